@@ -1,0 +1,99 @@
+//! `polis build`: the whole site into `public/` (or `--output`).
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::Args;
+
+use crate::config::find_root;
+use crate::diag::Diagnostics;
+use crate::error::{Error, Result};
+use crate::{BuildOptions, BuildSummary, build_to_dir};
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// The site's folder; by default the nearest folder upwards with a `site.toml`
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Where to write the site; replaced only when the build succeeds [default: ROOT/public]
+    #[arg(long, short, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Use this base URL instead of `base_url` in site.toml (for previews)
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Include pages marked `draft = true`
+    #[arg(long)]
+    pub drafts: bool,
+    /// Include pages dated after the build clock (scheduled posts)
+    #[arg(long)]
+    pub future: bool,
+    /// Set the build clock (RFC 3339, such as 2026-11-23T09:00:00+01:00); also read
+    /// from SOURCE_DATE_EPOCH; the current time otherwise
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
+    /// Fail the build on warnings too (for CI)
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// Print only problems, no summary
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// The outcome for `main` to print.
+pub struct BuildOutcome {
+    pub result: Result<BuildSummary>,
+    pub diagnostics: Diagnostics,
+    pub elapsed: std::time::Duration,
+    pub output: PathBuf,
+}
+
+pub fn run(args: &BuildArgs) -> Result<BuildOutcome> {
+    let start = Instant::now();
+    let root = match &args.root {
+        Some(r) => r.clone(),
+        None => {
+            let cwd = std::env::current_dir().map_err(|source| Error::Io {
+                op: "reading the current folder",
+                path: PathBuf::from("."),
+                source,
+            })?;
+            find_root(&cwd)?
+        }
+    };
+    if !root.join(crate::config::CONFIG_FILE).is_file() {
+        return Err(Error::NoSiteRoot(root));
+    }
+    let mut options = BuildOptions::new(&root);
+    options.base_url = args.base_url.clone();
+    options.drafts = args.drafts;
+    options.future = args.future;
+    options.now = build_clock(args.now.as_deref())?;
+    let output = args.output.clone().unwrap_or_else(|| root.join("public"));
+    let mut diagnostics = Diagnostics::default();
+    let result = build_to_dir(&options, &output, args.deny_warnings, &mut diagnostics);
+    Ok(BuildOutcome {
+        result,
+        diagnostics,
+        elapsed: start.elapsed(),
+        output,
+    })
+}
+
+/// `--now`, else `SOURCE_DATE_EPOCH`, else the system clock.
+pub fn build_clock(now: Option<&str>) -> Result<jiff::Timestamp> {
+    if let Some(s) = now {
+        return s
+            .parse::<jiff::Timestamp>()
+            .map_err(|e| Error::Option(format!("`--now {s}` is not an RFC 3339 time: {e}")));
+    }
+    if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
+        let secs: i64 = epoch.trim().parse().map_err(|_| {
+            Error::Option(format!(
+                "SOURCE_DATE_EPOCH `{epoch}` is not a number of seconds"
+            ))
+        })?;
+        return jiff::Timestamp::from_second(secs)
+            .map_err(|e| Error::Option(format!("SOURCE_DATE_EPOCH `{epoch}`: {e}")));
+    }
+    Ok(jiff::Timestamp::now())
+}

@@ -1,0 +1,23 @@
+//! The command line: one file per subcommand. Parses flags into the library's
+//! options and leaves printing and exit codes to `main`.
+
+pub mod build;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "polis",
+    version,
+    about = "Build multilingual regional sites from Markdown"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into a folder (`public/` by default)
+    Build(build::BuildArgs),
+}

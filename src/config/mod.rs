@@ -1,0 +1,406 @@
+//! Stage 1, config: `site.toml` → validated [`Config`]. Reads one file; every
+//! problem in it is a diagnostic with line and column, and the build stops.
+
+mod raw;
+
+use std::path::{Path, PathBuf};
+
+use icu_locale_core::Locale;
+
+use crate::diag::{Diagnostic, Diagnostics, did_you_mean, find_key, pos_of, unknown_field_help};
+use crate::error::{Error, Result};
+use crate::fs;
+use crate::model::{Lang, SourcePath};
+use raw::RawConfig;
+
+pub const CONFIG_FILE: &str = "site.toml";
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub root: PathBuf,
+    /// Scheme and host, and the base path without its trailing slash:
+    /// `https://example.org` or `https://example.org/region`.
+    pub base_url: String,
+    /// The path part of the base URL, with slashes on both ends: `/` or `/region/`.
+    pub base_path: String,
+    pub default_language: Lang,
+    /// The site's languages, the default one first, then in `site.toml` order.
+    pub languages: Vec<Language>,
+    pub theme: Option<String>,
+    pub time_zone: jiff::tz::TimeZone,
+    pub paginate_by: usize,
+    pub feed_limit: usize,
+    pub menu: Vec<String>,
+    pub taxonomies: Vec<TaxonomyConfig>,
+    pub extra: minijinja::Value,
+}
+
+#[derive(Debug, Clone)]
+pub struct Language {
+    pub code: Lang,
+    pub name: String,
+    pub title: String,
+    pub description: String,
+    pub locale: Locale,
+}
+
+#[derive(Debug, Clone)]
+pub struct TaxonomyConfig {
+    pub name: String,
+    pub feed: bool,
+    pub paginate_by: Option<usize>,
+    slugs: Vec<(Lang, String)>,
+}
+
+impl TaxonomyConfig {
+    /// The URL segment of this taxonomy in `lang`.
+    pub fn slug(&self, lang: &Lang) -> &str {
+        self.slugs
+            .iter()
+            .find(|(l, _)| l == lang)
+            .map_or(self.name.as_str(), |(_, s)| s.as_str())
+    }
+}
+
+impl Config {
+    pub fn language(&self, lang: &Lang) -> Option<&Language> {
+        self.languages.iter().find(|l| &l.code == lang)
+    }
+
+    /// The site's language with this code, if it has one.
+    pub fn lang(&self, code: &str) -> Option<Lang> {
+        self.languages
+            .iter()
+            .find(|l| l.code.as_str() == code)
+            .map(|l| l.code.clone())
+    }
+
+    pub fn taxonomy(&self, name: &str) -> Option<&TaxonomyConfig> {
+        self.taxonomies.iter().find(|t| t.name == name)
+    }
+
+    /// The absolute URL of a root-relative URL path.
+    pub fn permalink(&self, url: &str) -> String {
+        let origin_end = self.base_url.len() - (self.base_path.len() - 1);
+        format!("{}{url}", &self.base_url[..origin_end])
+    }
+
+    pub fn with_base_url(mut self, base_url: &str) -> std::result::Result<Self, String> {
+        let (url, path) = split_base_url(base_url)?;
+        self.base_url = url;
+        self.base_path = path;
+        Ok(self)
+    }
+}
+
+/// Walks up from `start` to the first folder holding `site.toml`.
+pub fn find_root(start: &Path) -> Result<PathBuf> {
+    start
+        .ancestors()
+        .find(|dir| dir.join(CONFIG_FILE).is_file())
+        .map(Path::to_path_buf)
+        .ok_or_else(|| Error::NoSiteRoot(start.to_path_buf()))
+}
+
+/// Reads and validates `root/site.toml`. Problems go to `diags`; the result is
+/// `Err(Error::Diagnostics)` when there were any errors.
+pub fn load_config(root: &Path, diags: &mut Diagnostics) -> Result<Config> {
+    let text = fs::read_to_string(&root.join(CONFIG_FILE))?;
+    let before = diags.error_count();
+    let config = parse_config(root, &text, diags);
+    match config {
+        Some(c) if diags.error_count() == before => Ok(c),
+        _ => Err(Error::Diagnostics),
+    }
+}
+
+fn parse_config(root: &Path, text: &str, diags: &mut Diagnostics) -> Option<Config> {
+    let path = SourcePath::new(CONFIG_FILE);
+    let raw: RawConfig = match toml::from_str(text) {
+        Ok(raw) => raw,
+        Err(e) => {
+            let pos = e.span().map(|s| pos_of(text, s.start));
+            let message = e.message().to_string();
+            let mut d = Diagnostic::error(&path, pos, message.clone());
+            if let Some(help) = unknown_field_help(&message) {
+                d = d.with_help(help);
+            }
+            diags.push(d);
+            return None;
+        }
+    };
+    let at = |key: &str| find_key(text, key, 1);
+    let mut ok = true;
+    let mut error = |d: Diagnostic| {
+        ok = false;
+        diags.push(d);
+    };
+
+    let (base_url, base_path) = match split_base_url(&raw.base_url) {
+        Ok(v) => v,
+        Err(msg) => {
+            error(Diagnostic::error(&path, at("base_url"), msg));
+            (String::new(), "/".into())
+        }
+    };
+
+    let site_title = raw.title.clone().unwrap_or_default();
+    let site_description = raw.description.clone().unwrap_or_default();
+    let mut languages = Vec::new();
+    let mut raw_langs: Vec<(String, raw::RawLanguage)> = raw.languages.into_iter().collect();
+    if !raw_langs
+        .iter()
+        .any(|(code, _)| *code == raw.default_language)
+    {
+        if raw_langs.is_empty() {
+            raw_langs.push((
+                raw.default_language.clone(),
+                raw::RawLanguage {
+                    name: None,
+                    title: None,
+                    description: None,
+                    locale: None,
+                },
+            ));
+        } else {
+            let codes: Vec<&str> = raw_langs.iter().map(|(c, _)| c.as_str()).collect();
+            let mut d = Diagnostic::error(
+                &path,
+                at("default_language"),
+                format!(
+                    "`default_language` is `{}`, but `[languages]` has no such language",
+                    raw.default_language
+                ),
+            );
+            if let Some(best) = did_you_mean(&raw.default_language, codes.iter().copied()) {
+                d = d.with_help(format!("did you mean `{best}`?"));
+            }
+            error(d.with_help(format!(
+                "add a `[languages.{}]` table",
+                raw.default_language
+            )));
+        }
+    }
+    // The default language first, the others in file order.
+    raw_langs.sort_by_key(|(code, _)| *code != raw.default_language);
+    for (code, lang) in raw_langs {
+        if !is_language_code(&code) {
+            error(
+                Diagnostic::error(
+                    &path,
+                    find_key(text, &format!("[languages.{code}]"), 1).or(at("languages")),
+                    format!("`{code}` is not a language code"),
+                )
+                .with_help("use a BCP 47 code such as `en`, `nb` or `pt-BR`"),
+            );
+            continue;
+        }
+        let locale_str = lang.locale.clone().unwrap_or_else(|| code.clone());
+        let locale = match locale_str.parse::<Locale>() {
+            Ok(l) => l,
+            Err(_) => {
+                error(Diagnostic::error(
+                    &path,
+                    at("locale"),
+                    format!("`{locale_str}` is not a locale"),
+                ));
+                Locale::UNKNOWN
+            }
+        };
+        languages.push(Language {
+            code: Lang::new(&code),
+            name: lang.name.unwrap_or_else(|| code.clone()),
+            title: lang.title.unwrap_or_else(|| site_title.clone()),
+            description: lang.description.unwrap_or_else(|| site_description.clone()),
+            locale,
+        });
+    }
+
+    let time_zone_name = raw.time_zone.as_deref().unwrap_or("Europe/Oslo");
+    let time_zone = match jiff::tz::TimeZone::get(time_zone_name) {
+        Ok(tz) => tz,
+        Err(_) => {
+            error(
+                Diagnostic::error(
+                    &path,
+                    at("time_zone"),
+                    format!("`{time_zone_name}` is not a known time zone"),
+                )
+                .with_help("use an IANA name such as `Europe/Oslo`"),
+            );
+            jiff::tz::TimeZone::UTC
+        }
+    };
+
+    let mut taxonomies: Vec<TaxonomyConfig> = Vec::new();
+    for t in raw.taxonomies {
+        if slug::slugify(&t.name) != t.name {
+            error(
+                Diagnostic::error(
+                    &path,
+                    find_key(text, "name", 1),
+                    format!("taxonomy name `{}` must be a lowercase slug", t.name),
+                )
+                .with_help(format!("use `{}`", slug::slugify(&t.name))),
+            );
+        }
+        let mut slugs = Vec::new();
+        for (code, s) in t.slug {
+            match languages.iter().find(|l| l.code.as_str() == code) {
+                Some(l) => slugs.push((l.code.clone(), s)),
+                None => error(Diagnostic::error(
+                    &path,
+                    find_key(text, "slug", 1),
+                    format!(
+                        "taxonomy `{}` has a slug for `{code}`, which is not a language of the site",
+                        t.name
+                    ),
+                )),
+            }
+        }
+        taxonomies.push(TaxonomyConfig {
+            name: t.name,
+            feed: t.feed,
+            paginate_by: t.paginate_by,
+            slugs,
+        });
+    }
+
+    if raw.paginate_by == Some(0) {
+        error(
+            Diagnostic::error(&path, at("paginate_by"), "`paginate_by` must be at least 1")
+                .with_help("remove the key to use the default of 10"),
+        );
+    }
+
+    let default_language = Lang::new(&raw.default_language);
+    ok.then(|| Config {
+        root: root.to_path_buf(),
+        base_url,
+        base_path,
+        default_language,
+        languages,
+        theme: raw.theme,
+        time_zone,
+        paginate_by: raw.paginate_by.unwrap_or(10),
+        feed_limit: raw.feed_limit.unwrap_or(20),
+        menu: raw.menu,
+        taxonomies,
+        extra: minijinja::Value::from(minijinja::value::Serde(&raw.extra)),
+    })
+}
+
+/// `https://example.org/region/` → (`https://example.org/region`, `/region/`).
+fn split_base_url(url: &str) -> std::result::Result<(String, String), String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| {
+            format!("`base_url` must start with `https://` or `http://`, found `{url}`")
+        })?;
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    if host.is_empty() {
+        return Err(format!("`base_url` has no host: `{url}`"));
+    }
+    let path = path.trim_matches('/');
+    let base_path = if path.is_empty() {
+        "/".to_string()
+    } else {
+        format!("/{path}/")
+    };
+    let trimmed = url.trim_end_matches('/').to_string();
+    Ok((trimmed, base_path))
+}
+
+/// A BCP 47-shaped code: a 2-3 letter lowercase language, optionally a region or
+/// script (`en`, `nb`, `pt-BR`, `zh-Hant`).
+pub fn is_language_code(code: &str) -> bool {
+    let mut parts = code.split('-');
+    let first = parts.next().unwrap_or_default();
+    (2..=3).contains(&first.len())
+        && first.bytes().all(|b| b.is_ascii_lowercase())
+        && parts.all(|p| (2..=4).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> (Option<Config>, Vec<String>) {
+        let mut diags = Diagnostics::default();
+        let c = parse_config(Path::new("/site"), text, &mut diags);
+        (c, diags.sorted().iter().map(ToString::to_string).collect())
+    }
+
+    #[test]
+    fn base_url_splits_into_origin_and_path() {
+        assert_eq!(
+            split_base_url("https://example.org/").unwrap(),
+            ("https://example.org".into(), "/".into())
+        );
+        assert_eq!(
+            split_base_url("https://example.org/region").unwrap(),
+            ("https://example.org/region".into(), "/region/".into())
+        );
+        assert!(split_base_url("example.org").is_err());
+    }
+
+    #[test]
+    fn permalink_keeps_the_base_path_once() {
+        let (c, _) = parse("base_url = \"https://x.org/region/\"\n");
+        let c = c.unwrap();
+        assert_eq!(c.permalink("/region/en/"), "https://x.org/region/en/");
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_with_a_suggestion() {
+        let (c, d) = parse("base_url = \"https://x.org\"\ntitel = \"x\"\n");
+        assert!(c.is_none());
+        assert_eq!(d.len(), 1);
+        assert!(
+            d[0].starts_with("site.toml:2:1: error: unknown field `titel`"),
+            "{}",
+            d[0]
+        );
+        assert!(d[0].contains("did you mean `title`?"), "{}", d[0]);
+    }
+
+    #[test]
+    fn default_language_must_be_declared() {
+        let (c, d) = parse(
+            "base_url = \"https://x.org\"\ndefault_language = \"eng\"\n[languages.en]\nname = \"English\"\n",
+        );
+        assert!(c.is_none());
+        assert!(
+            d[0].contains("site.toml:2:1: error: `default_language` is `eng`"),
+            "{}",
+            d[0]
+        );
+        assert!(d[0].contains("did you mean `en`?"), "{}", d[0]);
+    }
+
+    #[test]
+    fn languages_keep_the_default_first() {
+        let (c, d) = parse(
+            "base_url = \"https://x.org\"\ndefault_language = \"nb\"\n[languages.en]\n[languages.nb]\n",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        let codes: Vec<_> = c
+            .unwrap()
+            .languages
+            .iter()
+            .map(|l| l.code.to_string())
+            .collect();
+        assert_eq!(codes, ["nb", "en"]);
+    }
+
+    #[test]
+    fn language_codes_are_checked() {
+        for ok in ["en", "nb", "pt-BR", "zh-Hant"] {
+            assert!(is_language_code(ok), "{ok}");
+        }
+        for bad in ["", "e", "EN", "english", "en-", "2"] {
+            assert!(!is_language_code(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! The serde shape of `site.toml`, unvalidated. Unknown keys are rejected here so a
+//! typo is an error with its line and column; `config::Config` checks the values.
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    pub base_url: String,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    #[serde(default = "default_language")]
+    pub default_language: String,
+    pub theme: Option<String>,
+    pub time_zone: Option<String>,
+    pub paginate_by: Option<usize>,
+    pub feed_limit: Option<usize>,
+    #[serde(default)]
+    pub menu: Vec<String>,
+    #[serde(default)]
+    pub languages: IndexMap<String, RawLanguage>,
+    #[serde(default)]
+    pub taxonomies: Vec<RawTaxonomy>,
+    #[serde(default)]
+    pub extra: serde_json::Value,
+}
+
+fn default_language() -> String {
+    "en".into()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLanguage {
+    pub name: Option<String>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    /// BCP 47 locale for dates and plural rules, when it differs from the code
+    /// (`en` → `en-GB` for "23 November 2026").
+    pub locale: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTaxonomy {
+    pub name: String,
+    #[serde(default = "yes")]
+    pub feed: bool,
+    pub paginate_by: Option<usize>,
+    /// The taxonomy's URL segment per language (`nb = "stikkord"`).
+    #[serde(default)]
+    pub slug: IndexMap<String, String>,
+}
+
+fn yes() -> bool {
+    true
+}

@@ -1,0 +1,259 @@
+//! Diagnostics: problems in the author's site (bad front matter, broken links,
+//! template mistakes), collected across the whole build instead of returned at the
+//! first one, and printed as `path:line:col: error: message` with `= help:` lines.
+//!
+//! This is the only module that turns byte offsets into lines and columns.
+
+use std::fmt;
+
+use crate::model::SourcePath;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A 1-based line and column in a source file, counted from the top of the file
+/// (front matter included).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Pos {
+    pub line: usize,
+    pub col: usize,
+}
+
+impl Pos {
+    pub fn new(line: usize, col: usize) -> Self {
+        Pos { line, col }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Diagnostic {
+    pub path: SourcePath,
+    pub pos: Option<Pos>,
+    pub severity: Severity,
+    pub message: String,
+    pub help: Vec<String>,
+}
+
+impl Diagnostic {
+    pub fn error(path: &SourcePath, pos: Option<Pos>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            path: path.clone(),
+            pos,
+            severity: Severity::Error,
+            message: message.into(),
+            help: Vec::new(),
+        }
+    }
+
+    pub fn warning(path: &SourcePath, pos: Option<Pos>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(path, pos, message)
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help.push(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path)?;
+        if let Some(pos) = self.pos {
+            write!(f, ":{}:{}", pos.line, pos.col)?;
+        }
+        let kind = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, ": {kind}: {}", self.message)?;
+        for help in &self.help {
+            write!(f, "\n  = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The collector passed through the stages. Parallel stages return their own
+/// vectors, which are appended here; output order is fixed by [`Diagnostics::sorted`].
+#[derive(Debug, Default, Clone)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.items.push(d);
+    }
+
+    pub fn extend(&mut self, ds: impl IntoIterator<Item = Diagnostic>) {
+        self.items.extend(ds);
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.items.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.items.len() - self.error_count()
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Sorted by file, then position, deduplicated: deterministic whatever order the
+    /// parallel stages finished in.
+    pub fn sorted(&self) -> Vec<Diagnostic> {
+        let mut v = self.items.clone();
+        v.sort();
+        v.dedup();
+        v
+    }
+}
+
+/// Line starts of one text, to turn byte offsets into 1-based line and column.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    /// Position of a byte offset; the column counts characters, not bytes.
+    pub fn pos(&self, text: &str, offset: usize) -> Pos {
+        let offset = offset.min(text.len());
+        let line = self.starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.starts[line];
+        let col = text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        Pos::new(line + 1, col + 1)
+    }
+}
+
+/// Position of a byte offset in `text`, for one-off lookups.
+pub fn pos_of(text: &str, offset: usize) -> Pos {
+    LineIndex::new(text).pos(text, offset)
+}
+
+/// Position of a top-level `key` in front matter text (TOML `key =` or YAML
+/// `key:`), shifted by `first_line` (the file line the front matter starts on).
+/// Used for errors found after parsing (a date that is no date), where the parser
+/// gave no span.
+pub fn find_key(front_matter: &str, key: &str, first_line: usize) -> Option<Pos> {
+    front_matter.lines().enumerate().find_map(|(i, line)| {
+        let rest = line.trim_start().strip_prefix(key)?;
+        let rest = rest.trim_start();
+        (rest.starts_with('=') || rest.starts_with(':')).then(|| {
+            let col = line.len() - line.trim_start().len() + 1;
+            Pos::new(first_line + i, col)
+        })
+    })
+}
+
+/// The closest of `candidates` to a misspelled `word`, if one is close enough to be
+/// what the author meant.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// serde reports an unknown field as ``unknown field `titel`, expected one of
+/// `title`, `date` ``; this turns that message into a "did you mean" hint.
+pub fn unknown_field_help(message: &str) -> Option<String> {
+    let rest = message.split("unknown field `").nth(1)?;
+    let (field, expected) = rest.split_once('`')?;
+    let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    match did_you_mean(field, candidates.iter().copied()) {
+        Some(best) => Some(format!("did you mean `{best}`?")),
+        None if !candidates.is_empty() => Some(format!(
+            "remove `{field}`; the known fields are {}",
+            candidates
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        None => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_index_counts_lines_and_characters() {
+        let text = "ab\næøå x\n\nlast";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.pos(text, 0), Pos::new(1, 1));
+        assert_eq!(idx.pos(text, 3), Pos::new(2, 1));
+        // `x` comes after three two-byte letters and a space.
+        assert_eq!(idx.pos(text, 10), Pos::new(2, 5));
+        assert_eq!(idx.pos(text, 13), Pos::new(4, 1));
+        assert_eq!(idx.pos(text, 999), Pos::new(4, 5));
+    }
+
+    #[test]
+    fn find_key_finds_toml_and_yaml_keys() {
+        let fm = "title = \"x\"\n  date = 2020\n";
+        assert_eq!(find_key(fm, "date", 2), Some(Pos::new(3, 3)));
+        assert_eq!(find_key("date: x\n", "date", 2), Some(Pos::new(2, 1)));
+        assert_eq!(find_key("dated = 1\n", "date", 2), None);
+    }
+
+    #[test]
+    fn unknown_field_help_suggests_the_closest_field() {
+        let msg = "unknown field `titel`, expected one of `title`, `date`, `draft`";
+        assert_eq!(
+            unknown_field_help(msg).as_deref(),
+            Some("did you mean `title`?")
+        );
+        let msg = "unknown field `zzz`, expected `title` or `date`";
+        assert_eq!(
+            unknown_field_help(msg).as_deref(),
+            Some("remove `zzz`; the known fields are `title`, `date`")
+        );
+        assert_eq!(unknown_field_help("invalid type"), None);
+    }
+
+    #[test]
+    fn diagnostic_prints_path_line_col_and_help() {
+        let d = Diagnostic::error(
+            &SourcePath::new("content/a.md"),
+            Some(Pos::new(3, 4)),
+            "bad",
+        )
+        .with_help("fix it");
+        assert_eq!(
+            d.to_string(),
+            "content/a.md:3:4: error: bad\n  = help: fix it"
+        );
+    }
+}

@@ -1,0 +1,30 @@
+//! Failures that stop a stage: I/O on our own folders, an unusable config, a
+//! template environment that cannot be set up. Problems in the author's content are
+//! not errors but diagnostics (`diag.rs`), collected so one run shows them all.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{op} `{path}`: {source}")]
+    Io {
+        op: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("no `site.toml` found in `{0}` or any folder above it")]
+    NoSiteRoot(PathBuf),
+    #[error("the site has errors; see the diagnostics above")]
+    Diagnostics,
+    #[error("invalid build option: {0}")]
+    Option(String),
+    #[error("walking `{path}`: {source}")]
+    Walk {
+        path: PathBuf,
+        #[source]
+        source: walkdir::Error,
+    },
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

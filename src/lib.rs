@@ -1,0 +1,123 @@
+//! polis: a static site generator for multilingual regional sites.
+//!
+//! The pipeline, one stage per module, each taking the previous stage's value:
+//! `config` → `load` → `resolve` → `render` → `assets` → `output`.
+
+pub mod assets;
+pub mod cli;
+pub mod config;
+pub mod diag;
+pub mod error;
+pub mod fs;
+pub mod load;
+pub mod model;
+pub mod output;
+pub mod render;
+pub mod resolve;
+
+use std::path::{Path, PathBuf};
+
+use diag::{Diagnostic, Diagnostics};
+use error::{Error, Result};
+use model::{Lang, SourcePath};
+use output::Output;
+
+/// What a build is asked to do, beyond what `site.toml` says.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// The site root (the folder with `site.toml`).
+    pub root: PathBuf,
+    /// Overrides `base_url` (serve, previews).
+    pub base_url: Option<String>,
+    pub drafts: bool,
+    pub future: bool,
+    /// The build clock: pages dated later are scheduled, not published.
+    pub now: jiff::Timestamp,
+}
+
+impl BuildOptions {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        BuildOptions {
+            root: root.into(),
+            base_url: None,
+            drafts: false,
+            future: false,
+            now: jiff::Timestamp::now(),
+        }
+    }
+}
+
+/// What a finished build reports.
+#[derive(Debug, Default)]
+pub struct BuildSummary {
+    /// Pages per language, in language order.
+    pub pages: Vec<(Lang, usize)>,
+    pub files: usize,
+}
+
+/// Builds the site into `output`. Problems in the content go to `diags`; the
+/// build carries on past them so that one run shows them all. The caller decides
+/// from `diags` whether the output is good.
+pub fn build(
+    options: &BuildOptions,
+    output: &dyn Output,
+    diags: &mut Diagnostics,
+) -> Result<BuildSummary> {
+    let mut config = config::load_config(&options.root, diags)?;
+    if let Some(url) = &options.base_url {
+        config = config.with_base_url(url).map_err(Error::Option)?;
+    }
+    let theme_dir = theme_dir(&config, diags);
+    let loaded = load::load_site(&config, diags)?;
+    let site = resolve::resolve_site(config, loaded, options, diags);
+    let i18n = render::i18n::I18n::load(&site.config, theme_dir.as_deref(), diags);
+    let dirs = render::templates::TemplateDirs::new(&options.root, theme_dir.as_deref());
+    let copies = assets::plan_copies(&site, theme_dir.as_deref())?;
+    let stats = render::render_site(site, i18n, &dirs, output, diags)?;
+    assets::copy_all(&copies, output)?;
+    Ok(BuildSummary {
+        pages: stats.pages,
+        files: output.count(),
+    })
+}
+
+fn theme_dir(config: &config::Config, diags: &mut Diagnostics) -> Option<PathBuf> {
+    let name = config.theme.as_deref()?;
+    let dir = config.root.join("themes").join(name);
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        diags.push(
+            Diagnostic::error(
+                &SourcePath::new(config::CONFIG_FILE),
+                None,
+                format!("the theme `{name}` is not in `themes/{name}/`"),
+            )
+            .with_help("check `theme` in site.toml, or add the theme's folder"),
+        );
+        None
+    }
+}
+
+/// Builds into `out_dir` through a staging folder: the folder is replaced only
+/// when the build has no errors (and no warnings, with `deny_warnings`).
+pub fn build_to_dir(
+    options: &BuildOptions,
+    out_dir: &Path,
+    deny_warnings: bool,
+    diags: &mut Diagnostics,
+) -> Result<BuildSummary> {
+    let output = output::DiskOutput::begin(out_dir)?;
+    let result = build(options, &output, diags);
+    let failed =
+        result.is_err() || diags.has_errors() || (deny_warnings && diags.warning_count() > 0);
+    if failed {
+        output.abort()?;
+        return match result {
+            Err(e) => Err(e),
+            Ok(_) => Err(Error::Diagnostics),
+        };
+    }
+    output.commit()?;
+    result
+}

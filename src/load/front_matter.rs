@@ -1,0 +1,383 @@
+//! Splitting a content file into front matter and body, and parsing the front
+//! matter (TOML between `+++` lines, YAML between `---` lines) into
+//! [`FrontMatter`]. Every problem becomes a diagnostic at the file's own line.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::diag::{Diagnostic, LineIndex, Pos, find_key, unknown_field_help};
+use crate::model::{Date, FrontMatter, SortBy, SourcePath};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Toml,
+    Yaml,
+}
+
+/// A file cut into its parts. Offsets are byte offsets into the whole text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Split<'a> {
+    pub format: Option<Format>,
+    pub front: &'a str,
+    /// Byte offset of the front matter's first line.
+    pub front_start: usize,
+    pub body: &'a str,
+    pub body_start: usize,
+}
+
+/// The front matter was opened but never closed: the position of the opening line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unterminated {
+    pub delimiter: &'static str,
+}
+
+/// Cuts `text` into front matter and body. Text without an opening `+++` or `---`
+/// line has no front matter.
+pub fn split(text: &str) -> Result<Split<'_>, Unterminated> {
+    let (first, rest_start) = match text.find('\n') {
+        Some(i) => (&text[..i], i + 1),
+        None => (text, text.len()),
+    };
+    let (format, delimiter) = match first.trim_end() {
+        "+++" => (Format::Toml, "+++"),
+        "---" => (Format::Yaml, "---"),
+        _ => {
+            return Ok(Split {
+                format: None,
+                front: "",
+                front_start: 0,
+                body: text,
+                body_start: 0,
+            });
+        }
+    };
+    let mut offset = rest_start;
+    while offset < text.len() {
+        let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+        let line = &text[offset..end];
+        if line.trim_end() == delimiter {
+            let body_start = (end + 1).min(text.len());
+            return Ok(Split {
+                format: Some(format),
+                front: &text[rest_start..offset],
+                front_start: rest_start,
+                body: &text[body_start..],
+                body_start,
+            });
+        }
+        offset = end + 1;
+    }
+    Err(Unterminated { delimiter })
+}
+
+/// A date as TOML gives it (a datetime value) or as YAML and quoted TOML give it
+/// (a string); checked later, where the error can name the field's line.
+#[derive(Debug, Clone)]
+struct RawDate(String);
+
+impl<'de> Deserialize<'de> for RawDate {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RawDate;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a date such as 2026-11-23 or 2026-11-23T09:00:00+01:00")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RawDate, E> {
+                Ok(RawDate(v.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<RawDate, A::Error> {
+                let dt = toml::value::Datetime::deserialize(
+                    serde::de::value::MapAccessDeserializer::new(map),
+                )?;
+                Ok(RawDate(dt.to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFrontMatter {
+    title: Option<String>,
+    description: Option<String>,
+    date: Option<RawDate>,
+    updated: Option<RawDate>,
+    #[serde(default)]
+    draft: bool,
+    slug: Option<String>,
+    #[serde(default)]
+    aliases: Vec<String>,
+    weight: Option<i64>,
+    template: Option<String>,
+    tags: Option<Vec<String>>,
+    #[serde(default)]
+    taxonomies: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    extra: serde_json::Value,
+    sort_by: Option<SortBy>,
+    paginate_by: Option<usize>,
+}
+
+/// Parses the front matter of a split file. `text` is the whole file, for
+/// positions; `tz` is the site's time zone, for dates without an offset.
+pub fn parse(
+    path: &SourcePath,
+    text: &str,
+    split: &Split<'_>,
+    tz: &jiff::tz::TimeZone,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<FrontMatter> {
+    let raw: RawFrontMatter = match split.format {
+        None => return Some(FrontMatter::default()),
+        Some(Format::Toml) => match toml::from_str(split.front) {
+            Ok(raw) => raw,
+            Err(e) => {
+                let pos = e
+                    .span()
+                    .map(|s| LineIndex::new(text).pos(text, split.front_start + s.start));
+                diags.push(syntax_error(path, pos, e.message()));
+                return None;
+            }
+        },
+        Some(Format::Yaml) if split.front.trim().is_empty() => return Some(FrontMatter::default()),
+        Some(Format::Yaml) => match serde_yaml_ng::from_str(split.front) {
+            Ok(raw) => raw,
+            Err(e) => {
+                let first_line = line_of(text, split.front_start);
+                let pos = e
+                    .location()
+                    .map(|l| Pos::new(first_line + l.line() - 1, l.column()));
+                let message = e.to_string();
+                // serde_yaml puts " at line X column Y" at the end; we print our own.
+                let message = message.split(" at line ").next().unwrap_or(&message);
+                diags.push(syntax_error(path, pos, message));
+                return None;
+            }
+        },
+    };
+    let first_line = line_of(text, split.front_start);
+    let at = |key: &str| find_key(split.front, key, first_line);
+    let date = |key: &str, raw: Option<RawDate>, diags: &mut Vec<Diagnostic>| {
+        let raw = raw?;
+        match parse_date(&raw.0, tz) {
+            Some(d) => Some(d),
+            None => {
+                diags.push(
+                    Diagnostic::error(path, at(key), format!("`{key}` is not a date: `{}`", raw.0))
+                        .with_help(
+                            "write a date as 2026-11-23, or a time as 2026-11-23T09:00:00+01:00",
+                        ),
+                );
+                None
+            }
+        }
+    };
+    let date_value = date("date", raw.date, diags);
+    let updated = date("updated", raw.updated, diags);
+
+    let mut taxonomies = raw.taxonomies;
+    if let Some(tags) = raw.tags {
+        taxonomies.entry("tags".into()).or_default().extend(tags);
+    }
+    if let Some(slug) = &raw.slug
+        && slug::slugify(slug).is_empty()
+    {
+        diags.push(
+            Diagnostic::error(path, at("slug"), "`slug` is empty once made URL-safe")
+                .with_help("use letters, digits and hyphens, such as `slug = \"housing\"`"),
+        );
+    }
+    if raw.paginate_by == Some(0) {
+        diags.push(Diagnostic::error(
+            path,
+            at("paginate_by"),
+            "`paginate_by` must be at least 1",
+        ));
+    }
+    Some(FrontMatter {
+        title: raw.title,
+        description: raw.description,
+        date: date_value,
+        updated,
+        draft: raw.draft,
+        slug: raw.slug,
+        aliases: raw.aliases,
+        weight: raw.weight,
+        template: raw.template,
+        taxonomies,
+        extra: minijinja::Value::from(minijinja::value::Serde(&raw.extra)),
+        sort_by: raw.sort_by,
+        paginate_by: raw.paginate_by,
+    })
+}
+
+fn syntax_error(path: &SourcePath, pos: Option<Pos>, message: &str) -> Diagnostic {
+    let message = message.trim().trim_end_matches('.');
+    let mut d = Diagnostic::error(path, pos, format!("invalid front matter: {message}"));
+    if let Some(help) = unknown_field_help(message) {
+        d = d.with_help(help);
+    }
+    d
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// Parses a front-matter date: a calendar date (midnight in the site's time
+/// zone), a local date and time (in the site's zone), or a time with an offset.
+pub fn parse_date(s: &str, tz: &jiff::tz::TimeZone) -> Option<Date> {
+    let s = s.trim();
+    if let Ok(ts) = s.parse::<jiff::Timestamp>() {
+        return Some(Date(ts.to_zoned(tz.clone())));
+    }
+    if let Ok(dt) = s.parse::<jiff::civil::DateTime>() {
+        return dt.to_zoned(tz.clone()).ok().map(Date);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_table() {
+        struct Case {
+            text: &'static str,
+            format: Option<Format>,
+            front: &'static str,
+            body: &'static str,
+        }
+        let cases = [
+            Case {
+                text: "+++\ntitle = \"a\"\n+++\nbody\n",
+                format: Some(Format::Toml),
+                front: "title = \"a\"\n",
+                body: "body\n",
+            },
+            Case {
+                text: "---\ntitle: a\n---\nbody",
+                format: Some(Format::Yaml),
+                front: "title: a\n",
+                body: "body",
+            },
+            Case {
+                text: "+++\r\ntitle = \"a\"\r\n+++\r\nbody\r\n",
+                format: Some(Format::Toml),
+                front: "title = \"a\"\r\n",
+                body: "body\r\n",
+            },
+            Case {
+                text: "+++\n+++",
+                format: Some(Format::Toml),
+                front: "",
+                body: "",
+            },
+            Case {
+                text: "just text\n+++\n",
+                format: None,
+                front: "",
+                body: "just text\n+++\n",
+            },
+            Case {
+                text: "",
+                format: None,
+                front: "",
+                body: "",
+            },
+            Case {
+                text: "+++ \nx = 1\n+++  \nb",
+                format: Some(Format::Toml),
+                front: "x = 1\n",
+                body: "b",
+            },
+        ];
+        for c in cases {
+            let s = split(c.text).unwrap();
+            assert_eq!(
+                (s.format, s.front, s.body),
+                (c.format, c.front, c.body),
+                "{:?}",
+                c.text
+            );
+            assert_eq!(&c.text[s.body_start..], s.body);
+        }
+    }
+
+    #[test]
+    fn split_reports_unterminated_front_matter() {
+        assert_eq!(
+            split("+++\ntitle = 1\n"),
+            Err(Unterminated { delimiter: "+++" })
+        );
+        assert_eq!(split("---\n"), Err(Unterminated { delimiter: "---" }));
+    }
+
+    fn parse_str(text: &str) -> (Option<FrontMatter>, Vec<String>) {
+        let path = SourcePath::new("content/a.md");
+        let s = split(text).unwrap();
+        let mut diags = Vec::new();
+        let fm = parse(&path, text, &s, &jiff::tz::TimeZone::UTC, &mut diags);
+        (fm, diags.iter().map(ToString::to_string).collect())
+    }
+
+    #[test]
+    fn toml_and_yaml_read_the_same_fields() {
+        let (toml, d1) = parse_str(
+            "+++\ntitle = \"Hi\"\ndate = 2026-11-23\ntags = [\"a\"]\n[extra]\nn = 1\n+++\n",
+        );
+        let (yaml, d2) =
+            parse_str("---\ntitle: Hi\ndate: 2026-11-23\ntags: [a]\nextra:\n  n: 1\n---\n");
+        assert!(d1.is_empty() && d2.is_empty(), "{d1:?} {d2:?}");
+        let (toml, yaml) = (toml.unwrap(), yaml.unwrap());
+        assert_eq!(toml.title, yaml.title);
+        assert_eq!(toml.date, yaml.date);
+        assert_eq!(toml.taxonomies, yaml.taxonomies);
+        assert_eq!(
+            toml.extra.get_attr("n").unwrap(),
+            yaml.extra.get_attr("n").unwrap()
+        );
+    }
+
+    #[test]
+    fn errors_point_at_file_lines() {
+        let (_, d) = parse_str("+++\ntitle = \"a\"\ntitel = \"b\"\n+++\n");
+        assert!(
+            d[0].starts_with(
+                "content/a.md:3:1: error: invalid front matter: unknown field `titel`"
+            ),
+            "{d:?}"
+        );
+        assert!(d[0].contains("did you mean `title`?"), "{d:?}");
+        let (_, d) = parse_str("+++\ntitle = 5\n+++\n");
+        assert!(
+            d[0].starts_with(
+                "content/a.md:2:9: error: invalid front matter: invalid type: integer `5`"
+            ),
+            "{d:?}"
+        );
+        let (_, d) = parse_str("---\ntitle: a\ndraft: maybe\n---\n");
+        assert!(d[0].starts_with("content/a.md:3:"), "{d:?}");
+        let (_, d) = parse_str("+++\ntitle = \"a\"\ndate = \"next tuesday\"\n+++\n");
+        assert!(
+            d[0].starts_with("content/a.md:3:1: error: `date` is not a date: `next tuesday`"),
+            "{d:?}"
+        );
+    }
+
+    #[test]
+    fn dates_take_the_site_zone_when_they_have_none() {
+        let oslo = jiff::tz::TimeZone::get("Europe/Oslo").unwrap();
+        let d = parse_date("2026-11-23", &oslo).unwrap();
+        assert_eq!(d.rfc3339(), "2026-11-23T00:00:00+01:00");
+        let d = parse_date("2026-07-01T09:30:00", &oslo).unwrap();
+        assert_eq!(d.rfc3339(), "2026-07-01T09:30:00+02:00");
+        let d = parse_date("2026-11-23T08:00:00Z", &oslo).unwrap();
+        assert_eq!(d.rfc3339(), "2026-11-23T09:00:00+01:00");
+        assert!(parse_date("23.11.2026", &oslo).is_none());
+    }
+}

@@ -1,0 +1,324 @@
+//! Stage 2, load: walk `content/`, read and split each Markdown file, parse its
+//! front matter and find its language, in parallel. No file knows about any other
+//! here: sections, translations and links are `resolve`'s work.
+
+pub mod front_matter;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::config::{Config, is_language_code};
+use crate::diag::{Diagnostic, Diagnostics, Pos};
+use crate::error::{Error, Result};
+use crate::fs;
+use crate::model::{FileKind, FrontMatter, Lang, SourcePath};
+
+pub const CONTENT_DIR: &str = "content";
+
+/// One Markdown file, read and parsed.
+#[derive(Debug, Clone)]
+pub struct ContentFile {
+    pub source: SourcePath,
+    /// Path relative to `content/`: `live/housing.nb.md`.
+    pub rel: String,
+    pub kind: FileKind,
+    pub lang: Lang,
+    /// What translations share: the section's folder (`live`, `` for the home
+    /// page), the page's path without language and extension (`live/housing`),
+    /// or the bundle's folder (`municipalities/drammen`).
+    pub group: String,
+    pub front: FrontMatter,
+    /// The whole file, without a byte order mark.
+    pub text: String,
+    /// Byte offset where the Markdown body starts in `text`.
+    pub body_start: usize,
+}
+
+impl ContentFile {
+    pub fn body(&self) -> &str {
+        &self.text[self.body_start..]
+    }
+
+    /// The 1-based file line of the body's first line.
+    pub fn body_line(&self) -> usize {
+        self.text[..self.body_start].matches('\n').count() + 1
+    }
+
+    /// The file's folder relative to `content/` (`live`, `` at the top).
+    pub fn dir(&self) -> &str {
+        self.rel.rsplit_once('/').map_or("", |(d, _)| d)
+    }
+}
+
+/// A non-Markdown file of a page bundle: copied beside the bundle's pages.
+#[derive(Debug, Clone)]
+pub struct BundleFile {
+    /// The bundle's folder relative to `content/`.
+    pub bundle: String,
+    /// Path inside the bundle folder: `photos/harbour.jpg`.
+    pub name: String,
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LoadedSite {
+    /// Sorted by `rel`.
+    pub files: Vec<ContentFile>,
+    pub bundle_files: Vec<BundleFile>,
+}
+
+/// Reads every content file of the site.
+pub fn load_site(config: &Config, diags: &mut Diagnostics) -> Result<LoadedSite> {
+    let content = config.root.join(CONTENT_DIR);
+    if !content.is_dir() {
+        return Ok(LoadedSite::default());
+    }
+    let mut markdown = Vec::new();
+    let mut others = Vec::new();
+    let walker = walkdir::WalkDir::new(&content)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored(&e.file_name().to_string_lossy()));
+    for entry in walker {
+        let entry = entry.map_err(|source| Error::Walk {
+            path: content.clone(),
+            source,
+        })?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = rel_path(&content, entry.path());
+        if rel.ends_with(".md") {
+            markdown.push((rel, entry.into_path()));
+        } else {
+            others.push((rel, entry.into_path()));
+        }
+    }
+
+    // A folder with an `index.md` (in any language) is a page bundle.
+    let bundles: std::collections::BTreeSet<String> = markdown
+        .iter()
+        .filter(|(rel, _)| {
+            let name = rel.rsplit('/').next().unwrap_or(rel);
+            name == "index.md" || (name.starts_with("index.") && split_lang(name, config).is_some())
+        })
+        .map(|(rel, _)| {
+            rel.rsplit_once('/')
+                .map_or(String::new(), |(d, _)| d.to_string())
+        })
+        .filter(|d| !d.is_empty())
+        .collect();
+    let bundle_of = |rel: &str| -> Option<String> {
+        let mut dir = rel;
+        while let Some((parent, _)) = dir.rsplit_once('/') {
+            if bundles.contains(parent) {
+                return Some(parent.to_string());
+            }
+            dir = parent;
+        }
+        None
+    };
+
+    let results: Vec<(Option<ContentFile>, Vec<Diagnostic>)> = markdown
+        .par_iter()
+        .map(|(rel, path)| {
+            let mut d = Vec::new();
+            let file = load_file(config, rel, path, bundle_of(rel).as_deref(), &mut d);
+            (file, d)
+        })
+        .collect();
+    let mut files = Vec::with_capacity(results.len());
+    for (file, d) in results {
+        diags.extend(d);
+        files.extend(file);
+    }
+
+    let bundle_files = others
+        .into_iter()
+        .filter_map(|(rel, path)| {
+            let bundle = bundle_of(&rel)?;
+            let name = rel[bundle.len() + 1..].to_string();
+            Some(BundleFile { bundle, name, path })
+        })
+        .collect();
+    Ok(LoadedSite {
+        files,
+        bundle_files,
+    })
+}
+
+/// Hidden files, editors' swap and backup files: never content.
+pub fn is_ignored(name: &str) -> bool {
+    name.starts_with('.')
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+}
+
+fn rel_path(base: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(base).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// `housing.nb.md` → (`housing`, Some("nb")); `housing.md` → (`housing`, None).
+/// The suffix is only a language when it has a language code's shape.
+fn split_lang<'a>(name: &'a str, _config: &Config) -> Option<(&'a str, Option<&'a str>)> {
+    let stem = name.strip_suffix(".md")?;
+    match stem.rsplit_once('.') {
+        Some((base, suffix)) if is_language_code(suffix) => Some((base, Some(suffix))),
+        _ => Some((stem, None)),
+    }
+}
+
+fn load_file(
+    config: &Config,
+    rel: &str,
+    path: &Path,
+    bundle: Option<&str>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<ContentFile> {
+    let source = SourcePath::new(format!("{CONTENT_DIR}/{rel}"));
+    let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+    let (stem, suffix) = split_lang(name, config)?;
+    let lang = match suffix {
+        None => config.default_language.clone(),
+        Some(code) => match config.lang(code) {
+            Some(lang) => lang,
+            None => {
+                let codes: Vec<&str> = config.languages.iter().map(|l| l.code.as_str()).collect();
+                diags.push(
+                    Diagnostic::error(
+                        &source,
+                        None,
+                        format!("`{code}` in the file name is not a language of the site"),
+                    )
+                    .with_help(format!(
+                        "the site's languages are {}; rename the file or add `[languages.{code}]` to site.toml",
+                        codes.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+                    )),
+                );
+                return None;
+            }
+        },
+    };
+    let (kind, group) = match (stem, bundle) {
+        ("_index", _) if bundle.is_some_and(|b| b == dir) => {
+            diags.push(
+                Diagnostic::error(&source, None, "a page bundle cannot also be a section")
+                    .with_help("a folder has either `index.md` (a page with its files) or `_index.md` (a section), not both"),
+            );
+            return None;
+        }
+        ("_index", _) => (FileKind::Section, dir.to_string()),
+        ("index", Some(b)) if b == dir => (FileKind::Bundle, dir.to_string()),
+        (_, Some(b)) => {
+            diags.push(
+                Diagnostic::warning(
+                    &source,
+                    None,
+                    format!("this file is inside the page bundle `content/{b}` and is not a page"),
+                )
+                .with_help("move it out of the bundle's folder to make it a page"),
+            );
+            return None;
+        }
+        _ => (
+            FileKind::Page,
+            if dir.is_empty() {
+                stem.to_string()
+            } else {
+                format!("{dir}/{stem}")
+            },
+        ),
+    };
+
+    let bytes = match fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                &source,
+                None,
+                format!("cannot read the file: {e}"),
+            ));
+            return None;
+        }
+    };
+    let mut text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let bytes = e.as_bytes();
+            let valid = e.utf8_error().valid_up_to();
+            let before = String::from_utf8_lossy(&bytes[..valid]);
+            let pos = crate::diag::pos_of(&before, before.len());
+            diags.push(
+                Diagnostic::error(&source, Some(pos), "the file is not valid UTF-8")
+                    .with_help("save the file with UTF-8 encoding in your editor"),
+            );
+            return None;
+        }
+    };
+    if text.starts_with('\u{feff}') {
+        text.drain(..3);
+    }
+    let split = match front_matter::split(&text) {
+        Ok(s) => s,
+        Err(u) => {
+            diags.push(
+                Diagnostic::error(
+                    &source,
+                    Some(Pos::new(1, 1)),
+                    format!(
+                        "the front matter opened with `{}` is never closed",
+                        u.delimiter
+                    ),
+                )
+                .with_help(format!(
+                    "add a line with only `{}` after the front matter",
+                    u.delimiter
+                )),
+            );
+            return None;
+        }
+    };
+    let front = front_matter::parse(&source, &text, &split, &config.time_zone, diags)?;
+    for (name, _) in &front.taxonomies {
+        if config.taxonomy(name).is_none() {
+            let known: Vec<&str> = config.taxonomies.iter().map(|t| t.name.as_str()).collect();
+            let key = if name == "tags" { "tags" } else { "taxonomies" };
+            let mut d = Diagnostic::error(
+                &source,
+                crate::diag::find_key(
+                    split.front,
+                    key,
+                    text[..split.front_start].matches('\n').count() + 1,
+                ),
+                format!("the taxonomy `{name}` is not declared in site.toml"),
+            );
+            d = match crate::diag::did_you_mean(name, known.iter().copied()) {
+                Some(best) => d.with_help(format!("did you mean `{best}`?")),
+                None => d.with_help(format!(
+                    "add `[[taxonomies]]` with `name = \"{name}\"` to site.toml"
+                )),
+            };
+            diags.push(d);
+        }
+    }
+    let body_start = split.body_start;
+    Some(ContentFile {
+        source,
+        rel: rel.to_string(),
+        kind,
+        lang,
+        group,
+        front,
+        text,
+        body_start,
+    })
+}

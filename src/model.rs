@@ -1,0 +1,168 @@
+//! Plain data shared by the stages: path types, ids, languages, dates and the
+//! validated front matter. No I/O and no rendering here.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+/// A path relative to the site root, with `/` separators: `content/live/housing.md`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct SourcePath(Arc<str>);
+
+impl SourcePath {
+    pub fn new(path: impl AsRef<str>) -> Self {
+        SourcePath(path.as_ref().replace('\\', "/").into())
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for SourcePath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A root-relative URL path as readers see it, base path included: `/en/live/housing/`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct UrlPath(String);
+
+impl UrlPath {
+    pub fn new(path: impl Into<String>) -> Self {
+        UrlPath(path.into())
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for UrlPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A file path relative to the output folder, `/` separators: `en/live/housing/index.html`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct OutputPath(String);
+
+impl OutputPath {
+    pub fn new(path: impl Into<String>) -> Self {
+        OutputPath(path.into())
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// The `index.html` of a pretty URL's folder (`en/live/` → `en/live/index.html`).
+    pub fn index_of(dir: &str) -> Self {
+        let dir = dir.trim_matches('/');
+        if dir.is_empty() {
+            OutputPath("index.html".into())
+        } else {
+            OutputPath(format!("{dir}/index.html"))
+        }
+    }
+}
+
+impl fmt::Display for OutputPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A language code of the site (`en`, `nb`), validated against `site.toml` when
+/// the config loads.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Lang(Arc<str>);
+
+impl Lang {
+    pub fn new(code: &str) -> Self {
+        Lang(code.into())
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Lang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PageId(pub u32);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SectionId(pub u32);
+
+impl PageId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl SectionId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A point in time from front matter, kept in the site's time zone so that its
+/// calendar date is the one the author meant.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date(pub jiff::Zoned);
+
+impl Date {
+    pub fn timestamp(&self) -> jiff::Timestamp {
+        self.0.timestamp()
+    }
+    pub fn civil(&self) -> jiff::civil::Date {
+        self.0.date()
+    }
+    /// RFC 3339 with the site's offset: `2026-11-23T09:00:00+01:00`.
+    pub fn rfc3339(&self) -> String {
+        self.0.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SortBy {
+    #[default]
+    Date,
+    Weight,
+    Title,
+    None,
+}
+
+/// What kind of content file a Markdown file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FileKind {
+    /// `_index.md`: a section.
+    Section,
+    /// `name.md`: a page.
+    Page,
+    /// `name/index.md`: a page bundle, whose folder's other files belong to it.
+    Bundle,
+}
+
+/// Validated front matter of one content file.
+#[derive(Debug, Clone, Default)]
+pub struct FrontMatter {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub date: Option<Date>,
+    pub updated: Option<Date>,
+    pub draft: bool,
+    pub slug: Option<String>,
+    pub aliases: Vec<String>,
+    pub weight: Option<i64>,
+    pub template: Option<String>,
+    /// Taxonomy name → terms, `tags` at top level merged in.
+    pub taxonomies: BTreeMap<String, Vec<String>>,
+    pub extra: minijinja::Value,
+    pub sort_by: Option<SortBy>,
+    pub paginate_by: Option<usize>,
+}

@@ -1,0 +1,90 @@
+//! Stage 6, output: where rendered files go. [`DiskOutput`] writes into a staging
+//! folder beside the target and swaps it in only when the build succeeded, so a
+//! failed build never leaves a half-written site.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::error::Result;
+use crate::fs;
+use crate::model::OutputPath;
+
+/// A sink for output files; written to from many threads at once.
+pub trait Output: Sync {
+    fn write(&self, path: &OutputPath, bytes: &[u8]) -> Result<()>;
+    fn copy(&self, path: &OutputPath, from: &Path) -> Result<()>;
+    /// Files written so far.
+    fn count(&self) -> usize;
+}
+
+#[derive(Debug)]
+pub struct DiskOutput {
+    staging: PathBuf,
+    target: PathBuf,
+    count: AtomicUsize,
+}
+
+impl DiskOutput {
+    /// Starts a fresh staging folder next to `target`.
+    pub fn begin(target: &Path) -> Result<Self> {
+        let name = target
+            .file_name()
+            .map_or("public".into(), |n| n.to_string_lossy().into_owned());
+        let parent = target.parent().unwrap_or(Path::new("."));
+        let staging = parent.join(format!(".{name}.staging"));
+        fs::remove_dir_all(&staging)?;
+        fs::create_dir_all(&staging)?;
+        Ok(DiskOutput {
+            staging,
+            target: target.to_path_buf(),
+            count: AtomicUsize::new(0),
+        })
+    }
+
+    fn full(&self, path: &OutputPath) -> Result<PathBuf> {
+        let full = self.staging.join(path.as_str());
+        if let Some(dir) = full.parent() {
+            fs::create_dir_all(dir)?;
+        }
+        Ok(full)
+    }
+
+    /// Replaces the target folder with the staged one.
+    pub fn commit(self) -> Result<PathBuf> {
+        let name = self
+            .target
+            .file_name()
+            .map_or("public".into(), |n| n.to_string_lossy().into_owned());
+        let old = self.target.with_file_name(format!(".{name}.old"));
+        fs::remove_dir_all(&old)?;
+        if self.target.exists() {
+            fs::rename(&self.target, &old)?;
+        }
+        fs::rename(&self.staging, &self.target)?;
+        fs::remove_dir_all(&old)?;
+        Ok(self.target)
+    }
+
+    /// Throws the staged files away; the target folder stays as it was.
+    pub fn abort(self) -> Result<()> {
+        fs::remove_dir_all(&self.staging)
+    }
+}
+
+impl Output for DiskOutput {
+    fn write(&self, path: &OutputPath, bytes: &[u8]) -> Result<()> {
+        fs::write(&self.full(path)?, bytes)?;
+        self.count.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn copy(&self, path: &OutputPath, from: &Path) -> Result<()> {
+        fs::copy(from, &self.full(path)?)?;
+        self.count.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn count(&self) -> usize {
+        self.count.load(Ordering::Relaxed)
+    }
+}

@@ -1,0 +1,314 @@
+//! Language-specific rendering: UI strings from the theme's and the site's
+//! `i18n/<lang>.toml` with CLDR plural rules, and dates in each language's own
+//! form (ICU4X's CLDR data: "23 November 2026", "23. november 2026").
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::sync::Mutex;
+
+use icu_calendar::{Date as IcuDate, Gregorian};
+use icu_datetime::FixedCalendarDateTimeFormatter;
+use icu_datetime::fieldsets::{YM, YMD};
+use icu_plurals::{PluralCategory, PluralRules};
+use serde::Deserialize;
+
+use crate::config::Config;
+use crate::diag::{Diagnostic, Diagnostics, pos_of, unknown_field_help};
+use crate::model::{Date, Lang, SourcePath};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum Message {
+    Plain(String),
+    Plural(BTreeMap<String, String>),
+}
+
+/// Formatters and strings of one language.
+struct LangData {
+    lang: Lang,
+    strings: BTreeMap<String, Message>,
+    plurals: Option<PluralRules>,
+    long: Option<FixedCalendarDateTimeFormatter<Gregorian, YMD>>,
+    short: Option<FixedCalendarDateTimeFormatter<Gregorian, YMD>>,
+    month_year: Option<FixedCalendarDateTimeFormatter<Gregorian, YM>>,
+}
+
+pub struct I18n {
+    langs: Vec<LangData>,
+    /// (language, key) pairs asked for and not found; reported once after render.
+    missing: Mutex<BTreeSet<(Lang, String)>>,
+    /// Where a missing key should go, per language.
+    theme_files: Vec<SourcePath>,
+}
+
+impl std::fmt::Debug for I18n {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("I18n").finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateStyle {
+    Long,
+    Short,
+    MonthYear,
+    Iso,
+    Rfc3339,
+}
+
+impl DateStyle {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "long" => DateStyle::Long,
+            "short" => DateStyle::Short,
+            "month_year" => DateStyle::MonthYear,
+            "iso" => DateStyle::Iso,
+            "rfc3339" => DateStyle::Rfc3339,
+            _ => return None,
+        })
+    }
+}
+
+impl I18n {
+    /// Reads the theme's and the site's string files for every language. A file
+    /// that does not parse is a diagnostic; a missing file is fine (keys fall back).
+    pub fn load(config: &Config, theme_dir: Option<&Path>, diags: &mut Diagnostics) -> Self {
+        let mut langs = Vec::new();
+        let mut theme_files = Vec::new();
+        for language in &config.languages {
+            let mut strings = BTreeMap::new();
+            let mut dirs = Vec::new();
+            if let Some(t) = theme_dir {
+                dirs.push(t.join("i18n"));
+            }
+            dirs.push(config.root.join("i18n"));
+            for dir in dirs {
+                let path = dir.join(format!("{}.toml", language.code));
+                let source = SourcePath::new(
+                    path.strip_prefix(&config.root)
+                        .unwrap_or(&path)
+                        .to_string_lossy(),
+                );
+                if theme_dir.is_some_and(|t| path.starts_with(t)) {
+                    theme_files.push(source.clone());
+                }
+                let Ok(text) = std::fs::read_to_string(&path) else {
+                    continue;
+                };
+                match toml::from_str::<BTreeMap<String, Message>>(&text) {
+                    Ok(map) => strings.extend(map),
+                    Err(e) => {
+                        let pos = e.span().map(|s| pos_of(&text, s.start));
+                        let mut d = Diagnostic::error(
+                            &source,
+                            pos,
+                            format!("invalid UI strings: {}", e.message().trim()),
+                        );
+                        if let Some(h) = unknown_field_help(e.message()) {
+                            d = d.with_help(h);
+                        }
+                        diags.push(d.with_help("write `key = \"text\"`, or a table of plural forms: `[key]` with `one = ...` and `other = ...`"));
+                    }
+                }
+            }
+            let locale = &language.locale;
+            langs.push(LangData {
+                lang: language.code.clone(),
+                strings,
+                plurals: PluralRules::try_new_cardinal(locale.into()).ok(),
+                long: FixedCalendarDateTimeFormatter::try_new(locale.into(), YMD::long()).ok(),
+                short: FixedCalendarDateTimeFormatter::try_new(locale.into(), YMD::short()).ok(),
+                month_year: FixedCalendarDateTimeFormatter::try_new(locale.into(), YM::long()).ok(),
+            });
+        }
+        I18n {
+            langs,
+            missing: Mutex::new(BTreeSet::new()),
+            theme_files,
+        }
+    }
+
+    fn data(&self, lang: &Lang) -> Option<&LangData> {
+        self.langs.iter().find(|l| &l.lang == lang)
+    }
+
+    /// The UI string `key` in `lang`, in the plural form for `count`. A missing key
+    /// is recorded (and reported as a warning) and renders as the key itself.
+    pub fn translate(&self, lang: &Lang, key: &str, count: Option<i64>) -> String {
+        let Some(data) = self.data(lang) else {
+            return key.to_string();
+        };
+        let text = match data.strings.get(key) {
+            Some(Message::Plain(s)) => s.clone(),
+            Some(Message::Plural(forms)) => {
+                let category = match (count, &data.plurals) {
+                    (Some(n), Some(rules)) => category_name(rules.category_for(n)),
+                    _ => "other",
+                };
+                match forms.get(category).or_else(|| forms.get("other")) {
+                    Some(s) => s.clone(),
+                    None => {
+                        self.note_missing(lang, &format!("{key}.{category}"));
+                        key.to_string()
+                    }
+                }
+            }
+            None => {
+                self.note_missing(lang, key);
+                return key.to_string();
+            }
+        };
+        match count {
+            Some(n) => text.replace("{count}", &n.to_string()),
+            None => text,
+        }
+    }
+
+    fn note_missing(&self, lang: &Lang, key: &str) {
+        if let Ok(mut m) = self.missing.lock() {
+            m.insert((lang.clone(), key.to_string()));
+        }
+    }
+
+    /// Warnings for every key some template asked for and no file had.
+    pub fn report_missing(&self, config: &Config, diags: &mut Diagnostics) {
+        let missing = self.missing.lock().map(|m| m.clone()).unwrap_or_default();
+        for (lang, key) in missing {
+            let i = config
+                .languages
+                .iter()
+                .position(|l| l.code == lang)
+                .unwrap_or(0);
+            let path = self
+                .theme_files
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| SourcePath::new(format!("i18n/{lang}.toml")));
+            diags.push(
+                Diagnostic::warning(
+                    &path,
+                    None,
+                    format!("missing UI string `{key}` for language `{lang}`"),
+                )
+                .with_help(format!(
+                    "add `{key} = \"...\"` to `i18n/{lang}.toml` or the theme's"
+                )),
+            );
+        }
+    }
+
+    pub fn format_date(&self, date: &Date, lang: &Lang, style: DateStyle) -> String {
+        let civil = date.civil();
+        let fallback = || civil.to_string();
+        let Some(data) = self.data(lang) else {
+            return fallback();
+        };
+        let icu = IcuDate::try_new_gregorian(
+            i32::from(civil.year()),
+            civil.month() as u8,
+            civil.day() as u8,
+        );
+        let Ok(icu) = icu else {
+            return fallback();
+        };
+        match style {
+            DateStyle::Iso => fallback(),
+            DateStyle::Rfc3339 => date.rfc3339(),
+            DateStyle::Long => data
+                .long
+                .as_ref()
+                .map_or_else(fallback, |f| f.format(&icu).to_string()),
+            DateStyle::Short => data
+                .short
+                .as_ref()
+                .map_or_else(fallback, |f| f.format(&icu).to_string()),
+            DateStyle::MonthYear => data
+                .month_year
+                .as_ref()
+                .map_or_else(fallback, |f| f.format(&icu).to_string()),
+        }
+    }
+}
+
+fn category_name(c: PluralCategory) -> &'static str {
+    match c {
+        PluralCategory::Zero => "zero",
+        PluralCategory::One => "one",
+        PluralCategory::Two => "two",
+        PluralCategory::Few => "few",
+        PluralCategory::Many => "many",
+        PluralCategory::Other => "other",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(toml_text: &str) -> Config {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("site.toml"), toml_text).unwrap();
+        let mut d = Diagnostics::default();
+        let c = crate::config::load_config(dir.path(), &mut d).unwrap();
+        // keep the temp dir alive for the config's lifetime in this test
+        std::mem::forget(dir);
+        c
+    }
+
+    #[test]
+    fn dates_use_each_languages_own_form() {
+        let c = config(
+            "base_url = \"https://x.org\"\n[languages.en]\nlocale = \"en-GB\"\n[languages.nb]\n",
+        );
+        let i = I18n::load(&c, None, &mut Diagnostics::default());
+        let d = crate::load::front_matter::parse_date("2026-11-23", &c.time_zone).unwrap();
+        assert_eq!(
+            i.format_date(&d, &Lang::new("en"), DateStyle::Long),
+            "23 November 2026"
+        );
+        assert_eq!(
+            i.format_date(&d, &Lang::new("nb"), DateStyle::Long),
+            "23. november 2026"
+        );
+        assert_eq!(
+            i.format_date(&d, &Lang::new("nb"), DateStyle::MonthYear),
+            "november 2026"
+        );
+        assert_eq!(
+            i.format_date(&d, &Lang::new("en"), DateStyle::Iso),
+            "2026-11-23"
+        );
+    }
+
+    #[test]
+    fn plural_forms_follow_cldr_rules() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("site.toml"),
+            "base_url = \"https://x.org\"\n[languages.en]\n",
+        )
+        .unwrap();
+        std::fs::create_dir(dir.path().join("i18n")).unwrap();
+        std::fs::write(
+            dir.path().join("i18n/en.toml"),
+            "hello = \"Hello\"\n[minutes]\none = \"{count} minute\"\nother = \"{count} minutes\"\n",
+        )
+        .unwrap();
+        let mut d = Diagnostics::default();
+        let c = crate::config::load_config(dir.path(), &mut d).unwrap();
+        let i = I18n::load(&c, None, &mut d);
+        let en = Lang::new("en");
+        assert_eq!(i.translate(&en, "minutes", Some(1)), "1 minute");
+        assert_eq!(i.translate(&en, "minutes", Some(5)), "5 minutes");
+        assert_eq!(i.translate(&en, "hello", None), "Hello");
+        assert_eq!(i.translate(&en, "nope", None), "nope");
+        let mut d = Diagnostics::default();
+        i.report_missing(&c, &mut d);
+        assert_eq!(d.warning_count(), 1);
+        assert!(
+            d.sorted()[0]
+                .to_string()
+                .contains("missing UI string `nope` for language `en`")
+        );
+    }
+}

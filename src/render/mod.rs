@@ -1,0 +1,783 @@
+//! Stage 4, render: Markdown of every page and section (comrak, in parallel),
+//! then every output file through the templates (minijinja, in parallel): pages,
+//! paginated listings, taxonomies, feeds, sitemap, 404, redirects. Each finished
+//! file goes straight to the [`Output`]; render never touches the disk itself.
+
+pub mod i18n;
+pub mod markdown;
+pub mod objects;
+pub mod templates;
+
+use std::sync::Arc;
+
+use minijinja::Value;
+use rayon::prelude::*;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::error::Result;
+use crate::model::{Lang, OutputPath, PageId, SectionId, UrlPath};
+use crate::output::Output;
+use crate::resolve::Site;
+use i18n::I18n;
+use markdown::{AnchorRef, Rendered, Source};
+use objects::{SiteObj, page_value, paginator_value, section_value, term_value};
+use templates::TemplateDirs;
+
+/// Everything templates can reach: the site graph and its rendered Markdown.
+#[derive(Debug)]
+pub struct RenderCtx {
+    pub site: Site,
+    pub pages_md: Vec<Rendered>,
+    pub sections_md: Vec<Rendered>,
+    pub i18n: I18n,
+}
+
+impl RenderCtx {
+    /// A section's Atom feed, when it has dated pages to put in one.
+    pub fn section_feed(&self, id: SectionId) -> Option<UrlPath> {
+        let s = self.site.section(id);
+        let has_dated = if s.is_home() {
+            self.site
+                .pages
+                .iter()
+                .any(|p| p.lang == s.lang && self.site.page_front(p.id).date.is_some())
+        } else {
+            s.pages
+                .iter()
+                .any(|p| self.site.page_front(*p).date.is_some())
+        };
+        has_dated.then(|| UrlPath::new(format!("{}atom.xml", s.url)))
+    }
+
+    fn home_feed(&self, lang: &Lang) -> Option<UrlPath> {
+        self.section_feed(self.site.home(lang))
+    }
+}
+
+/// One file to produce.
+#[derive(Debug, Clone, Copy)]
+enum Job {
+    Page(PageId),
+    Section(SectionId, usize),
+    SectionFeed(SectionId),
+    TaxonomyList(usize),
+    Term(usize, usize, usize),
+    TermFeed(usize, usize),
+    Alias(usize),
+    NotFound,
+    Root,
+    Sitemap,
+    Robots,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct RenderStats {
+    /// Pages per language, in language order.
+    pub pages: Vec<(Lang, usize)>,
+    pub files: usize,
+}
+
+/// Renders the whole site into `output`.
+pub fn render_site(
+    site: Site,
+    i18n: I18n,
+    dirs: &TemplateDirs,
+    output: &dyn Output,
+    diags: &mut Diagnostics,
+) -> Result<RenderStats> {
+    // Markdown, in parallel.
+    let page_results: Vec<(Rendered, Vec<AnchorRef>, Vec<Diagnostic>)> = site
+        .pages
+        .par_iter()
+        .map(|p| {
+            let file = &site.files[p.file];
+            let src = Source {
+                file,
+                lang: &p.lang,
+                url: &p.url,
+                bundle_files: p
+                    .bundle_files
+                    .iter()
+                    .map(|b| site.bundle_files[*b].name.as_str())
+                    .collect(),
+            };
+            let mut d = Vec::new();
+            let (r, a) = markdown::render_markdown(&site, &src, &mut d);
+            (r, a, d)
+        })
+        .collect();
+    let section_results: Vec<(Rendered, Vec<AnchorRef>, Vec<Diagnostic>)> = site
+        .sections
+        .par_iter()
+        .map(|s| match s.file {
+            Some(f) => {
+                let src = Source {
+                    file: &site.files[f],
+                    lang: &s.lang,
+                    url: &s.url,
+                    bundle_files: Vec::new(),
+                };
+                let mut d = Vec::new();
+                let (r, a) = markdown::render_markdown(&site, &src, &mut d);
+                (r, a, d)
+            }
+            None => (Rendered::default(), Vec::new(), Vec::new()),
+        })
+        .collect();
+
+    let mut pages_md = Vec::with_capacity(page_results.len());
+    let mut sections_md = Vec::with_capacity(section_results.len());
+    let mut anchor_checks = Vec::new();
+    for (i, (r, a, d)) in page_results.into_iter().enumerate() {
+        diags.extend(d);
+        anchor_checks.push((site.files[site.pages[i].file].source.clone(), a));
+        pages_md.push(r);
+    }
+    for (i, (r, a, d)) in section_results.into_iter().enumerate() {
+        diags.extend(d);
+        if let Some(f) = site.sections[i].file {
+            anchor_checks.push((site.files[f].source.clone(), a));
+        }
+        sections_md.push(r);
+    }
+    let ctx = Arc::new(RenderCtx {
+        site,
+        pages_md,
+        sections_md,
+        i18n,
+    });
+    check_anchors(&ctx, anchor_checks, diags);
+
+    let env = templates::environment(&ctx, dirs);
+    let jobs = jobs(&ctx);
+    let results: Vec<Result<Option<Diagnostic>>> = jobs
+        .par_iter()
+        .map(|job| match render_job(&ctx, &env, *job) {
+            Ok(Some((path, bytes))) => output.write(&path, &bytes).map(|()| None),
+            Ok(None) => Ok(None),
+            Err((err, what)) => Ok(Some(templates::template_diagnostic(&err, dirs, &what))),
+        })
+        .collect();
+    for r in results {
+        if let Some(d) = r? {
+            diags.push(d);
+        }
+    }
+    ctx.i18n.report_missing(&ctx.site.config, diags);
+
+    let stats = RenderStats {
+        pages: ctx
+            .site
+            .config
+            .languages
+            .iter()
+            .map(|l| {
+                (
+                    l.code.clone(),
+                    ctx.site.pages.iter().filter(|p| p.lang == l.code).count(),
+                )
+            })
+            .collect(),
+        files: 0,
+    };
+    Ok(stats)
+}
+
+fn check_anchors(
+    ctx: &RenderCtx,
+    checks: Vec<(crate::model::SourcePath, Vec<AnchorRef>)>,
+    diags: &mut Diagnostics,
+) {
+    for (source, refs) in checks {
+        for r in refs {
+            let (anchors, url) = match r.target {
+                crate::resolve::LinkTarget::Page(id) => {
+                    (&ctx.pages_md[id.index()].anchors, &ctx.site.page(id).url)
+                }
+                crate::resolve::LinkTarget::Section(id) => (
+                    &ctx.sections_md[id.index()].anchors,
+                    &ctx.site.section(id).url,
+                ),
+            };
+            if !anchors.contains(&r.anchor) {
+                let mut known: Vec<&str> = anchors.iter().map(String::as_str).collect();
+                known.sort_unstable();
+                let mut d = Diagnostic::error(
+                    &source,
+                    Some(r.pos),
+                    format!(
+                        "link to `#{}`: `{url}` has no heading with that id",
+                        r.anchor
+                    ),
+                );
+                d = match crate::diag::did_you_mean(&r.anchor, known.iter().copied()) {
+                    Some(best) => d.with_help(format!("did you mean `#{best}`?")),
+                    None if known.is_empty() => {
+                        d.with_help("the page has no headings; link to the page without `#...`")
+                    }
+                    None => d.with_help(format!(
+                        "the page's headings have the ids {}",
+                        known
+                            .iter()
+                            .filter(|k| !k.starts_with("fn"))
+                            .map(|k| format!("`{k}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                };
+                diags.push(d);
+            }
+        }
+    }
+}
+
+fn jobs(ctx: &RenderCtx) -> Vec<Job> {
+    let site = &ctx.site;
+    let mut jobs: Vec<Job> = site.pages.iter().map(|p| Job::Page(p.id)).collect();
+    for s in &site.sections {
+        jobs.extend((1..=s.pager_count()).map(|n| Job::Section(s.id, n)));
+        if ctx.section_feed(s.id).is_some() {
+            jobs.push(Job::SectionFeed(s.id));
+        }
+    }
+    for (ti, t) in site.taxonomies.iter().enumerate() {
+        jobs.push(Job::TaxonomyList(ti));
+        for (i, term) in t.terms.iter().enumerate() {
+            let count = term.pages.len().div_ceil(t.paginate_by).max(1);
+            jobs.extend((1..=count).map(|n| Job::Term(ti, i, n)));
+            if t.feed {
+                jobs.push(Job::TermFeed(ti, i));
+            }
+        }
+    }
+    jobs.extend((0..site.aliases.len()).map(Job::Alias));
+    jobs.extend([Job::NotFound, Job::Root, Job::Sitemap, Job::Robots]);
+    jobs
+}
+
+type JobResult = std::result::Result<Option<(OutputPath, Vec<u8>)>, (minijinja::Error, String)>;
+
+/// The variables every HTML template gets.
+struct Head {
+    lang: Lang,
+    url: UrlPath,
+    /// (language, URL) of each language version, itself included.
+    alternates: Vec<(Lang, UrlPath)>,
+    /// (language, URL, exact) per language of the site.
+    switcher: Vec<(Lang, UrlPath, bool)>,
+    feeds: Vec<(String, UrlPath)>,
+}
+
+fn globals(ctx: &Arc<RenderCtx>, head: Head) -> Vec<(&'static str, Value)> {
+    let site = &ctx.site;
+    let config = &site.config;
+    let x_default = head
+        .alternates
+        .iter()
+        .find(|(l, _)| *l == config.default_language)
+        .map_or(Value::from(()), |(_, u)| Value::from(site.permalink(u)));
+    let alternates: Vec<Value> = head
+        .alternates
+        .iter()
+        .map(|(l, u)| {
+            Value::from_pairs([
+                ("lang", Value::from(l.as_str())),
+                ("url", Value::from(u.as_str())),
+                ("permalink", Value::from(site.permalink(u))),
+            ])
+        })
+        .collect();
+    let switcher: Vec<Value> = head
+        .switcher
+        .iter()
+        .map(|(l, u, exact)| {
+            let name = config.language(l).map_or("", |x| x.name.as_str());
+            Value::from_pairs([
+                ("code", Value::from(l.as_str())),
+                ("name", Value::from(name)),
+                ("url", Value::from(u.as_str())),
+                ("current", Value::from(*l == head.lang)),
+                ("exact", Value::from(*exact)),
+            ])
+        })
+        .collect();
+    let feeds: Vec<Value> = head
+        .feeds
+        .iter()
+        .map(|(t, u)| {
+            Value::from_pairs([
+                ("title", Value::from(t.as_str())),
+                ("url", Value::from(u.as_str())),
+            ])
+        })
+        .collect();
+    vec![
+        ("lang", Value::from(head.lang.as_str())),
+        (
+            "site",
+            Value::from_object(SiteObj {
+                ctx: ctx.clone(),
+                lang: head.lang.clone(),
+            }),
+        ),
+        ("current_url", Value::from(head.url.as_str())),
+        ("canonical", Value::from(site.permalink(&head.url))),
+        ("alternates", Value::from(alternates)),
+        ("x_default", x_default),
+        ("switcher", Value::from(switcher)),
+        ("feeds", Value::from(feeds)),
+    ]
+}
+
+fn render_template(
+    env: &minijinja::Environment<'static>,
+    name: &str,
+    vars: Vec<(&'static str, Value)>,
+    what: impl Fn() -> String,
+) -> std::result::Result<Vec<u8>, (minijinja::Error, String)> {
+    let tpl = env.get_template(name).map_err(|e| (e, what()))?;
+    tpl.render(Value::from_pairs(vars))
+        .map(String::into_bytes)
+        .map_err(|e| (e, what()))
+}
+
+fn home_feed_link(ctx: &RenderCtx, lang: &Lang) -> Vec<(String, UrlPath)> {
+    let title = ctx
+        .site
+        .config
+        .language(lang)
+        .map_or(String::new(), |l| l.title.clone());
+    ctx.home_feed(lang)
+        .map(|u| (title, u))
+        .into_iter()
+        .collect()
+}
+
+fn render_job(ctx: &Arc<RenderCtx>, env: &minijinja::Environment<'static>, job: Job) -> JobResult {
+    let site = &ctx.site;
+    let config = &site.config;
+    let langs = || config.languages.iter().map(|l| l.code.clone());
+    match job {
+        Job::Page(id) => {
+            let page = site.page(id);
+            let file = &site.files[page.file];
+            let mut feeds = home_feed_link(ctx, &page.lang);
+            if let Some(u) = ctx
+                .section_feed(page.section)
+                .filter(|_| !site.section(page.section).is_home())
+            {
+                feeds.push((site.section(page.section).title.clone(), u));
+            }
+            let head = Head {
+                lang: page.lang.clone(),
+                url: page.url.clone(),
+                alternates: page
+                    .translations
+                    .iter()
+                    .map(|t| (site.page(*t).lang.clone(), site.page(*t).url.clone()))
+                    .collect(),
+                switcher: langs()
+                    .map(|l| {
+                        let (u, exact) = site.page_in(id, &l);
+                        (l, u, exact)
+                    })
+                    .collect(),
+                feeds,
+            };
+            let mut vars = globals(ctx, head);
+            vars.push(("page", page_value(ctx, id)));
+            let name = file.front.template.as_deref().unwrap_or("page.html");
+            let bytes = render_template(env, name, vars, || file.source.to_string())?;
+            Ok(Some((OutputPath::index_of(&page.output_dir), bytes)))
+        }
+        Job::Section(id, n) => {
+            let s = site.section(id);
+            let (url, out_dir) = s.pager(n);
+            let mut feeds = home_feed_link(ctx, &s.lang);
+            if !s.is_home()
+                && let Some(u) = ctx.section_feed(id)
+            {
+                feeds.push((s.title.clone(), u));
+            }
+            let head = Head {
+                lang: s.lang.clone(),
+                url: url.clone(),
+                alternates: if n == 1 {
+                    s.translations
+                        .iter()
+                        .map(|t| (site.section(*t).lang.clone(), site.section(*t).url.clone()))
+                        .collect()
+                } else {
+                    Vec::new()
+                },
+                switcher: langs()
+                    .map(|l| {
+                        let (u, exact) = site.section_in(id, &l);
+                        (l, u, exact)
+                    })
+                    .collect(),
+                feeds,
+            };
+            let mut vars = globals(ctx, head);
+            vars.push(("section", section_value(ctx, id)));
+            vars.push((
+                "paginator",
+                paginator_value(ctx, &s.url, &s.output_dir, &s.pages, s.paginate_by, n),
+            ));
+            let front = site.section_front(id);
+            let default = if s.is_home() {
+                "index.html"
+            } else {
+                "section.html"
+            };
+            let name = front.and_then(|f| f.template.as_deref()).unwrap_or(default);
+            let what = || {
+                s.file.map_or_else(
+                    || format!("the section `{}`", s.url),
+                    |f| site.files[f].source.to_string(),
+                )
+            };
+            let bytes = render_template(env, name, vars, what)?;
+            Ok(Some((OutputPath::index_of(&out_dir), bytes)))
+        }
+        Job::SectionFeed(id) => {
+            let s = site.section(id);
+            let mut entries: Vec<PageId> = if s.is_home() {
+                let mut ids: Vec<PageId> = site
+                    .pages
+                    .iter()
+                    .filter(|p| p.lang == s.lang && site.page_front(p.id).date.is_some())
+                    .map(|p| p.id)
+                    .collect();
+                ids.sort_by(|a, b| {
+                    let (da, db) = (
+                        site.page_front(*a).date.as_ref(),
+                        site.page_front(*b).date.as_ref(),
+                    );
+                    db.map(|d| d.timestamp())
+                        .cmp(&da.map(|d| d.timestamp()))
+                        .then(a.cmp(b))
+                });
+                ids
+            } else {
+                let mut ids: Vec<PageId> = s
+                    .pages
+                    .iter()
+                    .copied()
+                    .filter(|p| site.page_front(*p).date.is_some())
+                    .collect();
+                ids.sort_by(|a, b| {
+                    let (da, db) = (
+                        site.page_front(*a).date.as_ref(),
+                        site.page_front(*b).date.as_ref(),
+                    );
+                    db.map(|d| d.timestamp())
+                        .cmp(&da.map(|d| d.timestamp()))
+                        .then(a.cmp(b))
+                });
+                ids
+            };
+            entries.truncate(config.feed_limit);
+            let title = if s.is_home() {
+                config
+                    .language(&s.lang)
+                    .map_or(String::new(), |l| l.title.clone())
+            } else {
+                let site_title = config.language(&s.lang).map_or("", |l| l.title.as_str());
+                format!("{} | {site_title}", s.title)
+            };
+            let feed_url = UrlPath::new(format!("{}atom.xml", s.url));
+            render_feed(ctx, env, &s.lang, title, &s.url, &feed_url, &entries)
+        }
+        Job::TaxonomyList(ti) => {
+            let t = &site.taxonomies[ti];
+            let head = Head {
+                lang: t.lang.clone(),
+                url: t.url.clone(),
+                alternates: site
+                    .taxonomies
+                    .iter()
+                    .filter(|o| o.config == t.config)
+                    .map(|o| (o.lang.clone(), o.url.clone()))
+                    .collect(),
+                switcher: site
+                    .taxonomies
+                    .iter()
+                    .filter(|o| o.config == t.config)
+                    .map(|o| (o.lang.clone(), o.url.clone(), true))
+                    .collect(),
+                feeds: home_feed_link(ctx, &t.lang),
+            };
+            let mut vars = globals(ctx, head);
+            vars.push(("taxonomy", taxonomy_value(ctx, ti)));
+            vars.push((
+                "terms",
+                Value::from(
+                    (0..t.terms.len())
+                        .map(|i| term_value(ctx, ti, i))
+                        .collect::<Vec<_>>(),
+                ),
+            ));
+            let bytes = render_template(env, "taxonomy_list.html", vars, || {
+                format!("the taxonomy `{}`", t.url)
+            })?;
+            Ok(Some((OutputPath::index_of(&t.output_dir), bytes)))
+        }
+        Job::Term(ti, i, n) => {
+            let t = &site.taxonomies[ti];
+            let term = &t.terms[i];
+            let (url, out_dir) = crate::resolve::pager(&term.url, &term.output_dir, n);
+            let others = || {
+                site.taxonomies
+                    .iter()
+                    .filter(move |o| o.config == t.config)
+                    .map(move |o| (o, o.terms.iter().find(|x| x.slug == term.slug)))
+            };
+            let mut feeds = home_feed_link(ctx, &t.lang);
+            if t.feed {
+                feeds.push((
+                    term.name.clone(),
+                    UrlPath::new(format!("{}atom.xml", term.url)),
+                ));
+            }
+            let head = Head {
+                lang: t.lang.clone(),
+                url: url.clone(),
+                alternates: if n == 1 {
+                    others()
+                        .filter_map(|(o, x)| x.map(|x| (o.lang.clone(), x.url.clone())))
+                        .collect()
+                } else {
+                    Vec::new()
+                },
+                switcher: others()
+                    .map(|(o, x)| match x {
+                        Some(x) => (o.lang.clone(), x.url.clone(), true),
+                        None => (o.lang.clone(), o.url.clone(), false),
+                    })
+                    .collect(),
+                feeds,
+            };
+            let mut vars = globals(ctx, head);
+            vars.push(("taxonomy", taxonomy_value(ctx, ti)));
+            vars.push(("term", term_value(ctx, ti, i)));
+            vars.push((
+                "paginator",
+                paginator_value(
+                    ctx,
+                    &term.url,
+                    &term.output_dir,
+                    &term.pages,
+                    t.paginate_by,
+                    n,
+                ),
+            ));
+            let bytes = render_template(env, "taxonomy_term.html", vars, || {
+                format!("the term `{}`", term.url)
+            })?;
+            Ok(Some((OutputPath::index_of(&out_dir), bytes)))
+        }
+        Job::TermFeed(ti, i) => {
+            let t = &site.taxonomies[ti];
+            let term = &t.terms[i];
+            let mut entries = term.pages.clone();
+            entries.retain(|p| site.page_front(*p).date.is_some());
+            entries.truncate(config.feed_limit);
+            let site_title = config.language(&t.lang).map_or("", |l| l.title.as_str());
+            let feed_url = UrlPath::new(format!("{}atom.xml", term.url));
+            render_feed(
+                ctx,
+                env,
+                &t.lang,
+                format!("{} | {site_title}", term.name),
+                &term.url,
+                &feed_url,
+                &entries,
+            )
+        }
+        Job::Alias(i) => {
+            let a = &site.aliases[i];
+            let vars = vec![
+                ("lang", Value::from(config.default_language.as_str())),
+                ("target", Value::from(site.permalink(&a.target))),
+                ("languages", Value::from(())),
+            ];
+            let bytes = render_template(env, "redirect.html", vars, || a.source.to_string())?;
+            Ok(Some((OutputPath::new(a.output_path.clone()), bytes)))
+        }
+        Job::Root => {
+            let home = site.section(site.home(&config.default_language));
+            let languages: Vec<Value> = config
+                .languages
+                .iter()
+                .map(|l| {
+                    Value::from_pairs([
+                        ("code", Value::from(l.code.as_str())),
+                        ("name", Value::from(l.name.as_str())),
+                        (
+                            "url",
+                            Value::from(site.section(site.home(&l.code)).url.as_str()),
+                        ),
+                    ])
+                })
+                .collect();
+            let vars = vec![
+                ("lang", Value::from(config.default_language.as_str())),
+                ("target", Value::from(site.permalink(&home.url))),
+                ("languages", Value::from(languages)),
+            ];
+            let bytes = render_template(env, "redirect.html", vars, || "the root page `/`".into())?;
+            Ok(Some((OutputPath::new("index.html"), bytes)))
+        }
+        Job::NotFound => {
+            if !templates_exist(env, "404.html") {
+                return Ok(None);
+            }
+            let lang = config.default_language.clone();
+            let head = Head {
+                lang: lang.clone(),
+                url: UrlPath::new(format!("{}404.html", config.base_path)),
+                alternates: Vec::new(),
+                switcher: langs()
+                    .map(|l| (l.clone(), site.section(site.home(&l)).url.clone(), false))
+                    .collect(),
+                feeds: Vec::new(),
+            };
+            let vars = globals(ctx, head);
+            let bytes = render_template(env, "404.html", vars, || "the 404 page".into())?;
+            Ok(Some((OutputPath::new("404.html"), bytes)))
+        }
+        Job::Sitemap => {
+            let vars = vec![("entries", sitemap_entries(ctx))];
+            let bytes = render_template(env, "sitemap.xml", vars, || "the sitemap".into())?;
+            Ok(Some((OutputPath::new("sitemap.xml"), bytes)))
+        }
+        Job::Robots => {
+            let vars = vec![(
+                "sitemap",
+                Value::from(config.permalink(&format!("{}sitemap.xml", config.base_path))),
+            )];
+            let bytes = render_template(env, "robots.txt", vars, || "robots.txt".into())?;
+            Ok(Some((OutputPath::new("robots.txt"), bytes)))
+        }
+    }
+}
+
+fn templates_exist(env: &minijinja::Environment<'static>, name: &str) -> bool {
+    env.get_template(name).is_ok()
+}
+
+fn taxonomy_value(ctx: &Arc<RenderCtx>, ti: usize) -> Value {
+    let t = &ctx.site.taxonomies[ti];
+    Value::from_pairs([
+        ("name", Value::from(t.name.as_str())),
+        ("url", Value::from(t.url.as_str())),
+        ("permalink", Value::from(ctx.site.permalink(&t.url))),
+    ])
+}
+
+fn render_feed(
+    ctx: &Arc<RenderCtx>,
+    env: &minijinja::Environment<'static>,
+    lang: &Lang,
+    title: String,
+    html_url: &UrlPath,
+    feed_url: &UrlPath,
+    entries: &[PageId],
+) -> JobResult {
+    let site = &ctx.site;
+    let updated = entries
+        .iter()
+        .filter_map(|p| {
+            let f = site.page_front(*p);
+            f.updated.as_ref().or(f.date.as_ref())
+        })
+        .max()
+        .map(|d| d.rfc3339());
+    let feed = Value::from_pairs([
+        ("title", Value::from(title)),
+        ("id", Value::from(site.permalink(html_url))),
+        ("self_url", Value::from(site.permalink(feed_url))),
+        ("alternate", Value::from(site.permalink(html_url))),
+        (
+            "updated",
+            Value::from(updated.unwrap_or_else(|| "1970-01-01T00:00:00Z".into())),
+        ),
+        ("lang", Value::from(lang.as_str())),
+        ("entries", objects::pages_value(ctx, entries)),
+    ]);
+    let vars = vec![
+        ("lang", Value::from(lang.as_str())),
+        (
+            "site",
+            Value::from_object(SiteObj {
+                ctx: ctx.clone(),
+                lang: lang.clone(),
+            }),
+        ),
+        ("feed", feed),
+    ];
+    let path = feed_url
+        .as_str()
+        .strip_prefix(site.config.base_path.as_str())
+        .unwrap_or(feed_url.as_str());
+    let bytes = render_template(env, "atom.xml", vars, || format!("the feed `{feed_url}`"))?;
+    Ok(Some((OutputPath::new(path.to_string()), bytes)))
+}
+
+fn sitemap_entries(ctx: &RenderCtx) -> Value {
+    let site = &ctx.site;
+    let entry =
+        |url: &UrlPath, updated: Option<String>, alternates: Vec<&UrlPath>, langs: Vec<&Lang>| {
+            let alts: Vec<Value> = if alternates.len() > 1 {
+                alternates
+                    .iter()
+                    .zip(langs)
+                    .map(|(u, l)| {
+                        Value::from_pairs([
+                            ("lang", Value::from(l.as_str())),
+                            ("permalink", Value::from(site.permalink(u))),
+                        ])
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            (
+                url.as_str().to_string(),
+                Value::from_pairs([
+                    ("permalink", Value::from(site.permalink(url))),
+                    ("updated", updated.map_or(Value::from(()), Value::from)),
+                    ("alternates", Value::from(alts)),
+                ]),
+            )
+        };
+    let mut entries: Vec<(String, Value)> = Vec::new();
+    for s in &site.sections {
+        let ts = &s.translations;
+        entries.push(entry(
+            &s.url,
+            None,
+            ts.iter().map(|t| &site.section(*t).url).collect(),
+            ts.iter().map(|t| &site.section(*t).lang).collect(),
+        ));
+    }
+    for p in &site.pages {
+        let f = site.page_front(p.id);
+        let updated = f.updated.as_ref().or(f.date.as_ref()).map(|d| d.rfc3339());
+        entries.push(entry(
+            &p.url,
+            updated,
+            p.translations.iter().map(|t| &site.page(*t).url).collect(),
+            p.translations.iter().map(|t| &site.page(*t).lang).collect(),
+        ));
+    }
+    for t in &site.taxonomies {
+        entries.push(entry(&t.url, None, Vec::new(), Vec::new()));
+        for term in &t.terms {
+            entries.push(entry(&term.url, None, Vec::new(), Vec::new()));
+        }
+    }
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    Value::from(entries.into_iter().map(|(_, v)| v).collect::<Vec<_>>())
+}

@@ -1,0 +1,415 @@
+//! What templates see: lazy objects over the resolved site and the rendered
+//! Markdown. Nothing is copied per page; a field is computed when a template
+//! reads it.
+
+use std::sync::Arc;
+
+use minijinja::Value;
+use minijinja::value::{Enumerator, Object};
+
+use super::RenderCtx;
+use crate::model::{Lang, PageId, SectionId, UrlPath};
+use crate::resolve::pager;
+
+fn url_value(u: &UrlPath) -> Value {
+    Value::from(u.as_str())
+}
+
+#[derive(Debug)]
+pub struct PageObj {
+    pub ctx: Arc<RenderCtx>,
+    pub id: PageId,
+}
+
+pub fn page_value(ctx: &Arc<RenderCtx>, id: PageId) -> Value {
+    Value::from_object(PageObj {
+        ctx: ctx.clone(),
+        id,
+    })
+}
+
+pub fn section_value(ctx: &Arc<RenderCtx>, id: SectionId) -> Value {
+    Value::from_object(SectionObj {
+        ctx: ctx.clone(),
+        id,
+    })
+}
+
+pub fn term_value(ctx: &Arc<RenderCtx>, tax: usize, term: usize) -> Value {
+    Value::from_object(TermObj {
+        ctx: ctx.clone(),
+        tax,
+        term,
+    })
+}
+
+pub fn pages_value(ctx: &Arc<RenderCtx>, ids: &[PageId]) -> Value {
+    Value::from(
+        ids.iter()
+            .map(|id| page_value(ctx, *id))
+            .collect::<Vec<_>>(),
+    )
+}
+
+impl Object for PageObj {
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Str(&[
+            "title",
+            "description",
+            "date",
+            "updated",
+            "url",
+            "permalink",
+            "lang",
+            "slug",
+            "content",
+            "summary",
+            "has_more",
+            "word_count",
+            "reading_time",
+            "toc",
+            "weight",
+            "draft",
+            "extra",
+            "tags",
+            "taxonomies",
+            "section",
+            "ancestors",
+            "prev",
+            "next",
+            "translations",
+            "source",
+        ])
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let ctx = &self.ctx;
+        let site = &ctx.site;
+        let page = site.page(self.id);
+        let file = &site.files[page.file];
+        let front = &file.front;
+        let md = &ctx.pages_md[self.id.index()];
+        Some(match key.as_str()? {
+            "title" => Value::from(page.title.as_str()),
+            "description" => front
+                .description
+                .as_deref()
+                .map_or(Value::from(()), Value::from),
+            "date" => front
+                .date
+                .as_ref()
+                .map_or(Value::from(()), |d| Value::from(d.rfc3339())),
+            "updated" => front
+                .updated
+                .as_ref()
+                .map_or(Value::from(()), |d| Value::from(d.rfc3339())),
+            "url" => url_value(&page.url),
+            "permalink" => Value::from(site.permalink(&page.url)),
+            "lang" => Value::from(page.lang.as_str()),
+            "slug" => Value::from(page.slug.as_str()),
+            "content" => Value::from_safe_string(md.content.clone()),
+            "summary" => Value::from_safe_string(md.summary.clone()),
+            "has_more" => Value::from(md.has_more),
+            "word_count" => Value::from(md.word_count),
+            "reading_time" => Value::from(md.word_count.div_ceil(200).max(1)),
+            "toc" => toc_value(&md.toc),
+            "weight" => front.weight.map_or(Value::from(()), Value::from),
+            "draft" => Value::from(front.draft),
+            "extra" => front.extra.clone(),
+            "tags" => {
+                let terms: Vec<Value> = page
+                    .terms
+                    .iter()
+                    .filter(|(t, _)| site.taxonomies[*t].name == "tags")
+                    .map(|(t, i)| term_value(ctx, *t, *i))
+                    .collect();
+                Value::from(terms)
+            }
+            "taxonomies" => {
+                let mut map = std::collections::BTreeMap::<String, Vec<Value>>::new();
+                for (t, i) in &page.terms {
+                    map.entry(site.taxonomies[*t].name.clone())
+                        .or_default()
+                        .push(term_value(ctx, *t, *i));
+                }
+                Value::from_pairs(map.into_iter().map(|(k, v)| (k, Value::from(v))))
+            }
+            "section" => section_value(ctx, page.section),
+            "ancestors" => {
+                let mut ids = site.ancestors(page.section);
+                ids.push(page.section);
+                Value::from(
+                    ids.into_iter()
+                        .map(|s| section_value(ctx, s))
+                        .collect::<Vec<_>>(),
+                )
+            }
+            "prev" => page.prev.map_or(Value::from(()), |p| page_value(ctx, p)),
+            "next" => page.next.map_or(Value::from(()), |p| page_value(ctx, p)),
+            "translations" => Value::from(
+                page.translations
+                    .iter()
+                    .map(|t| {
+                        let tp = site.page(*t);
+                        let name = site
+                            .config
+                            .language(&tp.lang)
+                            .map_or("", |l| l.name.as_str());
+                        Value::from_pairs([
+                            ("lang", Value::from(tp.lang.as_str())),
+                            ("name", Value::from(name)),
+                            ("url", url_value(&tp.url)),
+                            ("permalink", Value::from(site.permalink(&tp.url))),
+                            ("title", Value::from(tp.title.as_str())),
+                            ("current", Value::from(*t == self.id)),
+                        ])
+                    })
+                    .collect::<Vec<_>>(),
+            ),
+            "source" => Value::from(file.source.as_str()),
+            _ => return None,
+        })
+    }
+}
+
+fn toc_value(toc: &[super::markdown::Heading]) -> Value {
+    // Nest headings under the nearest shallower one.
+    fn build(items: &[super::markdown::Heading]) -> Vec<Value> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < items.len() {
+            let h = &items[i];
+            let mut j = i + 1;
+            while j < items.len() && items[j].level > h.level {
+                j += 1;
+            }
+            out.push(Value::from_pairs([
+                ("level", Value::from(h.level)),
+                ("id", Value::from(h.id.as_str())),
+                ("title", Value::from(h.title.as_str())),
+                ("children", Value::from(build(&items[i + 1..j]))),
+            ]));
+            i = j;
+        }
+        out
+    }
+    Value::from(build(toc))
+}
+
+#[derive(Debug)]
+pub struct SectionObj {
+    pub ctx: Arc<RenderCtx>,
+    pub id: SectionId,
+}
+
+impl Object for SectionObj {
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Str(&[
+            "title",
+            "description",
+            "content",
+            "url",
+            "permalink",
+            "lang",
+            "extra",
+            "pages",
+            "subsections",
+            "page_count",
+            "ancestors",
+            "is_home",
+            "feed_url",
+        ])
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let ctx = &self.ctx;
+        let site = &ctx.site;
+        let s = site.section(self.id);
+        let front = site.section_front(self.id);
+        let md = &ctx.sections_md[self.id.index()];
+        Some(match key.as_str()? {
+            "title" => Value::from(s.title.as_str()),
+            "description" => front
+                .and_then(|f| f.description.as_deref())
+                .map_or(Value::from(()), Value::from),
+            "content" => Value::from_safe_string(md.content.clone()),
+            "summary" => Value::from_safe_string(md.summary.clone()),
+            "url" => url_value(&s.url),
+            "permalink" => Value::from(site.permalink(&s.url)),
+            "lang" => Value::from(s.lang.as_str()),
+            "extra" => front.map_or(Value::from(()), |f| f.extra.clone()),
+            "pages" => pages_value(ctx, &s.pages),
+            "subsections" => Value::from(
+                s.subsections
+                    .iter()
+                    .map(|c| section_value(ctx, *c))
+                    .collect::<Vec<_>>(),
+            ),
+            "page_count" => Value::from(s.pages.len()),
+            "ancestors" => Value::from(
+                site.ancestors(self.id)
+                    .into_iter()
+                    .map(|a| section_value(ctx, a))
+                    .collect::<Vec<_>>(),
+            ),
+            "is_home" => Value::from(s.is_home()),
+            "feed_url" => ctx
+                .section_feed(self.id)
+                .map_or(Value::from(()), |u| Value::from(u.as_str())),
+            "dir" => Value::from(s.dir.as_str()),
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug)]
+pub struct TermObj {
+    pub ctx: Arc<RenderCtx>,
+    pub tax: usize,
+    pub term: usize,
+}
+
+impl Object for TermObj {
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Str(&[
+            "name",
+            "slug",
+            "url",
+            "permalink",
+            "page_count",
+            "feed_url",
+            "pages",
+        ])
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let ctx = &self.ctx;
+        let tax = &ctx.site.taxonomies[self.tax];
+        let term = &tax.terms[self.term];
+        Some(match key.as_str()? {
+            "name" => Value::from(term.name.as_str()),
+            "slug" => Value::from(term.slug.as_str()),
+            "url" => url_value(&term.url),
+            "permalink" => Value::from(ctx.site.permalink(&term.url)),
+            "page_count" => Value::from(term.pages.len()),
+            "feed_url" => {
+                if tax.feed {
+                    Value::from(format!("{}atom.xml", term.url))
+                } else {
+                    Value::from(())
+                }
+            }
+            "pages" => pages_value(ctx, &term.pages),
+            _ => return None,
+        })
+    }
+}
+
+/// The pager of a paginated listing.
+pub fn paginator_value(
+    ctx: &Arc<RenderCtx>,
+    url: &UrlPath,
+    output_dir: &str,
+    pages: &[PageId],
+    per_page: usize,
+    n: usize,
+) -> Value {
+    let count = pages.len().div_ceil(per_page).max(1);
+    let start = (n - 1) * per_page;
+    let end = (start + per_page).min(pages.len());
+    let url_of = |i: usize| Value::from(pager(url, output_dir, i).0.as_str().to_string());
+    Value::from_pairs([
+        (
+            "pages",
+            pages_value(ctx, pages.get(start..end).unwrap_or(&[])),
+        ),
+        ("current_index", Value::from(n)),
+        ("number_pagers", Value::from(count)),
+        (
+            "previous",
+            if n > 1 {
+                url_of(n - 1)
+            } else {
+                Value::from(())
+            },
+        ),
+        (
+            "next",
+            if n < count {
+                url_of(n + 1)
+            } else {
+                Value::from(())
+            },
+        ),
+        ("first", url_of(1)),
+        ("last", url_of(count)),
+        (
+            "pagers",
+            Value::from(
+                (1..=count)
+                    .map(|i| Value::from_pairs([("index", Value::from(i)), ("url", url_of(i))]))
+                    .collect::<Vec<_>>(),
+            ),
+        ),
+    ])
+}
+
+/// `site` in templates, seen from one language.
+#[derive(Debug)]
+pub struct SiteObj {
+    pub ctx: Arc<RenderCtx>,
+    pub lang: Lang,
+}
+
+impl Object for SiteObj {
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Str(&[
+            "title",
+            "description",
+            "base_url",
+            "default_language",
+            "languages",
+            "menu",
+            "extra",
+        ])
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let ctx = &self.ctx;
+        let config = &ctx.site.config;
+        let language = config.language(&self.lang)?;
+        Some(match key.as_str()? {
+            "title" => Value::from(language.title.as_str()),
+            "description" => Value::from(language.description.as_str()),
+            "base_url" => Value::from(config.base_url.as_str()),
+            "default_language" => Value::from(config.default_language.as_str()),
+            "languages" => Value::from(
+                config
+                    .languages
+                    .iter()
+                    .map(|l| {
+                        Value::from_pairs([
+                            ("code", Value::from(l.code.as_str())),
+                            ("name", Value::from(l.name.as_str())),
+                            ("title", Value::from(l.title.as_str())),
+                            (
+                                "url",
+                                url_value(&ctx.site.section(ctx.site.home(&l.code)).url),
+                            ),
+                        ])
+                    })
+                    .collect::<Vec<_>>(),
+            ),
+            "menu" => Value::from(
+                config
+                    .menu
+                    .iter()
+                    .filter_map(|dir| ctx.site.section_by_dir(dir.trim_matches('/'), &self.lang))
+                    .map(|id| section_value(ctx, id))
+                    .collect::<Vec<_>>(),
+            ),
+            "extra" => config.extra.clone(),
+            _ => return None,
+        })
+    }
+}

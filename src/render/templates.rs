@@ -1,0 +1,236 @@
+//! The minijinja environment: templates from the site's `templates/`, then the
+//! theme's, then polis's built-in defaults; the functions and filters templates
+//! call (`t`, `get_section`, `url`, `date`); and template errors turned into
+//! diagnostics that name the template line and the page being rendered.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use minijinja::value::Kwargs;
+use minijinja::{Environment, Error as TplError, ErrorKind, State, Value};
+
+use super::RenderCtx;
+use super::i18n::DateStyle;
+use super::objects::section_value;
+use crate::diag::{Diagnostic, Pos};
+use crate::model::{Lang, SourcePath};
+
+/// Templates polis ships, used when neither the site nor the theme has the file.
+const BUILTIN: &[(&str, &str)] = &[
+    ("atom.xml", include_str!("builtin/atom.xml")),
+    ("sitemap.xml", include_str!("builtin/sitemap.xml")),
+    ("robots.txt", include_str!("builtin/robots.txt")),
+    ("redirect.html", include_str!("builtin/redirect.html")),
+];
+
+/// Where templates are looked up, in order.
+#[derive(Debug, Clone)]
+pub struct TemplateDirs {
+    pub root: PathBuf,
+    pub dirs: Vec<PathBuf>,
+}
+
+impl TemplateDirs {
+    pub fn new(root: &Path, theme_dir: Option<&Path>) -> Self {
+        let mut dirs = vec![root.join("templates")];
+        if let Some(t) = theme_dir {
+            dirs.push(t.join("templates"));
+        }
+        TemplateDirs {
+            root: root.to_path_buf(),
+            dirs,
+        }
+    }
+
+    /// The file a template name comes from, relative to the site root.
+    pub fn source_of(&self, name: &str) -> SourcePath {
+        for dir in &self.dirs {
+            let p = dir.join(name);
+            if p.is_file() {
+                return SourcePath::new(p.strip_prefix(&self.root).unwrap_or(&p).to_string_lossy());
+            }
+        }
+        SourcePath::new(format!("<built-in>/{name}"))
+    }
+
+    pub fn exists(&self, name: &str) -> bool {
+        self.dirs.iter().any(|d| d.join(name).is_file()) || BUILTIN.iter().any(|(n, _)| *n == name)
+    }
+}
+
+pub fn environment(ctx: &Arc<RenderCtx>, dirs: &TemplateDirs) -> Environment<'static> {
+    let mut env = Environment::new();
+    let lookup = dirs.dirs.clone();
+    env.set_loader(move |name| {
+        if name.split(['/', '\\']).any(|s| s == ".." || s.is_empty()) {
+            return Ok(None);
+        }
+        for dir in &lookup {
+            let path = dir.join(name);
+            match std::fs::read_to_string(&path) {
+                Ok(s) => return Ok(Some(s)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => {
+                    return Err(TplError::new(
+                        ErrorKind::InvalidOperation,
+                        format!("cannot read template `{}`", path.display()),
+                    )
+                    .with_source(e));
+                }
+            }
+        }
+        Ok(BUILTIN
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, s)| s.to_string()))
+    });
+    if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder()
+        .trim_blocks(true)
+        .lstrip_blocks(true)
+        .build()
+    {
+        env.set_syntax(syntax);
+    }
+    // `| escape` leaves trusted HTML alone; a feed's `type="html"` content needs
+    // it escaped all the same.
+    env.add_filter("escape_xml", |value: &Value| -> Value {
+        let s = value
+            .as_str()
+            .map_or_else(|| value.to_string(), str::to_string);
+        let mut out = String::with_capacity(s.len() + s.len() / 8);
+        for ch in s.chars() {
+            match ch {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '"' => out.push_str("&quot;"),
+                c => out.push(c),
+            }
+        }
+        Value::from_safe_string(out)
+    });
+
+    let c = ctx.clone();
+    env.add_function(
+        "t",
+        move |state: &State, key: &str, kwargs: Kwargs| -> Result<String, TplError> {
+            let count: Option<i64> = kwargs.get("count")?;
+            let lang: Option<String> = kwargs.get("lang")?;
+            kwargs.assert_all_used()?;
+            let lang = match lang {
+                Some(code) => c.site.config.lang(&code).ok_or_else(|| {
+                    TplError::new(
+                        ErrorKind::InvalidOperation,
+                        format!("`{code}` is not a language of the site"),
+                    )
+                })?,
+                None => current_lang(state, &c)?,
+            };
+            Ok(c.i18n.translate(&lang, key, count))
+        },
+    );
+
+    let c = ctx.clone();
+    env.add_function(
+        "get_section",
+        move |state: &State, path: &str| -> Result<Value, TplError> {
+            let lang = current_lang(state, &c)?;
+            let dir = path
+                .trim_matches('/')
+                .trim_end_matches("_index.md")
+                .trim_end_matches('/');
+            Ok(c.site
+                .section_by_dir(dir, &lang)
+                .map_or(Value::from(()), |id| section_value(&c, id)))
+        },
+    );
+
+    let c = ctx.clone();
+    env.add_function(
+        "url",
+        move |state: &State, path: &str| -> Result<String, TplError> {
+            let lang = current_lang(state, &c)?;
+            let rel = path.trim_start_matches("@/").trim_start_matches('/');
+            let (rel, fragment) = rel
+                .split_once('#')
+                .map_or((rel, None), |(r, f)| (r, Some(f)));
+            match c.site.resolve_link(rel, &lang) {
+                Ok(t) => Ok(match fragment {
+                    Some(f) => format!("{}#{f}", t.url(&c.site)),
+                    None => t.url(&c.site).to_string(),
+                }),
+                Err(_) => Err(TplError::new(
+                    ErrorKind::InvalidOperation,
+                    format!("url(): there is no published `content/{rel}`"),
+                )),
+            }
+        },
+    );
+
+    let c = ctx.clone();
+    env.add_filter(
+        "date",
+        move |state: &State, value: &Value, style: Option<&str>| -> Result<String, TplError> {
+            let lang = current_lang(state, &c)?;
+            let Some(s) = value.as_str() else {
+                return Err(TplError::new(
+                    ErrorKind::InvalidOperation,
+                    "date: the value is not a date",
+                ));
+            };
+            let date = crate::load::front_matter::parse_date(s, &c.site.config.time_zone)
+                .ok_or_else(|| {
+                    TplError::new(
+                        ErrorKind::InvalidOperation,
+                        format!("date: `{s}` is not a date"),
+                    )
+                })?;
+            let style = match style {
+                None => DateStyle::Long,
+                Some(s) => DateStyle::parse(s).ok_or_else(|| {
+                    TplError::new(
+                        ErrorKind::InvalidOperation,
+                        format!(
+                            "date: unknown style `{s}`; use long, short, month_year, iso or rfc3339"
+                        ),
+                    )
+                })?,
+            };
+            Ok(c.i18n.format_date(&date, &lang, style))
+        },
+    );
+    env
+}
+
+fn current_lang(state: &State, ctx: &RenderCtx) -> Result<Lang, TplError> {
+    let code = state.lookup("lang");
+    let code = code
+        .as_ref()
+        .and_then(|v| v.as_str())
+        .unwrap_or(ctx.site.config.default_language.as_str());
+    ctx.site.config.lang(code).ok_or_else(|| {
+        TplError::new(
+            ErrorKind::InvalidOperation,
+            format!("`lang` is `{code}`, not a language of the site"),
+        )
+    })
+}
+
+/// A template error as a diagnostic: the template file and line, what went
+/// wrong with every cause, and which output was being rendered.
+pub fn template_diagnostic(err: &TplError, dirs: &TemplateDirs, rendering: &str) -> Diagnostic {
+    let name = err.name().unwrap_or("<unknown>");
+    let path = dirs.source_of(name);
+    let pos = err.line().map(|l| Pos::new(l, 1));
+    let mut message = match err.detail() {
+        Some(d) => format!("{}: {d}", err.kind()),
+        None => err.kind().to_string(),
+    };
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        message.push_str(&format!(": {s}"));
+        source = s.source();
+    }
+    Diagnostic::error(&path, pos, format!("template error: {message}"))
+        .with_help(format!("while rendering {rendering}"))
+}
