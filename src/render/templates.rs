@@ -91,6 +91,20 @@ pub fn environment(ctx: &Arc<RenderCtx>, dirs: &TemplateDirs) -> Environment<'st
     {
         env.set_syntax(syntax);
     }
+    // minijinja escapes `/` as `&#x2f;`: valid, but it makes every URL in an
+    // attribute unreadable to tools that do not decode entities. Escape only what
+    // HTML and XML need.
+    env.set_formatter(|out, state, value| {
+        if matches!(state.auto_escape(), minijinja::AutoEscape::Html)
+            && !value.is_safe()
+            && let Some(s) = value.as_str()
+        {
+            return out
+                .write_str(&escape_html(s))
+                .map_err(|e| TplError::new(ErrorKind::WriteFailure, "cannot write output").with_source(e));
+        }
+        minijinja::escape_formatter(out, state, value)
+    });
     // `| escape` leaves trusted HTML alone; a feed's `type="html"` content needs
     // it escaped all the same.
     env.add_filter("escape_xml", |value: &Value| -> Value {
@@ -233,4 +247,20 @@ pub fn template_diagnostic(err: &TplError, dirs: &TemplateDirs, rendering: &str)
     }
     Diagnostic::error(&path, pos, format!("template error: {message}"))
         .with_help(format!("while rendering {rendering}"))
+}
+
+/// Escapes text for HTML and XML, attributes included.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
