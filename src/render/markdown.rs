@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use std::fmt::Write as _;
 use std::sync::LazyLock;
 
-use comrak::nodes::{AstNode, NodeValue};
+use comrak::nodes::{AstNode, NodeValue, TableAlignment};
 use comrak::{Arena, Options, create_formatter, parse_document};
 use rustc_hash::FxHashSet;
 
@@ -59,6 +59,52 @@ create_formatter!(HtmlFormatter<VecDeque<String>>, {
             context.lf()?;
         }
     },
+    // Classes instead of the obsolete `align` attribute.
+    NodeValue::TableCell => |context, node, entering| {
+        let row = node.parent();
+        let header = row.is_some_and(|r| matches!(r.data().value, NodeValue::TableRow(true)));
+        let tag = if header { "th" } else { "td" };
+        if entering {
+            let index = node.preceding_siblings().count() - 1;
+            let align = row
+                .and_then(|r| r.parent())
+                .and_then(|t| match &t.data().value {
+                    NodeValue::Table(nt) => nt.alignments.get(index).copied(),
+                    _ => None,
+                });
+            context.cr()?;
+            write!(context, "<{tag}")?;
+            match align {
+                Some(TableAlignment::Left) => context.write_str(" class=\"align-left\"")?,
+                Some(TableAlignment::Right) => context.write_str(" class=\"align-right\"")?,
+                Some(TableAlignment::Center) => context.write_str(" class=\"align-center\"")?,
+                _ => {}
+            }
+            context.write_str(">")?;
+        } else {
+            write!(context, "</{tag}>")?;
+        }
+    },
+    // A task's checkbox is labelled by the task's text (WCAG 1.3.1, 4.1.2).
+    NodeValue::TaskItem(ref task) => |context, node, entering| {
+        let tight = node.parent().is_some_and(|p| matches!(p.data().value, NodeValue::List(l) if l.tight));
+        let checked = if task.symbol.is_some() { " checked" } else { "" };
+        if entering {
+            context.cr()?;
+            context.write_str("<li class=\"task-list-item\">")?;
+            if tight {
+                write!(context, "<label><input type=\"checkbox\" disabled{checked}> ")?;
+            } else {
+                write!(context, "<input type=\"checkbox\" disabled{checked} aria-hidden=\"true\"> ")?;
+            }
+        } else {
+            if tight {
+                context.write_str("</label>")?;
+            }
+            context.write_str("</li>")?;
+            context.lf()?;
+        }
+    },
 });
 
 fn options(allow_html: bool) -> Options<'static> {
@@ -89,7 +135,7 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         "mark",
         "abbr",
     ])
-    .add_generic_attributes(["id", "class", "aria-label", "aria-hidden", "dir"])
+    .add_generic_attributes(["id", "class", "aria-label", "aria-hidden", "dir", "role"])
     .add_tag_attributes("input", ["type", "checked", "disabled"])
     .add_tag_attributes(
         "a",
@@ -197,6 +243,7 @@ pub fn render_markdown(
     let mut content = String::with_capacity(body.len() + body.len() / 4);
     // Writing into a String cannot fail.
     let _ = HtmlFormatter::format_document(root, options, &mut content, ids);
+    footnotes_as_endnotes(&mut content);
 
     // The summary: everything before `<!-- more -->`, or else the first paragraph.
     // It is shown on other pages, so fragment links get the page's URL, headings no
@@ -257,6 +304,22 @@ pub fn render_markdown(
         },
         anchor_refs,
     )
+}
+
+/// comrak puts footnotes in a `<section>` without a heading; a `div` with the
+/// endnotes role says the same to assistive technology and validates cleanly.
+fn footnotes_as_endnotes(html: &mut String) {
+    const OPEN: &str = "<section class=\"footnotes\" data-footnotes>";
+    if let Some(start) = html.find(OPEN)
+        && let Some(end) = html.rfind("</section>")
+        && end > start
+    {
+        html.replace_range(end..end + "</section>".len(), "</div>");
+        html.replace_range(
+            start..start + OPEN.len(),
+            "<div class=\"footnotes\" role=\"doc-endnotes\">",
+        );
+    }
 }
 
 /// Resolves internal links (`@/path.md`, relative `.md` paths) to URLs in the

@@ -99,9 +99,9 @@ pub fn environment(ctx: &Arc<RenderCtx>, dirs: &TemplateDirs) -> Environment<'st
             && !value.is_safe()
             && let Some(s) = value.as_str()
         {
-            return out
-                .write_str(&escape_html(s))
-                .map_err(|e| TplError::new(ErrorKind::WriteFailure, "cannot write output").with_source(e));
+            return out.write_str(&escape_html(s)).map_err(|e| {
+                TplError::new(ErrorKind::WriteFailure, "cannot write output").with_source(e)
+            });
         }
         minijinja::escape_formatter(out, state, value)
     });
