@@ -288,7 +288,7 @@ fn load_file(
         }
     };
     let front = front_matter::parse(&source, &text, &split, &config.time_zone, diags)?;
-    for (name, _) in &front.taxonomies {
+    for name in front.taxonomies.keys() {
         if config.taxonomy(name).is_none() {
             let known: Vec<&str> = config.taxonomies.iter().map(|t| t.name.as_str()).collect();
             let key = if name == "tags" { "tags" } else { "taxonomies" };
