@@ -600,6 +600,7 @@ fn render_job(ctx: &Arc<RenderCtx>, env: &minijinja::Environment<'static>, job: 
             let vars = vec![
                 ("lang", Value::from(config.default_language.as_str())),
                 ("target", Value::from(site.permalink(&a.target))),
+                ("target_url", Value::from(a.target.as_str())),
                 ("languages", Value::from(())),
             ];
             let bytes = render_template(env, "redirect.html", vars, || a.source.to_string())?;
@@ -624,6 +625,7 @@ fn render_job(ctx: &Arc<RenderCtx>, env: &minijinja::Environment<'static>, job: 
             let vars = vec![
                 ("lang", Value::from(config.default_language.as_str())),
                 ("target", Value::from(site.permalink(&home.url))),
+                ("target_url", Value::from(home.url.as_str())),
                 ("languages", Value::from(languages)),
             ];
             let bytes = render_template(env, "redirect.html", vars, || "the root page `/`".into())?;
