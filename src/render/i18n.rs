@@ -245,19 +245,17 @@ fn category_name(c: PluralCategory) -> &'static str {
 mod tests {
     use super::*;
 
-    fn config(toml_text: &str) -> Config {
+    fn config(toml_text: &str) -> (tempfile::TempDir, Config) {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("site.toml"), toml_text).unwrap();
         let mut d = Diagnostics::default();
         let c = crate::config::load_config(dir.path(), &mut d).unwrap();
-        // keep the temp dir alive for the config's lifetime in this test
-        std::mem::forget(dir);
-        c
+        (dir, c)
     }
 
     #[test]
     fn dates_use_each_languages_own_form() {
-        let c = config(
+        let (_dir, c) = config(
             "base_url = \"https://x.org\"\n[languages.en]\nlocale = \"en-GB\"\n[languages.nb]\n",
         );
         let i = I18n::load(&c, None, &mut Diagnostics::default());
