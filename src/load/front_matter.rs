@@ -150,10 +150,8 @@ pub fn parse(
                 let pos = e
                     .location()
                     .map(|l| Pos::new(first_line + l.line() - 1, l.column()));
-                let message = e.to_string();
-                // serde_yaml puts " at line X column Y" at the end; we print our own.
-                let message = message.split(" at line ").next().unwrap_or(&message);
-                diags.push(syntax_error(path, pos, message));
+                let message = shift_yaml_lines(&e.to_string(), first_line);
+                diags.push(syntax_error(path, pos, &message));
                 return None;
             }
         },
@@ -221,6 +219,25 @@ fn syntax_error(path: &SourcePath, pos: Option<Pos>, message: &str) -> Diagnosti
         d = d.with_help(help);
     }
     d
+}
+
+/// serde_yaml's messages give positions in the front matter (`at line 2 column
+/// 14`); authors need the file's own lines, so every line number is shifted.
+fn shift_yaml_lines(message: &str, first_line: usize) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(i) = rest.find("at line ") {
+        let after = &rest[i + "at line ".len()..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        out.push_str(&rest[..i + "at line ".len()]);
+        match after[..digits].parse::<usize>() {
+            Ok(n) => out.push_str(&(n + first_line - 1).to_string()),
+            Err(_) => out.push_str(&after[..digits]),
+        }
+        rest = &after[digits..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -367,6 +384,18 @@ mod tests {
             d[0].starts_with("content/a.md:3:1: error: `date` is not a date: `next tuesday`"),
             "{d:?}"
         );
+    }
+
+    #[test]
+    fn yaml_positions_in_messages_become_file_lines() {
+        assert_eq!(
+            shift_yaml_lines(
+                "end of stream at line 3 column 1, while scanning at line 2 column 14",
+                2
+            ),
+            "end of stream at line 4 column 1, while scanning at line 3 column 14"
+        );
+        assert_eq!(shift_yaml_lines("no position", 2), "no position");
     }
 
     #[test]

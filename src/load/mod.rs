@@ -291,14 +291,12 @@ fn load_file(
     for name in front.taxonomies.keys() {
         if config.taxonomy(name).is_none() {
             let known: Vec<&str> = config.taxonomies.iter().map(|t| t.name.as_str()).collect();
-            let key = if name == "tags" { "tags" } else { "taxonomies" };
+            let first_line = text[..split.front_start].matches('\n').count() + 1;
+            let pos = crate::diag::find_key(split.front, name, first_line)
+                .or_else(|| crate::diag::find_key(split.front, "taxonomies", first_line));
             let mut d = Diagnostic::error(
                 &source,
-                crate::diag::find_key(
-                    split.front,
-                    key,
-                    text[..split.front_start].matches('\n').count() + 1,
-                ),
+                pos,
                 format!("the taxonomy `{name}` is not declared in site.toml"),
             );
             d = match crate::diag::did_you_mean(name, known.iter().copied()) {

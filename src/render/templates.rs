@@ -181,6 +181,12 @@ pub fn environment(ctx: &Arc<RenderCtx>, dirs: &TemplateDirs) -> Environment<'st
         },
     );
 
+    // The URL of a file from `assets/` or the theme's `static/`, under the base path.
+    let base_path = ctx.site.config.base_path.clone();
+    env.add_function("asset_url", move |path: &str| -> String {
+        format!("{base_path}{}", path.trim_start_matches('/'))
+    });
+
     let c = ctx.clone();
     env.add_filter(
         "date",

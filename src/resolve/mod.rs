@@ -658,6 +658,13 @@ fn sort_pages(ids: &mut [PageId], sort_by: SortBy, pages: &[Page], files: &[Cont
 fn check_output_collisions(site: &Site, diags: &mut Diagnostics) {
     let mut seen: FxHashMap<String, SourcePath> = FxHashMap::default();
     let config_path = SourcePath::new(crate::config::CONFIG_FILE);
+    // Point at the `slug` line of the file, when a slug is what put it there.
+    let slug_pos = |source: &SourcePath| {
+        site.files
+            .iter()
+            .find(|f| &f.source == source)
+            .and_then(|f| find_key(&f.text[..f.body_start], "slug", 1))
+    };
     let mut claim = |path: String, source: &SourcePath, diags: &mut Diagnostics| {
         if let Some(first) = seen.get(&path) {
             let (a, b) = if first <= source {
@@ -668,7 +675,7 @@ fn check_output_collisions(site: &Site, diags: &mut Diagnostics) {
             diags.push(
                 Diagnostic::error(
                     b,
-                    None,
+                    slug_pos(b),
                     format!("`{b}` and `{a}` are both published at `/{path}`"),
                 )
                 .with_help("give one of them another `slug`, or move it"),
