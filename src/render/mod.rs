@@ -443,40 +443,15 @@ fn render_job(ctx: &Arc<RenderCtx>, env: &minijinja::Environment<'static>, job: 
         Job::SectionFeed(id) => {
             let s = site.section(id);
             let mut entries: Vec<PageId> = if s.is_home() {
-                let mut ids: Vec<PageId> = site
-                    .pages
+                site.pages
                     .iter()
-                    .filter(|p| p.lang == s.lang && site.page_front(p.id).date.is_some())
+                    .filter(|p| p.lang == s.lang)
                     .map(|p| p.id)
-                    .collect();
-                ids.sort_by(|a, b| {
-                    let (da, db) = (
-                        site.page_front(*a).date.as_ref(),
-                        site.page_front(*b).date.as_ref(),
-                    );
-                    db.map(|d| d.timestamp())
-                        .cmp(&da.map(|d| d.timestamp()))
-                        .then(a.cmp(b))
-                });
-                ids
+                    .collect()
             } else {
-                let mut ids: Vec<PageId> = s
-                    .pages
-                    .iter()
-                    .copied()
-                    .filter(|p| site.page_front(*p).date.is_some())
-                    .collect();
-                ids.sort_by(|a, b| {
-                    let (da, db) = (
-                        site.page_front(*a).date.as_ref(),
-                        site.page_front(*b).date.as_ref(),
-                    );
-                    db.map(|d| d.timestamp())
-                        .cmp(&da.map(|d| d.timestamp()))
-                        .then(a.cmp(b))
-                });
-                ids
+                s.pages.clone()
             };
+            newest_first_dated(site, &mut entries);
             entries.truncate(config.feed_limit);
             let title = if s.is_home() {
                 config
@@ -608,25 +583,12 @@ fn render_job(ctx: &Arc<RenderCtx>, env: &minijinja::Environment<'static>, job: 
         }
         Job::Root => {
             let home = site.section(site.home(&config.default_language));
-            let languages: Vec<Value> = config
-                .languages
-                .iter()
-                .map(|l| {
-                    Value::from_pairs([
-                        ("code", Value::from(l.code.as_str())),
-                        ("name", Value::from(l.name.as_str())),
-                        (
-                            "url",
-                            Value::from(site.section(site.home(&l.code)).url.as_str()),
-                        ),
-                    ])
-                })
-                .collect();
+            let languages = objects::languages_value(ctx);
             let vars = vec![
                 ("lang", Value::from(config.default_language.as_str())),
                 ("target", Value::from(site.permalink(&home.url))),
                 ("target_url", Value::from(home.url.as_str())),
-                ("languages", Value::from(languages)),
+                ("languages", languages),
             ];
             let bytes = render_template(env, "redirect.html", vars, || "the root page `/`".into())?;
             Ok(Some((OutputPath::new("index.html"), bytes)))
@@ -663,6 +625,15 @@ fn render_job(ctx: &Arc<RenderCtx>, env: &minijinja::Environment<'static>, job: 
             Ok(Some((OutputPath::new("robots.txt"), bytes)))
         }
     }
+}
+
+/// Keeps the dated pages, newest first (ties by id, so the order is stable).
+fn newest_first_dated(site: &Site, ids: &mut Vec<PageId>) {
+    ids.retain(|p| site.page_front(*p).date.is_some());
+    ids.sort_by(|a, b| {
+        let date = |id: &PageId| site.page_front(*id).date.as_ref().map(|d| d.timestamp());
+        date(b).cmp(&date(a)).then(a.cmp(b))
+    });
 }
 
 fn templates_exist(env: &minijinja::Environment<'static>, name: &str) -> bool {

@@ -383,23 +383,7 @@ impl Object for SiteObj {
             "description" => Value::from(language.description.as_str()),
             "base_url" => Value::from(config.base_url.as_str()),
             "default_language" => Value::from(config.default_language.as_str()),
-            "languages" => Value::from(
-                config
-                    .languages
-                    .iter()
-                    .map(|l| {
-                        Value::from_pairs([
-                            ("code", Value::from(l.code.as_str())),
-                            ("name", Value::from(l.name.as_str())),
-                            ("title", Value::from(l.title.as_str())),
-                            (
-                                "url",
-                                url_value(&ctx.site.section(ctx.site.home(&l.code)).url),
-                            ),
-                        ])
-                    })
-                    .collect::<Vec<_>>(),
-            ),
+            "languages" => languages_value(ctx),
             "menu" => Value::from(
                 config
                     .menu
@@ -412,4 +396,23 @@ impl Object for SiteObj {
             _ => return None,
         })
     }
+}
+
+/// Every language of the site: `{code, name, title, url}`, `url` its home page.
+pub fn languages_value(ctx: &Arc<RenderCtx>) -> Value {
+    let site = &ctx.site;
+    Value::from(
+        site.config
+            .languages
+            .iter()
+            .map(|l| {
+                Value::from_pairs([
+                    ("code", Value::from(l.code.as_str())),
+                    ("name", Value::from(l.name.as_str())),
+                    ("title", Value::from(l.title.as_str())),
+                    ("url", url_value(&site.section(site.home(&l.code)).url)),
+                ])
+            })
+            .collect::<Vec<_>>(),
+    )
 }

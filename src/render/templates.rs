@@ -111,17 +111,7 @@ pub fn environment(ctx: &Arc<RenderCtx>, dirs: &TemplateDirs) -> Environment<'st
         let s = value
             .as_str()
             .map_or_else(|| value.to_string(), str::to_string);
-        let mut out = String::with_capacity(s.len() + s.len() / 8);
-        for ch in s.chars() {
-            match ch {
-                '&' => out.push_str("&amp;"),
-                '<' => out.push_str("&lt;"),
-                '>' => out.push_str("&gt;"),
-                '"' => out.push_str("&quot;"),
-                c => out.push(c),
-            }
-        }
-        Value::from_safe_string(out)
+        Value::from_safe_string(escape_html(&s))
     });
 
     let c = ctx.clone();
