@@ -1,1 +1,15 @@
-//! Integration tests: one binary, one module per area.
+//! Integration tests: one binary, one module per area. Each module builds small
+//! fixture sites from `tests/fixtures/<area>/` through the library (`common`), or
+//! runs the `polis` binary when its output is the subject (`cli`).
+
+mod common;
+
+mod bad_input;
+mod cli;
+mod content;
+mod languages;
+mod listings;
+mod output;
+mod properties;
+mod render;
+mod scheduling;

@@ -1,0 +1,185 @@
+//! The `polis` binary: its flags, what it prints, and its exit codes (0 success,
+//! 1 problems in the site, 2 a failure of polis or its options).
+
+use std::process::{Command, Output};
+
+use crate::common::{NOW, SiteTest, list_files};
+
+fn polis(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_polis"))
+        .args(args)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .expect("run polis")
+}
+
+/// `polis build` of a test site into its output folder, at the fixed clock.
+fn build(site: &SiteTest, extra: &[&str]) -> Output {
+    let root = site.root().to_str().unwrap();
+    let out = site.out().to_str().unwrap();
+    let mut args = vec!["build", "--root", root, "--output", out, "--now", NOW];
+    args.extend_from_slice(extra);
+    polis(&args)
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).expect("stderr is UTF-8")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
+}
+
+#[test]
+fn help_lists_every_flag() {
+    let o = polis(&["build", "--help"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let help = stdout(&o);
+    for flag in [
+        "--root <DIR>",
+        "--output <DIR>",
+        "--base-url <URL>",
+        "--drafts",
+        "--future",
+        "--now <TIME>",
+        "--deny-warnings",
+        "--quiet",
+        "--help",
+    ] {
+        assert!(help.contains(flag), "`{flag}` is not in:\n{help}");
+    }
+    let o = polis(&["--help"]);
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("build"), "{}", stdout(&o));
+}
+
+#[test]
+fn version_prints_name_and_version() {
+    let o = polis(&["--version"]);
+    assert!(o.status.success());
+    assert_eq!(
+        stdout(&o).trim(),
+        format!("polis {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn good_site_exits_0_with_a_summary() {
+    let site = SiteTest::new("cli/site");
+    let o = build(&site, &[]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    let summary = err.lines().last().unwrap_or_default();
+    assert!(
+        summary.starts_with("built 3 pages (2 en, 1 nb), ") && summary.contains(" 0 warnings in "),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(site.exists("en/live/housing/index.html"));
+    assert!(!site.exists("en/live/scheduled"));
+    assert!(!site.exists("en/live/draft"));
+}
+
+#[test]
+fn quiet_build_prints_nothing() {
+    let site = SiteTest::new("cli/site");
+    let o = build(&site, &["--quiet"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "");
+    assert_eq!(stdout(&o), "");
+}
+
+#[test]
+fn flags_reach_the_build() {
+    let site = SiteTest::new("cli/site");
+    let o = build(
+        &site,
+        &[
+            "--drafts",
+            "--future",
+            "--base-url",
+            "https://preview.example.net/",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(site.exists("en/live/draft/index.html"));
+    assert!(site.exists("en/live/scheduled/index.html"));
+    assert!(site.read("en/live/housing/index.html").contains(
+        "<link rel=\"canonical\" href=\"https://preview.example.net/en/live/housing/\">"
+    ));
+    // A later clock publishes the scheduled page without --future.
+    let o = polis(&[
+        "build",
+        "--root",
+        site.root().to_str().unwrap(),
+        "--output",
+        site.out().to_str().unwrap(),
+        "--now",
+        "2026-12-02T00:00:00+01:00",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(site.exists("en/live/scheduled/index.html"));
+    assert!(!site.exists("en/live/draft"));
+}
+
+#[test]
+fn broken_site_exits_1_with_the_error_on_stderr() {
+    let site = SiteTest::new("cli/site");
+    site.write(
+        "content/live/broken.md",
+        "+++\ntitle = 5\n+++\n\n[x](@/nowhere.md)\n",
+    );
+    let o = build(&site, &[]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("content/live/broken.md:2:9: error: ")),
+        "{err}"
+    );
+    assert!(!site.out().exists());
+    let _guard = site.settings().bind_to_scope();
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn deny_warnings_fails_on_a_missing_ui_string() {
+    let site = SiteTest::new("cli/missing_ui_string");
+    let o = build(&site, &[]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("warning: missing UI string `footer_motto` for language `en`"),
+        "{err}"
+    );
+    let o = build(&site, &["--deny-warnings", "--quiet"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    let _guard = site.settings().bind_to_scope();
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn tool_failures_exit_2() {
+    let site = SiteTest::new("cli/site");
+    let root = site.root().to_str().unwrap();
+    let o = polis(&["build", "--root", root, "--now", "next tuesday"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("next tuesday"), "{}", stderr(&o));
+
+    let missing = site.temp_path("no-site-here");
+    let o = polis(&["build", "--root", missing.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no `site.toml`"), "{}", stderr(&o));
+
+    let o = build(&site, &["--base-url", "example.org"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(list_files(site.out()).is_empty());
+}
+
+#[test]
+fn unknown_flag_is_a_usage_error() {
+    let o = polis(&["build", "--draft"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--drafts"), "{}", stderr(&o));
+}

@@ -1,0 +1,276 @@
+//! Languages: URLs and slugs per language, `<html lang>`, hreflang alternates and
+//! the language switcher, on a three-language site where some pages are in all
+//! three languages, one in two, and some only in English.
+
+use crate::common::{SiteTest, attr_values, element, file_of_url, tags};
+
+fn built() -> SiteTest {
+    let site = SiteTest::new("languages/three");
+    site.build().assert_clean();
+    site
+}
+
+#[test]
+fn urls_use_each_languages_own_slugs() {
+    let site = built();
+    for file in [
+        "en/live/index.html",
+        "nb/bo/index.html",
+        "de/leben/index.html",
+        "en/live/housing/index.html",
+        "nb/bo/bolig/index.html",
+        "de/leben/wohnen/index.html",
+        // No slug in the Norwegian page: the file name's.
+        "nb/bo/transport/index.html",
+    ] {
+        assert!(site.exists(file), "{file} is missing");
+    }
+    // A section with a slug is only at its slug.
+    assert!(!site.exists("nb/live"));
+    assert!(!site.exists("de/live"));
+    // Untranslated pages exist in their own language only.
+    assert!(!site.exists("nb/bo/healthcare"));
+    assert!(!site.exists("de/leben/transport"));
+    assert!(!site.exists("nb/bo/schools"));
+    assert!(!site.exists("en/live/oktoberfest"));
+}
+
+#[test]
+fn html_lang_is_the_pages_language() {
+    let site = built();
+    for (file, lang) in [
+        ("en/live/housing/index.html", "en"),
+        ("nb/bo/bolig/index.html", "nb"),
+        ("de/leben/wohnen/index.html", "de"),
+        ("de/leben/index.html", "de"),
+        ("nb/index.html", "nb"),
+    ] {
+        let html = site.read(file);
+        assert!(
+            html.contains(&format!("<html lang=\"{lang}\">")),
+            "{file} is not lang={lang}"
+        );
+    }
+}
+
+#[test]
+fn alternates_list_every_translation_itself_included_and_x_default() {
+    let site = built();
+    let expected = [
+        r#"<link rel="alternate" hreflang="en" href="https://example.org/en/live/housing/">"#,
+        r#"<link rel="alternate" hreflang="nb" href="https://example.org/nb/bo/bolig/">"#,
+        r#"<link rel="alternate" hreflang="de" href="https://example.org/de/leben/wohnen/">"#,
+        r#"<link rel="alternate" hreflang="x-default" href="https://example.org/en/live/housing/">"#,
+    ];
+    for file in [
+        "en/live/housing/index.html",
+        "nb/bo/bolig/index.html",
+        "de/leben/wohnen/index.html",
+    ] {
+        assert_eq!(
+            tags(&site.read(file), "<link rel=\"alternate\" hreflang"),
+            expected,
+            "{file}"
+        );
+    }
+    // Sections too, with their slugs.
+    assert_eq!(
+        tags(
+            &site.read("de/leben/index.html"),
+            "<link rel=\"alternate\" hreflang"
+        ),
+        [
+            r#"<link rel="alternate" hreflang="en" href="https://example.org/en/live/">"#,
+            r#"<link rel="alternate" hreflang="nb" href="https://example.org/nb/bo/">"#,
+            r#"<link rel="alternate" hreflang="de" href="https://example.org/de/leben/">"#,
+            r#"<link rel="alternate" hreflang="x-default" href="https://example.org/en/live/">"#,
+        ]
+    );
+}
+
+#[test]
+fn untranslated_page_has_only_itself_as_alternate() {
+    let site = built();
+    assert_eq!(
+        tags(
+            &site.read("en/live/healthcare/index.html"),
+            "<link rel=\"alternate\" hreflang"
+        ),
+        [
+            r#"<link rel="alternate" hreflang="en" href="https://example.org/en/live/healthcare/">"#,
+            r#"<link rel="alternate" hreflang="x-default" href="https://example.org/en/live/healthcare/">"#,
+        ]
+    );
+    // A page in two of three languages names those two.
+    assert_eq!(
+        tags(
+            &site.read("nb/bo/transport/index.html"),
+            "<link rel=\"alternate\" hreflang"
+        ),
+        [
+            r#"<link rel="alternate" hreflang="en" href="https://example.org/en/live/transport/">"#,
+            r#"<link rel="alternate" hreflang="nb" href="https://example.org/nb/bo/transport/">"#,
+            r#"<link rel="alternate" hreflang="x-default" href="https://example.org/en/live/transport/">"#,
+        ]
+    );
+}
+
+/// The `href`s of the language switcher of a page, in language order.
+fn switcher(site: &SiteTest, file: &str) -> Vec<String> {
+    let html = site.read(file);
+    attr_values(
+        element(&html, "<nav class=\"lang-switcher\"", "</nav>"),
+        "href",
+    )
+}
+
+#[test]
+fn switcher_goes_to_the_translation_when_there_is_one() {
+    let site = built();
+    assert_eq!(
+        switcher(&site, "en/live/housing/index.html"),
+        ["/nb/bo/bolig/", "/de/leben/wohnen/"]
+    );
+    assert_eq!(
+        switcher(&site, "de/leben/wohnen/index.html"),
+        ["/en/live/housing/", "/nb/bo/bolig/"]
+    );
+}
+
+#[test]
+fn switcher_on_untranslated_page_goes_to_the_nearest_translated_ancestor() {
+    let site = built();
+    // Only in English, in a section that is in all three languages.
+    assert_eq!(
+        switcher(&site, "en/live/healthcare/index.html"),
+        ["/nb/bo/", "/de/leben/"]
+    );
+    // Only in English, in a section that is only in English: one level further up.
+    assert_eq!(
+        switcher(&site, "en/live/schools/kindergarten/index.html"),
+        ["/nb/bo/", "/de/leben/"]
+    );
+    assert_eq!(
+        switcher(&site, "en/live/schools/index.html"),
+        ["/nb/bo/", "/de/leben/"]
+    );
+    // In English and Norwegian: the translation, and the section for German.
+    assert_eq!(
+        switcher(&site, "en/live/transport/index.html"),
+        ["/nb/bo/transport/", "/de/leben/"]
+    );
+    for url in switcher(&site, "en/live/schools/kindergarten/index.html") {
+        assert!(
+            site.exists(&file_of_url(&url)),
+            "switcher goes to a 404: {url}"
+        );
+    }
+}
+
+#[test]
+fn page_only_in_another_language_switches_to_the_sections() {
+    let site = built();
+    assert!(site.exists("de/leben/oktoberfest/index.html"));
+    assert_eq!(
+        switcher(&site, "de/leben/oktoberfest/index.html"),
+        ["/en/live/", "/nb/bo/"]
+    );
+    let alternates = tags(
+        &site.read("de/leben/oktoberfest/index.html"),
+        "<link rel=\"alternate\" hreflang",
+    );
+    assert!(
+        alternates.contains(
+            &r#"<link rel="alternate" hreflang="de" href="https://example.org/de/leben/oktoberfest/">"#
+                .to_string()
+        ),
+        "{alternates:?}"
+    );
+    assert!(
+        !alternates
+            .iter()
+            .any(|a| a.contains("hreflang=\"en\"") || a.contains("hreflang=\"nb\"")),
+        "{alternates:?}"
+    );
+}
+
+#[test]
+fn menu_links_to_each_languages_own_section() {
+    let site = built();
+    for (file, link) in [
+        (
+            "en/live/housing/index.html",
+            r#"<a href="/en/live/" aria-current="true">Live</a>"#,
+        ),
+        (
+            "nb/bo/bolig/index.html",
+            r#"<a href="/nb/bo/" aria-current="true">Bo</a>"#,
+        ),
+        ("de/index.html", r#"<a href="/de/leben/">Leben</a>"#),
+    ] {
+        let html = site.read(file);
+        let menu = element(&html, "<nav class=\"primary-nav\"", "</nav>");
+        assert!(menu.contains(link), "{file}: {menu}");
+    }
+}
+
+#[test]
+fn no_switcher_link_anywhere_is_a_404() {
+    let site = built();
+    let pages = site.html_files();
+    let mut checked = 0;
+    for (file, html) in &pages {
+        if !html.contains("<nav class=\"lang-switcher\"") {
+            continue;
+        }
+        for url in attr_values(
+            element(html, "<nav class=\"lang-switcher\"", "</nav>"),
+            "href",
+        ) {
+            assert!(
+                site.exists(&file_of_url(&url)),
+                "the switcher of {file} goes to a 404: {url}"
+            );
+            checked += 1;
+        }
+    }
+    // Every page but the root redirect has a switcher with two links.
+    assert_eq!(checked, 2 * (pages.len() - 1));
+}
+
+#[test]
+fn sitemap_lists_each_language_version_with_its_alternates() {
+    let site = built();
+    let sitemap = site.read("sitemap.xml");
+    let entry = element(
+        &sitemap,
+        "<loc>https://example.org/nb/bo/bolig/</loc>",
+        "</url>",
+    );
+    assert_eq!(
+        tags(entry, "<xhtml:link"),
+        [
+            r#"<xhtml:link rel="alternate" hreflang="en" href="https://example.org/en/live/housing/"/>"#,
+            r#"<xhtml:link rel="alternate" hreflang="nb" href="https://example.org/nb/bo/bolig/"/>"#,
+            r#"<xhtml:link rel="alternate" hreflang="de" href="https://example.org/de/leben/wohnen/"/>"#,
+        ]
+    );
+}
+
+#[test]
+fn file_in_a_language_the_site_does_not_have_is_an_error() {
+    let site = SiteTest::new("languages/three");
+    site.write(
+        "content/live/housing.fr.md",
+        "+++\ntitle = \"Trouver un logement\"\n+++\n",
+    );
+    let build = site.build();
+    build.assert_failed();
+    assert!(
+        build.diagnostics[0].starts_with("content/live/housing.fr.md: error:"),
+        "{}",
+        build.text()
+    );
+    let _guard = site.settings().bind_to_scope();
+    insta::assert_snapshot!(build.text());
+}
