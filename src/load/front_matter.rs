@@ -150,7 +150,14 @@ pub fn parse(
                 let pos = e
                     .location()
                     .map(|l| Pos::new(first_line + l.line() - 1, l.column()));
-                let message = shift_yaml_lines(&e.to_string(), first_line);
+                let mut message = shift_yaml_lines(&e.to_string(), first_line);
+                // The position is printed in front of the message already.
+                if let Some(p) = pos {
+                    let suffix = format!(" at line {} column {}", p.line, p.col);
+                    if message.ends_with(&suffix) {
+                        message.truncate(message.len() - suffix.len());
+                    }
+                }
                 diags.push(syntax_error(path, pos, &message));
                 return None;
             }

@@ -179,7 +179,8 @@ pub fn render_markdown(
     };
 
     let mut ids: VecDeque<String> = VecDeque::new();
-    let mut used_ids: FxHashSet<String> = FxHashSet::default();
+    // Ids the theme's page frame uses itself: a heading never takes one.
+    let mut used_ids: FxHashSet<String> = RESERVED_IDS.iter().map(|s| s.to_string()).collect();
     let mut toc = Vec::new();
     let mut anchors = FxHashSet::default();
     let mut anchor_refs = Vec::new();
@@ -451,6 +452,21 @@ fn normalize(dir: &str, path: &str) -> Option<String> {
     }
     Some(parts.join("/"))
 }
+
+/// Ids of the page around the content (skip link target, landmark headings).
+const RESERVED_IDS: &[&str] = &[
+    "main",
+    "content",
+    "top",
+    "topics-heading",
+    "news-heading",
+    "takeover-heading",
+    "municipalities-heading",
+    "subsections-heading",
+    "pages-heading",
+    "toc-heading",
+    "footer-nav-heading",
+];
 
 /// A heading id: the text as a URL slug (æ → ae, ø → o, å → a), made unique on
 /// the page with `-1`, `-2`, ...

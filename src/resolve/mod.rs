@@ -676,7 +676,10 @@ fn check_output_collisions(site: &Site, diags: &mut Diagnostics) {
                 Diagnostic::error(
                     b,
                     slug_pos(b),
-                    format!("`{b}` and `{a}` are both published at `/{path}`"),
+                    format!(
+                        "`{b}` and `{a}` are both published at `/{}`",
+                        path.strip_suffix("index.html").unwrap_or(&path)
+                    ),
                 )
                 .with_help("give one of them another `slug`, or move it"),
             );
