@@ -132,6 +132,7 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         "details",
         "summary",
         "input",
+        "label",
         "mark",
         "abbr",
     ])
