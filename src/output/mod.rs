@@ -61,7 +61,9 @@ impl DiskOutput {
             fs::rename(&self.target, &old)?;
         }
         fs::rename(&self.staging, &self.target)?;
-        fs::remove_dir_all(&old)?;
+        // The new site is in place: a leftover old copy is not worth failing the
+        // build for; the next build removes it before its own swap.
+        let _ = fs::remove_dir_all(&old);
         Ok(self.target)
     }
 
