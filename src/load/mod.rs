@@ -287,7 +287,10 @@ fn load_file(
             return None;
         }
     };
-    let front = front_matter::parse(&source, &text, &split, &config.time_zone, diags)?;
+    // Broken front matter is already an error; the file still takes part with
+    // empty front matter, so links to it don't cascade into "no such page".
+    let front =
+        front_matter::parse(&source, &text, &split, &config.time_zone, diags).unwrap_or_default();
     for name in front.taxonomies.keys() {
         if config.taxonomy(name).is_none() {
             let known: Vec<&str> = config.taxonomies.iter().map(|t| t.name.as_str()).collect();
