@@ -102,7 +102,7 @@ pub fn load_site(config: &Config, diags: &mut Diagnostics) -> Result<LoadedSite>
         .iter()
         .filter(|(rel, _)| {
             let name = rel.rsplit('/').next().unwrap_or(rel);
-            name == "index.md" || (name.starts_with("index.") && split_lang(name, config).is_some())
+            name == "index.md" || (name.starts_with("index.") && split_lang(name).is_some())
         })
         .map(|(rel, _)| {
             rel.rsplit_once('/')
@@ -169,7 +169,7 @@ fn rel_path(base: &Path, path: &Path) -> String {
 
 /// `housing.nb.md` → (`housing`, Some("nb")); `housing.md` → (`housing`, None).
 /// The suffix is only a language when it has a language code's shape.
-fn split_lang<'a>(name: &'a str, _config: &Config) -> Option<(&'a str, Option<&'a str>)> {
+fn split_lang(name: &str) -> Option<(&str, Option<&str>)> {
     let stem = name.strip_suffix(".md")?;
     match stem.rsplit_once('.') {
         Some((base, suffix)) if is_language_code(suffix) => Some((base, Some(suffix))),
@@ -186,7 +186,7 @@ fn load_file(
 ) -> Option<ContentFile> {
     let source = SourcePath::new(format!("{CONTENT_DIR}/{rel}"));
     let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
-    let (stem, suffix) = split_lang(name, config)?;
+    let (stem, suffix) = split_lang(name)?;
     let lang = match suffix {
         None => config.default_language.clone(),
         Some(code) => match config.lang(code) {

@@ -30,23 +30,46 @@ pub struct RenderCtx {
     pub pages_md: Vec<Rendered>,
     pub sections_md: Vec<Rendered>,
     pub i18n: I18n,
+    /// Per section: whether it has dated pages for an Atom feed. Every page asks
+    /// for its home feed, so this is worked out once, not per output.
+    has_feed: Vec<bool>,
 }
 
 impl RenderCtx {
+    fn new(site: Site, pages_md: Vec<Rendered>, sections_md: Vec<Rendered>, i18n: I18n) -> Self {
+        let dated = |p: &PageId| site.page_front(*p).date.is_some();
+        let mut lang_has_dated: Vec<&Lang> = site
+            .pages
+            .iter()
+            .filter(|p| dated(&p.id))
+            .map(|p| &p.lang)
+            .collect();
+        lang_has_dated.sort();
+        lang_has_dated.dedup();
+        let has_feed = site
+            .sections
+            .iter()
+            .map(|s| {
+                if s.is_home() {
+                    lang_has_dated.contains(&&s.lang)
+                } else {
+                    s.pages.iter().any(dated)
+                }
+            })
+            .collect();
+        RenderCtx {
+            site,
+            pages_md,
+            sections_md,
+            i18n,
+            has_feed,
+        }
+    }
+
     /// A section's Atom feed, when it has dated pages to put in one.
     pub fn section_feed(&self, id: SectionId) -> Option<UrlPath> {
-        let s = self.site.section(id);
-        let has_dated = if s.is_home() {
-            self.site
-                .pages
-                .iter()
-                .any(|p| p.lang == s.lang && self.site.page_front(p.id).date.is_some())
-        } else {
-            s.pages
-                .iter()
-                .any(|p| self.site.page_front(*p).date.is_some())
-        };
-        has_dated.then(|| UrlPath::new(format!("{}atom.xml", s.url)))
+        self.has_feed[id.index()]
+            .then(|| UrlPath::new(format!("{}atom.xml", self.site.section(id).url)))
     }
 
     fn home_feed(&self, lang: &Lang) -> Option<UrlPath> {
@@ -74,7 +97,6 @@ enum Job {
 pub struct RenderStats {
     /// Pages per language, in language order.
     pub pages: Vec<(Lang, usize)>,
-    pub files: usize,
 }
 
 /// Renders the whole site into `output`.
@@ -140,12 +162,7 @@ pub fn render_site(
         }
         sections_md.push(r);
     }
-    let ctx = Arc::new(RenderCtx {
-        site,
-        pages_md,
-        sections_md,
-        i18n,
-    });
+    let ctx = Arc::new(RenderCtx::new(site, pages_md, sections_md, i18n));
     check_anchors(&ctx, anchor_checks, diags);
 
     let env = templates::environment(&ctx, dirs);
@@ -178,7 +195,6 @@ pub fn render_site(
                 )
             })
             .collect(),
-        files: 0,
     };
     Ok(stats)
 }
