@@ -14,6 +14,8 @@ pub mod model;
 pub mod output;
 pub mod render;
 pub mod resolve;
+pub mod serve;
+pub mod session;
 
 use std::path::{Path, PathBuf};
 

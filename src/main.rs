@@ -6,7 +6,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use polis::cli::{Cli, Command, build};
+use polis::cli::{Cli, Command, build, serve};
 use polis::error::Error;
 
 fn main() -> ExitCode {
@@ -19,7 +19,49 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::Serve(args) => run_serve(&args),
     }
+}
+
+fn run_serve(args: &serve::ServeArgs) -> ExitCode {
+    let (server, first) = match serve::start(args) {
+        Ok(started) => started,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut err = std::io::stderr().lock();
+    for d in first.diagnostics.sorted() {
+        let _ = writeln!(err, "{d}");
+    }
+    if first.diagnostics.has_errors() {
+        let _ = writeln!(
+            err,
+            "the site has errors: fix them and it appears (the browser shows them too)"
+        );
+    } else if !args.quiet {
+        let _ = writeln!(
+            err,
+            "built {} pages, {} files in memory in {:.2?}",
+            first.pages, first.files, first.elapsed
+        );
+    }
+    drop(err);
+    let url = server.url();
+    println!("serving the site at {url} (Ctrl-C stops)");
+    if args.open
+        && let Err(e) = open::that_detached(&url)
+    {
+        eprintln!("warning: could not open a browser: {e}");
+    }
+    if let Err(e) = polis::serve::wait_for_stop_signal() {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
+    eprintln!("stopping");
+    server.stop();
+    ExitCode::SUCCESS
 }
 
 fn report_build(outcome: &build::BuildOutcome, quiet: bool) -> ExitCode {

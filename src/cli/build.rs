@@ -49,20 +49,7 @@ pub struct BuildOutcome {
 
 pub fn run(args: &BuildArgs) -> Result<BuildOutcome> {
     let start = Instant::now();
-    let root = match &args.root {
-        Some(r) => r.clone(),
-        None => {
-            let cwd = std::env::current_dir().map_err(|source| Error::Io {
-                op: "reading the current folder",
-                path: PathBuf::from("."),
-                source,
-            })?;
-            find_root(&cwd)?
-        }
-    };
-    if !root.join(crate::config::CONFIG_FILE).is_file() {
-        return Err(Error::NoSiteRoot(root));
-    }
+    let root = site_root(args.root.as_deref())?;
     let mut options = BuildOptions::new(&root);
     options.base_url = args.base_url.clone();
     options.drafts = args.drafts;
@@ -77,6 +64,26 @@ pub fn run(args: &BuildArgs) -> Result<BuildOutcome> {
         elapsed: start.elapsed(),
         output,
     })
+}
+
+/// `root`, or else the nearest folder upwards from the current one with a
+/// `site.toml`.
+pub fn site_root(root: Option<&std::path::Path>) -> Result<PathBuf> {
+    let root = match root {
+        Some(r) => r.to_path_buf(),
+        None => {
+            let cwd = std::env::current_dir().map_err(|source| Error::Io {
+                op: "reading the current folder",
+                path: PathBuf::from("."),
+                source,
+            })?;
+            find_root(&cwd)?
+        }
+    };
+    if !root.join(crate::config::CONFIG_FILE).is_file() {
+        return Err(Error::NoSiteRoot(root));
+    }
+    Ok(root)
 }
 
 /// `--now`, else `SOURCE_DATE_EPOCH`, else the system clock.

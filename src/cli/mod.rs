@@ -2,6 +2,7 @@
 //! options and leaves printing and exit codes to `main`.
 
 pub mod build;
+pub mod serve;
 
 use clap::{Parser, Subcommand};
 
@@ -20,4 +21,6 @@ pub struct Cli {
 pub enum Command {
     /// Build the site into a folder (`public/` by default)
     Build(build::BuildArgs),
+    /// Serve the site locally, rebuild it when a file changes, and reload the browser
+    Serve(serve::ServeArgs),
 }

@@ -3,6 +3,8 @@
 //! failed build never leaves a half-written site.
 
 use std::path::{Path, PathBuf};
+
+use bytes::Bytes;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::error::Result;
@@ -11,7 +13,7 @@ use crate::model::OutputPath;
 
 /// A sink for output files; written to from many threads at once.
 pub trait Output: Sync {
-    fn write(&self, path: &OutputPath, bytes: &[u8]) -> Result<()>;
+    fn write(&self, path: &OutputPath, bytes: Vec<u8>) -> Result<()>;
     fn copy(&self, path: &OutputPath, from: &Path) -> Result<()>;
     /// Files written so far.
     fn count(&self) -> usize;
@@ -74,8 +76,8 @@ impl DiskOutput {
 }
 
 impl Output for DiskOutput {
-    fn write(&self, path: &OutputPath, bytes: &[u8]) -> Result<()> {
-        fs::write(&self.full(path)?, bytes)?;
+    fn write(&self, path: &OutputPath, bytes: Vec<u8>) -> Result<()> {
+        fs::write(&self.full(path)?, &bytes)?;
         self.count.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
@@ -88,5 +90,46 @@ impl Output for DiskOutput {
 
     fn count(&self) -> usize {
         self.count.load(Ordering::Relaxed)
+    }
+}
+
+/// The files of a site held in memory, by output path (`en/live/index.html`).
+/// `Bytes` clones are cheap, so a rebuild shares unchanged files with the last one.
+pub type Files = rustc_hash::FxHashMap<OutputPath, Bytes>;
+
+/// Keeps every file in memory: what `serve` renders into.
+#[derive(Debug, Default)]
+pub struct MemoryOutput {
+    files: std::sync::Mutex<Files>,
+}
+
+impl MemoryOutput {
+    pub fn new() -> Self {
+        MemoryOutput::default()
+    }
+
+    pub fn into_files(self) -> Files {
+        self.files.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn insert(&self, path: &OutputPath, bytes: Bytes) {
+        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        files.insert(path.clone(), bytes);
+    }
+}
+
+impl Output for MemoryOutput {
+    fn write(&self, path: &OutputPath, bytes: Vec<u8>) -> Result<()> {
+        self.insert(path, bytes.into());
+        Ok(())
+    }
+
+    fn copy(&self, path: &OutputPath, from: &Path) -> Result<()> {
+        self.insert(path, fs::read(from)?.into());
+        Ok(())
+    }
+
+    fn count(&self) -> usize {
+        self.files.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
 }

@@ -170,7 +170,7 @@ pub fn render_site(
     let results: Vec<Result<Option<Diagnostic>>> = jobs
         .par_iter()
         .map(|job| match render_job(&ctx, &env, *job) {
-            Ok(Some((path, bytes))) => output.write(&path, &bytes).map(|()| None),
+            Ok(Some((path, bytes))) => output.write(&path, bytes).map(|()| None),
             Ok(None) => Ok(None),
             Err((err, what)) => Ok(Some(templates::template_diagnostic(&err, dirs, &what))),
         })
