@@ -10,8 +10,10 @@ What it measures
   different pages (fixed seed), --edits of each:
     body      the first word of the Markdown body is replaced
     title     the `title` in the front matter is replaced
-    template  an HTML comment in the `main` block of templates/page.html (used by every
-              page) is changed; the event awaited is the one holding the chosen page
+    template  a hidden element in the `main` block of templates/page.html (used by every
+              page), `<span hidden>bench-edit N</span>`, is changed (not an HTML comment:
+              Hugo's templates drop comments); the event awaited is the one holding the
+              chosen page
   After each edit it fetches the page and checks that the edit is in it.
   Then --memory-edits body edits in a row (each waits for its reload event), sampling
   the server's VmRSS (/proc/PID/status) every 50 edits.
@@ -297,7 +299,7 @@ def http_get(host, port, path, timeout=60.0):
 # --- edits ---------------------------------------------------------------------------------
 FM_RE = re.compile(r"\A(\+\+\+\n.*?\n\+\+\+\n)(.*)\Z", re.S)
 TITLE_RE = re.compile(r'^title = ".*"$', re.M)
-MARK_RE = re.compile(r"<!-- bench-edit \d+ -->")
+MARK_RE = re.compile(r"<span hidden>bench-edit \d+</span>")
 BLOCK_RES = [re.compile(r"\{%-?\s*block\s+main\s*-?%\}"), re.compile(r'\{\{-?\s*define\s+"main"\s*-?\}\}'),
              re.compile(r"\{%-?\s*block\s+\w+\s*-?%\}"), re.compile(r'\{\{-?\s*define\s+"\w+"\s*-?\}\}')]
 
@@ -355,9 +357,11 @@ class Editor:
         return self.write(rel, fm + m.group(2)), title
 
     def template(self, rel, n):
-        """Sets an HTML comment at the start of the `main` block (or the first block)."""
+        """Puts `<span hidden>bench-edit N</span>` at the start of the `main` block (or the
+        first block). Not an HTML comment: Go's html/template drops comments, so Hugo's
+        output would not change."""
         text = self._original(rel)
-        mark = f"<!-- bench-edit {n} -->"
+        mark = f"<span hidden>bench-edit {n}</span>"
         if MARK_RE.search(text):
             new = MARK_RE.sub(mark, text, count=1)
         else:
