@@ -69,14 +69,19 @@ pub fn build(
     if let Some(url) = &options.base_url {
         config = config.with_base_url(url).map_err(Error::Option)?;
     }
+    let mut timer = Timer::new();
     let theme_dir = theme_dir(&config, diags);
     let loaded = load::load_site(&config, diags)?;
+    timer.lap("load");
     let site = resolve::resolve_site(config, loaded, options, diags);
+    timer.lap("resolve");
     let i18n = render::i18n::I18n::load(&site.config, theme_dir.as_deref(), diags);
     let dirs = render::templates::TemplateDirs::new(&options.root, theme_dir.as_deref());
     let copies = assets::plan_copies(&site, theme_dir.as_deref())?;
     let stats = render::render_site(site, i18n, &dirs, output, diags)?;
+    timer.lap("render");
     assets::copy_all(&copies, output)?;
+    timer.lap("assets");
     Ok(BuildSummary {
         pages: stats.pages,
         files: output.count(),
@@ -122,4 +127,20 @@ pub fn build_to_dir(
     }
     output.commit()?;
     result
+}
+
+/// Stage timings on stderr when `POLIS_TIMINGS` is set: for profiling, not output.
+struct Timer(Option<std::time::Instant>);
+
+impl Timer {
+    fn new() -> Self {
+        Timer(std::env::var_os("POLIS_TIMINGS").map(|_| std::time::Instant::now()))
+    }
+
+    fn lap(&mut self, stage: &str) {
+        if let Some(start) = self.0 {
+            eprintln!("timing: {stage} {:.1?}", start.elapsed());
+            self.0 = Some(std::time::Instant::now());
+        }
+    }
 }

@@ -29,8 +29,9 @@ pub struct ContentFile {
     /// or the bundle's folder (`municipalities/drammen`).
     pub group: String,
     pub front: FrontMatter,
-    /// The whole file, without a byte order mark.
-    pub text: String,
+    /// The whole file, without a byte order mark. Shared: a rebuild that reuses
+    /// the file does not copy it.
+    pub text: std::sync::Arc<str>,
     /// Byte offset where the Markdown body starts in `text`.
     pub body_start: usize,
 }
@@ -68,8 +69,51 @@ pub struct LoadedSite {
     pub bundle_files: Vec<BundleFile>,
 }
 
+/// What the last load read, for the next one to reuse: per Markdown file, the
+/// bundle it was read as part of, the result and its diagnostics.
+#[derive(Debug, Default)]
+pub struct LoadCache {
+    files: rustc_hash::FxHashMap<PathBuf, CachedFile>,
+}
+
+#[derive(Debug, Clone)]
+struct CachedFile {
+    bundle: Option<String>,
+    file: Option<ContentFile>,
+    diags: Vec<Diagnostic>,
+}
+
+/// Which files a load must read again rather than take from its cache.
+#[derive(Debug, Clone, Copy)]
+pub enum Reread<'a> {
+    All,
+    /// These paths (absolute), and everything under those that are folders.
+    Paths(&'a [PathBuf]),
+}
+
+impl Reread<'_> {
+    fn covers(&self, path: &Path) -> bool {
+        match self {
+            Reread::All => true,
+            Reread::Paths(paths) => paths.iter().any(|p| path.starts_with(p)),
+        }
+    }
+}
+
 /// Reads every content file of the site.
 pub fn load_site(config: &Config, diags: &mut Diagnostics) -> Result<LoadedSite> {
+    load_site_cached(config, diags, &mut LoadCache::default(), Reread::All)
+}
+
+/// Reads the content files of the site, taking from `cache` every file that
+/// `reread` does not cover and that is still part of the same bundle; the
+/// cache then holds this load's files.
+pub fn load_site_cached(
+    config: &Config,
+    diags: &mut Diagnostics,
+    cache: &mut LoadCache,
+    reread: Reread<'_>,
+) -> Result<LoadedSite> {
     let content = config.root.join(CONTENT_DIR);
     if !content.is_dir() {
         return Ok(LoadedSite::default());
@@ -121,18 +165,34 @@ pub fn load_site(config: &Config, diags: &mut Diagnostics) -> Result<LoadedSite>
         None
     };
 
-    let results: Vec<(Option<ContentFile>, Vec<Diagnostic>)> = markdown
-        .par_iter()
+    let old = std::mem::take(&mut cache.files);
+    let results: Vec<(PathBuf, CachedFile)> = markdown
+        .into_par_iter()
         .map(|(rel, path)| {
-            let mut d = Vec::new();
-            let file = load_file(config, rel, path, bundle_of(rel).as_deref(), &mut d);
-            (file, d)
+            let bundle = bundle_of(&rel);
+            let cached = old
+                .get(&path)
+                .filter(|c| c.bundle == bundle && !reread.covers(&path));
+            let entry = match cached {
+                Some(c) => c.clone(),
+                None => {
+                    let mut d = Vec::new();
+                    let file = load_file(config, &rel, &path, bundle.as_deref(), &mut d);
+                    CachedFile {
+                        bundle,
+                        file,
+                        diags: d,
+                    }
+                }
+            };
+            (path, entry)
         })
         .collect();
     let mut files = Vec::with_capacity(results.len());
-    for (file, d) in results {
-        diags.extend(d);
-        files.extend(file);
+    for (path, entry) in results {
+        diags.extend(entry.diags.iter().cloned());
+        files.extend(entry.file.clone());
+        cache.files.insert(path, entry);
     }
 
     let bundle_files = others
@@ -319,7 +379,7 @@ fn load_file(
         lang,
         group,
         front,
-        text,
+        text: text.into(),
         body_start,
     })
 }

@@ -36,12 +36,49 @@ pub struct Rendered {
     pub anchors: FxHashSet<String>,
 }
 
-/// A link to `#anchor` on another (or the same) page, checked after rendering.
+/// A link to `#anchor` on another (or the same) page, checked after rendering
+/// (when every page's headings are known).
 #[derive(Debug, Clone)]
 pub struct AnchorRef {
-    pub target: LinkTarget,
+    /// The target's path under `content/`, resolved in the page's language.
+    pub rel: String,
     pub anchor: String,
     pub pos: Pos,
+}
+
+/// What a page's Markdown asked of the rest of the site: its rendering stays
+/// valid as long as these links resolve to the same URLs.
+#[derive(Debug, Clone, Default)]
+pub struct Refs {
+    pub anchors: Vec<AnchorRef>,
+    /// (path under `content/`, what it resolved to).
+    pub links: Vec<(String, std::result::Result<UrlPath, LinkError>)>,
+}
+
+impl Refs {
+    fn resolve(
+        &mut self,
+        site: &Site,
+        rel: &str,
+        lang: &Lang,
+    ) -> std::result::Result<LinkTarget, LinkError> {
+        let r = site.resolve_link(rel, lang);
+        self.links.push((
+            rel.to_string(),
+            r.as_ref()
+                .map(|t| t.url(site).clone())
+                .map_err(Clone::clone),
+        ));
+        r
+    }
+
+    /// Whether every link still resolves as it did.
+    pub fn still_valid(&self, site: &Site, lang: &Lang) -> bool {
+        self.links.iter().all(|(rel, was)| {
+            let now = site.resolve_link(rel, lang).map(|t| t.url(site).clone());
+            now == *was
+        })
+    }
 }
 
 create_formatter!(HtmlFormatter<VecDeque<String>>, {
@@ -168,7 +205,7 @@ pub fn render_markdown(
     site: &Site,
     src: &Source<'_>,
     diags: &mut Vec<Diagnostic>,
-) -> (Rendered, Vec<AnchorRef>) {
+) -> (Rendered, Refs) {
     let file = src.file;
     let body = file.body();
     let line_offset = file.body_line() - 1;
@@ -184,7 +221,7 @@ pub fn render_markdown(
     let mut used_ids: FxHashSet<String> = RESERVED_IDS.iter().map(|s| s.to_string()).collect();
     let mut toc = Vec::new();
     let mut anchors = FxHashSet::default();
-    let mut anchor_refs = Vec::new();
+    let mut refs = Refs::default();
     let mut word_count = 0;
     let mut has_raw_html = false;
     let mut more: Option<&AstNode<'_>> = None;
@@ -228,7 +265,7 @@ pub fn render_markdown(
                 let url = std::mem::take(&mut link.url);
                 drop(data);
                 let pos = pos_of(node);
-                let new = rewrite_url(site, src, &url, pos, diags, &mut anchor_refs);
+                let new = rewrite_url(site, src, &url, pos, diags, &mut refs);
                 if let NodeValue::Link(link) | NodeValue::Image(link) = &mut node.data_mut().value {
                     link.url = new;
                 }
@@ -304,7 +341,7 @@ pub fn render_markdown(
             word_count,
             anchors,
         },
-        anchor_refs,
+        refs,
     )
 }
 
@@ -332,7 +369,7 @@ fn rewrite_url(
     url: &str,
     pos: Pos,
     diags: &mut Vec<Diagnostic>,
-    anchor_refs: &mut Vec<AnchorRef>,
+    refs: &mut Refs,
 ) -> String {
     let file = src.file;
     let (path, fragment) = match url.split_once('#') {
@@ -349,12 +386,8 @@ fn rewrite_url(
     if path.is_empty() {
         // `#anchor` on this very page.
         if let Some(f) = fragment {
-            let target = match site.resolve_link(&file.rel, src.lang) {
-                Ok(t) => t,
-                Err(_) => return url.to_string(),
-            };
-            anchor_refs.push(AnchorRef {
-                target,
+            refs.anchors.push(AnchorRef {
+                rel: file.rel.clone(),
                 anchor: f.to_string(),
                 pos,
             });
@@ -407,14 +440,14 @@ fn rewrite_url(
         );
         return url.to_string();
     };
-    match site.resolve_link(&rel, src.lang) {
+    match refs.resolve(site, &rel, src.lang) {
         Ok(target) => {
             let mut out = target.url(site).to_string();
             if let Some(f) = fragment {
                 out.push('#');
                 out.push_str(f);
-                anchor_refs.push(AnchorRef {
-                    target,
+                refs.anchors.push(AnchorRef {
+                    rel,
                     anchor: f.to_string(),
                     pos,
                 });

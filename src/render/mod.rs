@@ -15,20 +15,21 @@ use rayon::prelude::*;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::error::Result;
-use crate::model::{Lang, OutputPath, PageId, SectionId, UrlPath};
+use crate::model::{Lang, OutputPath, PageId, SectionId, SourcePath, UrlPath};
 use crate::output::Output;
 use crate::resolve::Site;
 use i18n::I18n;
-use markdown::{AnchorRef, Rendered, Source};
+use markdown::{Refs, Rendered, Source};
 use objects::{SiteObj, page_value, paginator_value, section_value, term_value};
+use rustc_hash::FxHashMap;
 use templates::TemplateDirs;
 
 /// Everything templates can reach: the site graph and its rendered Markdown.
 #[derive(Debug)]
 pub struct RenderCtx {
     pub site: Site,
-    pub pages_md: Vec<Rendered>,
-    pub sections_md: Vec<Rendered>,
+    pub pages_md: Vec<Arc<Rendered>>,
+    pub sections_md: Vec<Arc<Rendered>>,
     pub i18n: I18n,
     /// Per section: whether it has dated pages for an Atom feed. Every page asks
     /// for its home feed, so this is worked out once, not per output.
@@ -36,7 +37,12 @@ pub struct RenderCtx {
 }
 
 impl RenderCtx {
-    fn new(site: Site, pages_md: Vec<Rendered>, sections_md: Vec<Rendered>, i18n: I18n) -> Self {
+    fn new(
+        site: Site,
+        pages_md: Vec<Arc<Rendered>>,
+        sections_md: Vec<Arc<Rendered>>,
+        i18n: I18n,
+    ) -> Self {
         let dated = |p: &PageId| site.page_front(*p).date.is_some();
         let mut lang_has_dated: Vec<&Lang> = site
             .pages
@@ -107,63 +113,9 @@ pub fn render_site(
     output: &dyn Output,
     diags: &mut Diagnostics,
 ) -> Result<RenderStats> {
-    // Markdown, in parallel.
-    let page_results: Vec<(Rendered, Vec<AnchorRef>, Vec<Diagnostic>)> = site
-        .pages
-        .par_iter()
-        .map(|p| {
-            let file = &site.files[p.file];
-            let src = Source {
-                file,
-                lang: &p.lang,
-                url: &p.url,
-                bundle_files: p
-                    .bundle_files
-                    .iter()
-                    .map(|b| site.bundle_files[*b].name.as_str())
-                    .collect(),
-            };
-            let mut d = Vec::new();
-            let (r, a) = markdown::render_markdown(&site, &src, &mut d);
-            (r, a, d)
-        })
-        .collect();
-    let section_results: Vec<(Rendered, Vec<AnchorRef>, Vec<Diagnostic>)> = site
-        .sections
-        .par_iter()
-        .map(|s| match s.file {
-            Some(f) => {
-                let src = Source {
-                    file: &site.files[f],
-                    lang: &s.lang,
-                    url: &s.url,
-                    bundle_files: Vec::new(),
-                };
-                let mut d = Vec::new();
-                let (r, a) = markdown::render_markdown(&site, &src, &mut d);
-                (r, a, d)
-            }
-            None => (Rendered::default(), Vec::new(), Vec::new()),
-        })
-        .collect();
-
-    let mut pages_md = Vec::with_capacity(page_results.len());
-    let mut sections_md = Vec::with_capacity(section_results.len());
-    let mut anchor_checks = Vec::new();
-    for (i, (r, a, d)) in page_results.into_iter().enumerate() {
-        diags.extend(d);
-        anchor_checks.push((site.files[site.pages[i].file].source.clone(), a));
-        pages_md.push(r);
-    }
-    for (i, (r, a, d)) in section_results.into_iter().enumerate() {
-        diags.extend(d);
-        if let Some(f) = site.sections[i].file {
-            anchor_checks.push((site.files[f].source.clone(), a));
-        }
-        sections_md.push(r);
-    }
-    let ctx = Arc::new(RenderCtx::new(site, pages_md, sections_md, i18n));
-    check_anchors(&ctx, anchor_checks, diags);
+    let md = render_markdown_all(&site, &mut MarkdownCache::default(), diags);
+    let ctx = Arc::new(RenderCtx::new(site, md.pages, md.sections, i18n));
+    check_anchors(&ctx, md.anchor_checks, diags);
 
     let env = templates::environment(&ctx, dirs);
     let jobs = jobs(&ctx);
@@ -199,21 +151,17 @@ pub fn render_site(
     Ok(stats)
 }
 
-fn check_anchors(
-    ctx: &RenderCtx,
-    checks: Vec<(crate::model::SourcePath, Vec<AnchorRef>)>,
-    diags: &mut Diagnostics,
-) {
-    for (source, refs) in checks {
-        for r in refs {
-            let (anchors, url) = match r.target {
-                crate::resolve::LinkTarget::Page(id) => {
-                    (&ctx.pages_md[id.index()].anchors, &ctx.site.page(id).url)
-                }
-                crate::resolve::LinkTarget::Section(id) => (
-                    &ctx.sections_md[id.index()].anchors,
-                    &ctx.site.section(id).url,
-                ),
+fn check_anchors(ctx: &RenderCtx, checks: Vec<AnchorCheck>, diags: &mut Diagnostics) {
+    let site = &ctx.site;
+    for (source, lang, refs) in checks {
+        for r in &refs.anchors {
+            let Ok(target) = site.resolve_link(&r.rel, &lang) else {
+                continue;
+            };
+            let url = target.url(site);
+            let anchors = match target {
+                crate::resolve::LinkTarget::Page(id) => &ctx.pages_md[id.index()].anchors,
+                crate::resolve::LinkTarget::Section(id) => &ctx.sections_md[id.index()].anchors,
             };
             if !anchors.contains(&r.anchor) {
                 let mut known: Vec<&str> = anchors.iter().map(String::as_str).collect();
@@ -769,4 +717,134 @@ fn sitemap_entries(ctx: &RenderCtx) -> Value {
     }
     entries.sort_by(|a, b| a.0.cmp(&b.0));
     Value::from(entries.into_iter().map(|(_, v)| v).collect::<Vec<_>>())
+}
+
+/// Rendered Markdown kept between builds, by source file: a file is rendered
+/// again only when its text, language, URL or bundle changed, or a link in it
+/// now resolves elsewhere.
+#[derive(Debug, Default)]
+pub struct MarkdownCache {
+    entries: FxHashMap<SourcePath, CachedMarkdown>,
+}
+
+#[derive(Debug, Clone)]
+struct CachedMarkdown {
+    text: Arc<str>,
+    lang: Lang,
+    url: UrlPath,
+    bundle_files: Vec<String>,
+    rendered: Arc<Rendered>,
+    refs: Arc<Refs>,
+    diags: Arc<Vec<Diagnostic>>,
+}
+
+/// (file, its language, what its links ask for) for the anchor check.
+type AnchorCheck = (SourcePath, Lang, Arc<Refs>);
+
+struct MarkdownAll {
+    pages: Vec<Arc<Rendered>>,
+    sections: Vec<Arc<Rendered>>,
+    anchor_checks: Vec<AnchorCheck>,
+}
+
+/// The Markdown of every page and section, in parallel, from `cache` where it
+/// is still valid; the cache then holds this build's results.
+fn render_markdown_all(
+    site: &Site,
+    cache: &mut MarkdownCache,
+    diags: &mut Diagnostics,
+) -> MarkdownAll {
+    // (file, language, URL, bundle files) of every page, then every section.
+    let mut jobs: Vec<(usize, &Lang, &UrlPath, Vec<&str>)> = site
+        .pages
+        .iter()
+        .map(|p| {
+            let bundle = p
+                .bundle_files
+                .iter()
+                .map(|b| site.bundle_files[*b].name.as_str())
+                .collect();
+            (p.file, &p.lang, &p.url, bundle)
+        })
+        .collect();
+    jobs.extend(
+        site.sections
+            .iter()
+            .filter_map(|s| s.file.map(|f| (f, &s.lang, &s.url, Vec::new()))),
+    );
+    let old = std::mem::take(&mut cache.entries);
+    let results: Vec<CachedMarkdown> = jobs
+        .par_iter()
+        .map(|(f, lang, url, bundle)| {
+            let file = &site.files[*f];
+            if let Some(c) = old.get(&file.source)
+                && Arc::ptr_eq(&c.text, &file.text)
+                && c.lang == **lang
+                && c.url == **url
+                && c.bundle_files
+                    .iter()
+                    .map(String::as_str)
+                    .eq(bundle.iter().copied())
+                && c.refs.still_valid(site, lang)
+            {
+                return c.clone();
+            }
+            let src = Source {
+                file,
+                lang,
+                url,
+                bundle_files: bundle.clone(),
+            };
+            let mut d = Vec::new();
+            let (rendered, refs) = markdown::render_markdown(site, &src, &mut d);
+            CachedMarkdown {
+                text: file.text.clone(),
+                lang: (*lang).clone(),
+                url: (*url).clone(),
+                bundle_files: bundle.iter().map(|b| b.to_string()).collect(),
+                rendered: Arc::new(rendered),
+                refs: Arc::new(refs),
+                diags: Arc::new(d),
+            }
+        })
+        .collect();
+
+    let mut out = MarkdownAll {
+        pages: Vec::with_capacity(site.pages.len()),
+        sections: Vec::with_capacity(site.sections.len()),
+        anchor_checks: Vec::new(),
+    };
+    let mut results = results.into_iter();
+    for p in &site.pages {
+        let Some(r) = results.next() else { break };
+        out.pages.push(r.rendered.clone());
+        add_cached(site, p.file, r, &mut out.anchor_checks, cache, diags);
+    }
+    for s in &site.sections {
+        match s.file {
+            Some(f) => {
+                let Some(r) = results.next() else { break };
+                out.sections.push(r.rendered.clone());
+                add_cached(site, f, r, &mut out.anchor_checks, cache, diags);
+            }
+            None => out.sections.push(Arc::default()),
+        }
+    }
+    out
+}
+
+fn add_cached(
+    site: &Site,
+    file: usize,
+    r: CachedMarkdown,
+    anchor_checks: &mut Vec<AnchorCheck>,
+    cache: &mut MarkdownCache,
+    diags: &mut Diagnostics,
+) {
+    let source = site.files[file].source.clone();
+    diags.extend(r.diags.iter().cloned());
+    if !r.refs.anchors.is_empty() {
+        anchor_checks.push((source.clone(), r.lang.clone(), r.refs.clone()));
+    }
+    cache.entries.insert(source, r);
 }
