@@ -88,7 +88,7 @@ pub fn build(
     })
 }
 
-fn theme_dir(config: &config::Config, diags: &mut Diagnostics) -> Option<PathBuf> {
+pub(crate) fn theme_dir(config: &config::Config, diags: &mut Diagnostics) -> Option<PathBuf> {
     let name = config.theme.as_deref()?;
     let dir = config.root.join("themes").join(name);
     if dir.is_dir() {

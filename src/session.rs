@@ -1,21 +1,33 @@
 //! A site kept in memory between builds: what `serve` rebuilds after each change.
 //!
-//! Each rebuild gives the whole site's files and which of them changed since the
-//! last good build. A failed rebuild (errors in the content) keeps the last good
-//! files, so a reader never sees a half-broken site.
+//! Each stage keeps what the next build can reuse: `load` the files it read,
+//! `render` the Markdown it rendered and every output with what it read (see
+//! [`crate::render::deps`]). A change to Markdown bodies only, the common edit,
+//! skips `resolve` and renders only the outputs that show those bodies. Each
+//! rebuild gives the whole site's files and which of them changed since the last
+//! good build; a failed rebuild keeps the last good files.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::diag::Diagnostics;
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
+use crate::load::{LoadCache, LoadedSite, Reread};
 use crate::model::OutputPath;
-use crate::output::{Files, MemoryOutput};
-use crate::{BuildOptions, BuildSummary};
+use crate::output::{Files, MemoryOutput, Output};
+use crate::render::{Change, RenderState};
+use crate::{BuildOptions, BuildSummary, assets, config, load, render, resolve};
 
 #[derive(Debug)]
 pub struct Session {
     options: BuildOptions,
     files: Arc<Files>,
+    load: LoadCache,
+    render: RenderState,
+    /// What `resolve` reported last time it ran (a bodies-only rebuild skips it).
+    resolve_diags: Vec<Diagnostic>,
+    /// Whether the next rebuild must start from nothing.
+    fresh: bool,
 }
 
 /// What a good rebuild produced.
@@ -26,6 +38,8 @@ pub struct Rebuilt {
     /// included, sorted.
     pub changed: Vec<OutputPath>,
     pub summary: BuildSummary,
+    /// Whether only Markdown bodies changed, so `resolve` was skipped.
+    pub bodies_only: bool,
 }
 
 impl Session {
@@ -33,6 +47,10 @@ impl Session {
         Session {
             options,
             files: Arc::default(),
+            load: LoadCache::default(),
+            render: RenderState::default(),
+            resolve_diags: Vec::new(),
+            fresh: true,
         }
     }
 
@@ -45,22 +63,33 @@ impl Session {
         &self.files
     }
 
-    /// Builds the site again after the source files `changed` (absolute paths)
-    /// were edited, created or removed.
-    pub fn rebuild_changed(
-        &mut self,
-        changed: &[std::path::PathBuf],
-        diags: &mut Diagnostics,
-    ) -> Result<Rebuilt> {
-        let _ = changed;
-        self.rebuild(diags)
+    /// Builds the whole site again, reusing nothing.
+    pub fn rebuild(&mut self, diags: &mut Diagnostics) -> Result<Rebuilt> {
+        self.fresh = true;
+        self.rebuild_changed(&[], diags)
     }
 
-    /// Builds the site again. Problems go to `diags`; with errors among them the
-    /// result is `Err(Error::Diagnostics)` and the last good files stay.
-    pub fn rebuild(&mut self, diags: &mut Diagnostics) -> Result<Rebuilt> {
-        let output = MemoryOutput::new();
-        let summary = crate::build(&self.options, &output, diags)?;
+    /// Builds the site again after the source files `changed` (absolute paths)
+    /// were edited, created or removed. Problems go to `diags`; with errors among
+    /// them the result is `Err(Error::Diagnostics)` and the last good files stay.
+    pub fn rebuild_changed(
+        &mut self,
+        changed: &[PathBuf],
+        diags: &mut Diagnostics,
+    ) -> Result<Rebuilt> {
+        let root = self.options.root.clone();
+        if self.fresh || changed.iter().any(|p| p == &root.join(config::CONFIG_FILE)) {
+            // The config shapes everything: start from nothing.
+            self.load = LoadCache::default();
+            self.render.clear();
+            self.fresh = false;
+        }
+        let result = self.build(&root, changed, diags);
+        if result.is_err() && !matches!(result, Err(Error::Diagnostics)) {
+            // A failure of the tool itself: trust no cache next time.
+            self.fresh = true;
+        }
+        let (output, summary, bodies_only) = result?;
         if diags.has_errors() {
             return Err(Error::Diagnostics);
         }
@@ -71,15 +100,115 @@ impl Session {
             files: self.files.clone(),
             changed,
             summary,
+            bodies_only,
         })
     }
+
+    fn build(
+        &mut self,
+        root: &Path,
+        changed: &[PathBuf],
+        diags: &mut Diagnostics,
+    ) -> Result<(MemoryOutput, BuildSummary, bool)> {
+        let mut config = config::load_config(root, diags)?;
+        if let Some(url) = &self.options.base_url {
+            config = config.with_base_url(url).map_err(Error::Option)?;
+        }
+        let theme_dir = crate::theme_dir(&config, diags);
+        let content = root.join(load::CONTENT_DIR);
+        let markdown_only = changed
+            .iter()
+            .all(|p| p.starts_with(&content) && p.extension().is_some_and(|e| e == "md"));
+        let loaded =
+            load::load_site_cached(&config, diags, &mut self.load, Reread::Paths(changed))?;
+
+        let patchable = markdown_only
+            && !changed.is_empty()
+            && self
+                .render
+                .site()
+                .is_some_and(|site| only_bodies_differ(site, &loaded));
+        let patched = if patchable {
+            self.render.take_site().map(|mut site| {
+                for (old, new) in site.files.iter_mut().zip(&loaded.files) {
+                    old.text = new.text.clone();
+                }
+                site
+            })
+        } else {
+            None
+        };
+        let bodies_only = patched.is_some();
+        let site = match patched {
+            Some(site) => {
+                diags.extend(self.resolve_diags.iter().cloned());
+                site
+            }
+            None => {
+                let mut resolve_diags = Diagnostics::default();
+                let site = resolve::resolve_site(config, loaded, &self.options, &mut resolve_diags);
+                self.resolve_diags = resolve_diags.sorted();
+                diags.extend(self.resolve_diags.iter().cloned());
+                site
+            }
+        };
+        let i18n = render::i18n::I18n::load(&site.config, theme_dir.as_deref(), diags);
+        let change = if bodies_only {
+            Change::BodiesOnly
+        } else {
+            Change::Any {
+                i18n: i18n.fingerprints(),
+            }
+        };
+        let dirs = render::templates::TemplateDirs::new(root, theme_dir.as_deref());
+        let copies = assets::plan_copies(&site, theme_dir.as_deref())?;
+        let output = MemoryOutput::new();
+        let stats =
+            render::render_site_with(site, i18n, &dirs, &output, diags, &mut self.render, change)?;
+        assets::copy_all(&copies, &output)?;
+        let summary = BuildSummary {
+            pages: stats.pages,
+            files: output.count(),
+        };
+        Ok((output, summary, bodies_only))
+    }
+}
+
+/// Whether the files of `loaded` differ from the site's only in Markdown
+/// bodies: same files in the same order, same front matter, same bundle files.
+fn only_bodies_differ(site: &resolve::Site, loaded: &LoadedSite) -> bool {
+    if site.files.len() != loaded.files.len()
+        || site.bundle_files.len() != loaded.bundle_files.len()
+        || site
+            .bundle_files
+            .iter()
+            .zip(&loaded.bundle_files)
+            .any(|(a, b)| a.path != b.path)
+    {
+        return false;
+    }
+    for (old, new) in site.files.iter().zip(&loaded.files) {
+        if Arc::ptr_eq(&old.text, &new.text) {
+            continue;
+        }
+        if old.rel != new.rel
+            || old.body_start != new.body_start
+            || old.text[..old.body_start] != new.text[..new.body_start]
+        {
+            return false;
+        }
+    }
+    true
 }
 
 /// The paths that are new, gone or different in `new`.
 fn changed_paths(old: &Files, new: &Files) -> Vec<OutputPath> {
+    let same = |a: &bytes::Bytes, b: &bytes::Bytes| {
+        (a.as_ptr() == b.as_ptr() && a.len() == b.len()) || a == b
+    };
     let mut changed: Vec<OutputPath> = new
         .iter()
-        .filter(|(path, bytes)| old.get(*path) != Some(*bytes))
+        .filter(|(path, bytes)| !old.get(*path).is_some_and(|o| same(o, bytes)))
         .map(|(path, _)| path.clone())
         .chain(old.keys().filter(|p| !new.contains_key(*p)).cloned())
         .collect();

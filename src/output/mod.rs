@@ -15,6 +15,10 @@ use crate::model::OutputPath;
 pub trait Output: Sync {
     fn write(&self, path: &OutputPath, bytes: Vec<u8>) -> Result<()>;
     fn copy(&self, path: &OutputPath, from: &Path) -> Result<()>;
+    /// Writes bytes that may be shared with an earlier build.
+    fn write_shared(&self, path: &OutputPath, bytes: Bytes) -> Result<()> {
+        self.write(path, bytes.to_vec())
+    }
     /// Files written so far.
     fn count(&self) -> usize;
 }
@@ -119,6 +123,11 @@ impl MemoryOutput {
 }
 
 impl Output for MemoryOutput {
+    fn write_shared(&self, path: &OutputPath, bytes: Bytes) -> Result<()> {
+        self.insert(path, bytes);
+        Ok(())
+    }
+
     fn write(&self, path: &OutputPath, bytes: Vec<u8>) -> Result<()> {
         self.insert(path, bytes.into());
         Ok(())

@@ -16,7 +16,7 @@ use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics, pos_of, unknown_field_help};
 use crate::model::{Date, Lang, SourcePath};
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Hash, Deserialize)]
 #[serde(untagged)]
 enum Message {
     Plain(String),
@@ -128,6 +128,19 @@ impl I18n {
         }
     }
 
+    /// A hash of each language's UI strings, in language order.
+    pub fn fingerprints(&self) -> Vec<u64> {
+        use std::hash::{Hash, Hasher};
+        self.langs
+            .iter()
+            .map(|l| {
+                let mut h = xxhash_rust::xxh3::Xxh3::new();
+                l.strings.hash(&mut h);
+                h.finish()
+            })
+            .collect()
+    }
+
     fn data(&self, lang: &Lang) -> Option<&LangData> {
         self.langs.iter().find(|l| &l.lang == lang)
     }
@@ -165,8 +178,17 @@ impl I18n {
     }
 
     fn note_missing(&self, lang: &Lang, key: &str) {
+        super::deps::missing_string(lang, key);
         if let Ok(mut m) = self.missing.lock() {
             m.insert((lang.clone(), key.to_string()));
+        }
+    }
+
+    /// Notes keys that outputs rendered earlier asked for (and that are not
+    /// asked for again when those outputs are reused).
+    pub fn add_missing(&self, keys: impl IntoIterator<Item = (Lang, String)>) {
+        if let Ok(mut m) = self.missing.lock() {
+            m.extend(keys);
         }
     }
 

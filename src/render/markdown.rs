@@ -17,7 +17,7 @@ use crate::model::{FileKind, Lang, UrlPath};
 use crate::resolve::{LinkError, LinkTarget, Site};
 
 /// One heading of the table of contents.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Heading {
     pub level: u8,
     pub id: String,

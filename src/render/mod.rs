@@ -3,6 +3,7 @@
 //! paginated listings, taxonomies, feeds, sitemap, 404, redirects. Each finished
 //! file goes straight to the [`Output`]; render never touches the disk itself.
 
+pub mod deps;
 pub mod i18n;
 pub mod markdown;
 pub mod objects;
@@ -18,6 +19,7 @@ use crate::error::Result;
 use crate::model::{Lang, OutputPath, PageId, SectionId, SourcePath, UrlPath};
 use crate::output::Output;
 use crate::resolve::Site;
+use deps::{Fingerprints, Read};
 use i18n::I18n;
 use markdown::{Refs, Rendered, Source};
 use objects::{SiteObj, page_value, paginator_value, section_value, term_value};
@@ -113,23 +115,193 @@ pub fn render_site(
     output: &dyn Output,
     diags: &mut Diagnostics,
 ) -> Result<RenderStats> {
-    let md = render_markdown_all(&site, &mut MarkdownCache::default(), diags);
+    render_site_with(
+        site,
+        i18n,
+        dirs,
+        output,
+        diags,
+        &mut RenderState::default(),
+        Change::Any { i18n: Vec::new() },
+    )
+}
+
+/// What a build leaves for the next one: rendered Markdown, and each output
+/// with its bytes and what it read.
+#[derive(Debug, Default)]
+pub struct RenderState {
+    markdown: MarkdownCache,
+    last: Option<LastBuild>,
+}
+
+#[derive(Debug)]
+struct LastBuild {
+    /// `None` once [`RenderState::take_site`] took the site out.
+    ctx: Option<Arc<RenderCtx>>,
+    pages_md: Vec<Arc<Rendered>>,
+    sections_md: Vec<Arc<Rendered>>,
+    fingerprints: Fingerprints,
+    templates: FxHashMap<String, u64>,
+    outputs: FxHashMap<OutputPath, Record>,
+}
+
+#[derive(Debug, Clone)]
+struct Record {
+    bytes: bytes::Bytes,
+    trace: deps::Trace,
+}
+
+impl RenderState {
+    /// The site as last rendered.
+    pub fn site(&self) -> Option<&Site> {
+        Some(&self.last.as_ref()?.ctx.as_ref()?.site)
+    }
+
+    /// The site as last rendered, taken out so a caller can patch it (see
+    /// [`Change::BodiesOnly`]); `None` without a last build or while it is shared.
+    pub fn take_site(&mut self) -> Option<Site> {
+        let last = self.last.as_mut()?;
+        match Arc::try_unwrap(last.ctx.take()?) {
+            Ok(ctx) => Some(ctx.site),
+            Err(ctx) => {
+                last.ctx = Some(ctx);
+                None
+            }
+        }
+    }
+
+    pub fn clear(&mut self) {
+        *self = RenderState::default();
+    }
+}
+
+/// What changed since the last build, as far as the caller knows.
+#[derive(Debug)]
+pub enum Change {
+    /// Anything: every output's reads are checked against new fingerprints.
+    /// `i18n` is a hash of each language's UI strings.
+    Any { i18n: Vec<u64> },
+    /// Only the Markdown bodies of existing files: the site is the last one
+    /// (from [`RenderState::take_site`]) with new file texts, every page and
+    /// section keeps its id, and only outputs that read a changed body render.
+    BodiesOnly,
+}
+
+/// Renders the site into `output`, reusing from `state` every output whose
+/// inputs are unchanged, and leaves this build in `state`.
+pub fn render_site_with(
+    site: Site,
+    i18n: I18n,
+    dirs: &TemplateDirs,
+    output: &dyn Output,
+    diags: &mut Diagnostics,
+    state: &mut RenderState,
+    change: Change,
+) -> Result<RenderStats> {
+    let md = render_markdown_all(&site, &mut state.markdown, diags);
     let ctx = Arc::new(RenderCtx::new(site, md.pages, md.sections, i18n));
     check_anchors(&ctx, md.anchor_checks, diags);
 
+    let last = state.last.take();
+    let (fingerprints, remap) = match (&change, &last) {
+        (Change::BodiesOnly, Some(last)) => (
+            last.fingerprints
+                .patched(&last.pages_md, &last.sections_md, &ctx),
+            Remap::Identity,
+        ),
+        (Change::Any { i18n }, _) => (
+            Fingerprints::compute(&ctx, i18n.clone()),
+            match last.as_ref().and_then(|l| l.ctx.as_ref()) {
+                Some(old) => Remap::by_key(old, &ctx),
+                None => Remap::None,
+            },
+        ),
+        (Change::BodiesOnly, None) => (Fingerprints::compute(&ctx, Vec::new()), Remap::None),
+    };
+
     let env = templates::environment(&ctx, dirs);
     let jobs = jobs(&ctx);
-    let results: Vec<Result<Option<Diagnostic>>> = jobs
+    let templates: FxHashMap<String, u64> = match (&change, &last) {
+        (Change::BodiesOnly, Some(last)) => last.templates.clone(),
+        _ => {
+            let mut names: Vec<&str> = last
+                .iter()
+                .flat_map(|l| l.outputs.values())
+                .flat_map(|r| r.trace.templates.iter().map(String::as_str))
+                .collect();
+            names.sort_unstable();
+            names.dedup();
+            names
+                .into_iter()
+                .map(|n| (n.to_string(), dirs.closure_fingerprint(n)))
+                .collect()
+        }
+    };
+    let reusable = |path: &OutputPath| -> Option<Record> {
+        let last = last.as_ref()?;
+        let record = last.outputs.get(path)?;
+        let templates_same =
+            record.trace.templates.iter().all(|t| {
+                last.templates.contains_key(t) && last.templates.get(t) == templates.get(t)
+            });
+        if !templates_same {
+            return None;
+        }
+        let mut reads = Vec::with_capacity(record.trace.reads.len());
+        for r in &record.trace.reads {
+            let now = remap.map(*r)?;
+            let before = last.fingerprints.get(*r)?;
+            if fingerprints.get(now)? != before {
+                return None;
+            }
+            reads.push(now);
+        }
+        reads.sort_unstable();
+        Some(Record {
+            bytes: record.bytes.clone(),
+            trace: deps::Trace {
+                reads,
+                missing: record.trace.missing.clone(),
+                templates: record.trace.templates.clone(),
+            },
+        })
+    };
+
+    type Outcome = (Option<(OutputPath, Record)>, Option<Diagnostic>);
+    let results: Vec<Result<Outcome>> = jobs
         .par_iter()
-        .map(|job| match render_job(&ctx, &env, *job) {
-            Ok(Some((path, bytes))) => output.write(&path, bytes).map(|()| None),
-            Ok(None) => Ok(None),
-            Err((err, what)) => Ok(Some(templates::template_diagnostic(&err, dirs, &what))),
+        .map(|job| {
+            if let Some(path) = job_path(&ctx, *job)
+                && let Some(record) = reusable(&path)
+            {
+                output.write_shared(&path, record.bytes.clone())?;
+                return Ok((Some((path, record)), None));
+            }
+            let (result, trace) = deps::track(|| render_job(&ctx, &env, *job));
+            match result {
+                Ok(Some((path, bytes))) => {
+                    let bytes = bytes::Bytes::from(bytes);
+                    output.write_shared(&path, bytes.clone())?;
+                    Ok((Some((path, Record { bytes, trace })), None))
+                }
+                Ok(None) => Ok((None, None)),
+                Err((err, what)) => Ok((
+                    None,
+                    Some(templates::template_diagnostic(&err, dirs, &what)),
+                )),
+            }
         })
         .collect();
+    drop(env);
+    let mut outputs = FxHashMap::default();
     for r in results {
-        if let Some(d) = r? {
+        let (record, diag) = r?;
+        if let Some(d) = diag {
             diags.push(d);
+        }
+        if let Some((path, record)) = record {
+            ctx.i18n.add_missing(record.trace.missing.iter().cloned());
+            outputs.insert(path, record);
         }
     }
     ctx.i18n.report_missing(&ctx.site.config, diags);
@@ -148,7 +320,183 @@ pub fn render_site(
             })
             .collect(),
     };
+    state.last = Some(LastBuild {
+        pages_md: ctx.pages_md.clone(),
+        sections_md: ctx.sections_md.clone(),
+        ctx: Some(ctx),
+        fingerprints,
+        templates,
+        outputs,
+    });
     Ok(stats)
+}
+
+/// Where the ids of the last build's site went in this one.
+enum Remap {
+    /// No last build: nothing to reuse.
+    None,
+    Identity,
+    ByKey {
+        pages: Vec<Option<PageId>>,
+        sections: Vec<Option<SectionId>>,
+        taxonomies: Vec<Option<u32>>,
+        terms: Vec<Vec<Option<u32>>>,
+        aliases: Vec<Option<u32>>,
+        langs: Vec<Option<u16>>,
+    },
+}
+
+impl Remap {
+    /// Matches pages by source file, sections by folder and language, terms by
+    /// taxonomy, language and slug, aliases by output path.
+    fn by_key(old: &RenderCtx, new: &RenderCtx) -> Self {
+        let (o, n) = (&old.site, &new.site);
+        let pages_by_file: FxHashMap<&SourcePath, PageId> = n
+            .pages
+            .iter()
+            .map(|p| (&n.files[p.file].source, p.id))
+            .collect();
+        let pages = o
+            .pages
+            .iter()
+            .map(|p| pages_by_file.get(&o.files[p.file].source).copied())
+            .collect();
+        let sections = o
+            .sections
+            .iter()
+            .map(|s| n.section_by_dir(&s.dir, &s.lang))
+            .collect();
+        let tax_key = |t: &crate::resolve::Taxonomy| (t.name.clone(), t.lang.clone());
+        let new_tax: FxHashMap<_, usize> = n
+            .taxonomies
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (tax_key(t), i))
+            .collect();
+        let taxonomies: Vec<Option<u32>> = o
+            .taxonomies
+            .iter()
+            .map(|t| new_tax.get(&tax_key(t)).map(|i| *i as u32))
+            .collect();
+        let terms = o
+            .taxonomies
+            .iter()
+            .zip(&taxonomies)
+            .map(|(t, nt)| {
+                let by_slug: FxHashMap<&str, u32> = nt
+                    .map(|nt| {
+                        n.taxonomies[nt as usize]
+                            .terms
+                            .iter()
+                            .enumerate()
+                            .map(|(i, term)| (term.slug.as_str(), i as u32))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                t.terms
+                    .iter()
+                    .map(|term| by_slug.get(term.slug.as_str()).copied())
+                    .collect()
+            })
+            .collect();
+        let new_aliases: FxHashMap<&str, u32> = n
+            .aliases
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.output_path.as_str(), i as u32))
+            .collect();
+        let aliases = o
+            .aliases
+            .iter()
+            .map(|a| new_aliases.get(a.output_path.as_str()).copied())
+            .collect();
+        let langs = o
+            .config
+            .languages
+            .iter()
+            .map(|l| {
+                n.config
+                    .languages
+                    .iter()
+                    .position(|x| x.code == l.code)
+                    .map(|i| i as u16)
+            })
+            .collect();
+        Remap::ByKey {
+            pages,
+            sections,
+            taxonomies,
+            terms,
+            aliases,
+            langs,
+        }
+    }
+
+    fn map(&self, r: Read) -> Option<Read> {
+        let Remap::ByKey {
+            pages,
+            sections,
+            taxonomies,
+            terms,
+            aliases,
+            langs,
+        } = self
+        else {
+            return match self {
+                Remap::Identity => Some(r),
+                _ => None,
+            };
+        };
+        let page = |p: PageId| pages.get(p.index()).copied().flatten();
+        let section = |s: SectionId| sections.get(s.index()).copied().flatten();
+        let lang = |l: u16| langs.get(l as usize).copied().flatten();
+        Some(match r {
+            Read::PageMeta(p) => Read::PageMeta(page(p)?),
+            Read::PageSummary(p) => Read::PageSummary(page(p)?),
+            Read::PageBody(p) => Read::PageBody(page(p)?),
+            Read::SectionMeta(s) => Read::SectionMeta(section(s)?),
+            Read::SectionBody(s) => Read::SectionBody(section(s)?),
+            Read::Term(t, i) => Read::Term(
+                taxonomies.get(t as usize).copied().flatten()?,
+                terms.get(t as usize)?.get(i as usize).copied().flatten()?,
+            ),
+            Read::Taxonomy(t) => Read::Taxonomy(taxonomies.get(t as usize).copied().flatten()?),
+            Read::Alias(a) => Read::Alias(aliases.get(a as usize).copied().flatten()?),
+            Read::LangPages(l) => Read::LangPages(lang(l)?),
+            Read::I18n(l) => Read::I18n(lang(l)?),
+            Read::Structure => Read::Structure,
+            Read::Sitemap => Read::Sitemap,
+        })
+    }
+}
+
+/// The file a job writes.
+fn job_path(ctx: &RenderCtx, job: Job) -> Option<OutputPath> {
+    let site = &ctx.site;
+    let feed_path = |url: &UrlPath| {
+        let feed = format!("{url}atom.xml");
+        OutputPath::new(
+            feed.strip_prefix(site.config.base_path.as_str())
+                .unwrap_or(&feed)
+                .to_string(),
+        )
+    };
+    Some(match job {
+        Job::Page(id) => OutputPath::index_of(&site.page(id).output_dir),
+        Job::Section(id, n) => OutputPath::index_of(&site.section(id).pager(n).1),
+        Job::SectionFeed(id) => feed_path(&site.section(id).url),
+        Job::TaxonomyList(ti) => OutputPath::index_of(&site.taxonomies[ti].output_dir),
+        Job::Term(ti, i, n) => {
+            let term = &site.taxonomies[ti].terms[i];
+            OutputPath::index_of(&crate::resolve::pager(&term.url, &term.output_dir, n).1)
+        }
+        Job::TermFeed(ti, i) => feed_path(&site.taxonomies[ti].terms[i].url),
+        Job::Alias(i) => OutputPath::new(site.aliases[i].output_path.clone()),
+        Job::NotFound => OutputPath::new("404.html"),
+        Job::Root => OutputPath::new("index.html"),
+        Job::Sitemap => OutputPath::new("sitemap.xml"),
+        Job::Robots => OutputPath::new("robots.txt"),
+    })
 }
 
 fn check_anchors(ctx: &RenderCtx, checks: Vec<AnchorCheck>, diags: &mut Diagnostics) {
@@ -299,6 +647,7 @@ fn render_template(
     vars: Vec<(&'static str, Value)>,
     what: impl Fn() -> String,
 ) -> std::result::Result<Vec<u8>, (minijinja::Error, String)> {
+    deps::template(name);
     let tpl = env.get_template(name).map_err(|e| (e, what()))?;
     tpl.render(Value::from_pairs(vars))
         .map(String::into_bytes)
@@ -324,6 +673,12 @@ fn render_job(ctx: &Arc<RenderCtx>, env: &minijinja::Environment<'static>, job: 
     match job {
         Job::Page(id) => {
             let page = site.page(id);
+            read_all([
+                Read::PageMeta(id),
+                Read::Structure,
+                Read::SectionMeta(site.home(&page.lang)),
+                Read::SectionMeta(page.section),
+            ]);
             let file = &site.files[page.file];
             let mut feeds = home_feed_link(ctx, &page.lang);
             if let Some(u) = ctx
@@ -356,6 +711,11 @@ fn render_job(ctx: &Arc<RenderCtx>, env: &minijinja::Environment<'static>, job: 
         }
         Job::Section(id, n) => {
             let s = site.section(id);
+            read_all([
+                Read::SectionMeta(id),
+                Read::Structure,
+                Read::SectionMeta(site.home(&s.lang)),
+            ]);
             let (url, out_dir) = s.pager(n);
             let mut feeds = home_feed_link(ctx, &s.lang);
             if !s.is_home()
@@ -406,6 +766,10 @@ fn render_job(ctx: &Arc<RenderCtx>, env: &minijinja::Environment<'static>, job: 
         }
         Job::SectionFeed(id) => {
             let s = site.section(id);
+            deps::read(Read::SectionMeta(id));
+            if s.is_home() {
+                deps::read(Read::LangPages(lang_index(site, &s.lang)));
+            }
             let mut entries: Vec<PageId> = if s.is_home() {
                 site.pages
                     .iter()
@@ -430,6 +794,8 @@ fn render_job(ctx: &Arc<RenderCtx>, env: &minijinja::Environment<'static>, job: 
         }
         Job::TaxonomyList(ti) => {
             let t = &site.taxonomies[ti];
+            read_taxonomies(site, t.config);
+            deps::read(Read::SectionMeta(site.home(&t.lang)));
             let head = Head {
                 lang: t.lang.clone(),
                 url: t.url.clone(),
@@ -465,6 +831,9 @@ fn render_job(ctx: &Arc<RenderCtx>, env: &minijinja::Environment<'static>, job: 
         Job::Term(ti, i, n) => {
             let t = &site.taxonomies[ti];
             let term = &t.terms[i];
+            read_taxonomies(site, t.config);
+            deps::read(Read::Term(ti as u32, i as u32));
+            deps::read(Read::SectionMeta(site.home(&t.lang)));
             let (url, out_dir) = crate::resolve::pager(&term.url, &term.output_dir, n);
             let others = || {
                 site.taxonomies
@@ -519,6 +888,7 @@ fn render_job(ctx: &Arc<RenderCtx>, env: &minijinja::Environment<'static>, job: 
         Job::TermFeed(ti, i) => {
             let t = &site.taxonomies[ti];
             let term = &t.terms[i];
+            deps::read(Read::Term(ti as u32, i as u32));
             let mut entries = term.pages.clone();
             entries.retain(|p| site.page_front(*p).date.is_some());
             entries.truncate(config.feed_limit);
@@ -536,6 +906,7 @@ fn render_job(ctx: &Arc<RenderCtx>, env: &minijinja::Environment<'static>, job: 
         }
         Job::Alias(i) => {
             let a = &site.aliases[i];
+            deps::read(Read::Alias(i as u32));
             let vars = vec![
                 ("lang", Value::from(config.default_language.as_str())),
                 ("target", Value::from(site.permalink(&a.target))),
@@ -546,6 +917,7 @@ fn render_job(ctx: &Arc<RenderCtx>, env: &minijinja::Environment<'static>, job: 
             Ok(Some((OutputPath::new(a.output_path.clone()), bytes)))
         }
         Job::Root => {
+            deps::read(Read::Structure);
             let home = site.section(site.home(&config.default_language));
             let languages = objects::languages_value(ctx);
             let vars = vec![
@@ -561,6 +933,7 @@ fn render_job(ctx: &Arc<RenderCtx>, env: &minijinja::Environment<'static>, job: 
             if !templates_exist(env, "404.html") {
                 return Ok(None);
             }
+            deps::read(Read::Structure);
             let lang = config.default_language.clone();
             let head = Head {
                 lang: lang.clone(),
@@ -576,6 +949,7 @@ fn render_job(ctx: &Arc<RenderCtx>, env: &minijinja::Environment<'static>, job: 
             Ok(Some((OutputPath::new("404.html"), bytes)))
         }
         Job::Sitemap => {
+            deps::read(Read::Sitemap);
             let vars = vec![("entries", sitemap_entries(ctx))];
             let bytes = render_template(env, "sitemap.xml", vars, || "the sitemap".into())?;
             Ok(Some((OutputPath::new("sitemap.xml"), bytes)))
@@ -589,6 +963,28 @@ fn render_job(ctx: &Arc<RenderCtx>, env: &minijinja::Environment<'static>, job: 
             Ok(Some((OutputPath::new("robots.txt"), bytes)))
         }
     }
+}
+
+fn read_all(reads: impl IntoIterator<Item = Read>) {
+    reads.into_iter().for_each(deps::read);
+}
+
+/// Every language's version of a taxonomy (the switcher and `hreflang` links
+/// go to them).
+fn read_taxonomies(site: &Site, config: usize) {
+    for (i, t) in site.taxonomies.iter().enumerate() {
+        if t.config == config {
+            deps::read(Read::Taxonomy(i as u32));
+        }
+    }
+}
+
+fn lang_index(site: &Site, lang: &Lang) -> u16 {
+    site.config
+        .languages
+        .iter()
+        .position(|l| &l.code == lang)
+        .unwrap_or(0) as u16
 }
 
 /// Keeps the dated pages, newest first (ties by id, so the order is stable).

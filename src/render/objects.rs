@@ -8,6 +8,7 @@ use minijinja::Value;
 use minijinja::value::{Enumerator, Object};
 
 use super::RenderCtx;
+use super::deps::{self, Read};
 use crate::model::{Lang, PageId, SectionId, UrlPath};
 use crate::resolve::pager;
 
@@ -89,7 +90,15 @@ impl Object for PageObj {
         let file = &site.files[page.file];
         let front = &file.front;
         let md = &ctx.pages_md[self.id.index()];
-        Some(match key.as_str()? {
+        let key = key.as_str()?;
+        deps::read(match key {
+            "content" => Read::PageBody(self.id),
+            "summary" | "has_more" | "word_count" | "reading_time" | "toc" => {
+                Read::PageSummary(self.id)
+            }
+            _ => Read::PageMeta(self.id),
+        });
+        Some(match key {
             "title" => Value::from(page.title.as_str()),
             "description" => front
                 .description
@@ -227,7 +236,12 @@ impl Object for SectionObj {
         let s = site.section(self.id);
         let front = site.section_front(self.id);
         let md = &ctx.sections_md[self.id.index()];
-        Some(match key.as_str()? {
+        let key = key.as_str()?;
+        deps::read(match key {
+            "content" | "summary" => Read::SectionBody(self.id),
+            _ => Read::SectionMeta(self.id),
+        });
+        Some(match key {
             "title" => Value::from(s.title.as_str()),
             "description" => front
                 .and_then(|f| f.description.as_deref())
@@ -286,6 +300,7 @@ impl Object for TermObj {
         let ctx = &self.ctx;
         let tax = &ctx.site.taxonomies[self.tax];
         let term = &tax.terms[self.term];
+        deps::read(Read::Term(self.tax as u32, self.term as u32));
         Some(match key.as_str()? {
             "name" => Value::from(term.name.as_str()),
             "slug" => Value::from(term.slug.as_str()),
@@ -384,14 +399,19 @@ impl Object for SiteObj {
             "base_url" => Value::from(config.base_url.as_str()),
             "default_language" => Value::from(config.default_language.as_str()),
             "languages" => languages_value(ctx),
-            "menu" => Value::from(
-                config
-                    .menu
-                    .iter()
-                    .filter_map(|dir| ctx.site.section_by_dir(dir.trim_matches('/'), &self.lang))
-                    .map(|id| section_value(ctx, id))
-                    .collect::<Vec<_>>(),
-            ),
+            "menu" => {
+                deps::read(Read::Structure);
+                Value::from(
+                    config
+                        .menu
+                        .iter()
+                        .filter_map(|dir| {
+                            ctx.site.section_by_dir(dir.trim_matches('/'), &self.lang)
+                        })
+                        .map(|id| section_value(ctx, id))
+                        .collect::<Vec<_>>(),
+                )
+            }
             "extra" => config.extra.clone(),
             _ => return None,
         })
@@ -401,6 +421,9 @@ impl Object for SiteObj {
 /// Every language of the site: `{code, name, title, url}`, `url` its home page.
 pub fn languages_value(ctx: &Arc<RenderCtx>) -> Value {
     let site = &ctx.site;
+    for l in &site.config.languages {
+        deps::read(Read::SectionMeta(site.home(&l.code)));
+    }
     Value::from(
         site.config
             .languages

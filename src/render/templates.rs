@@ -53,6 +53,63 @@ impl TemplateDirs {
         SourcePath::new(format!("<built-in>/{name}"))
     }
 
+    /// The text of a template, as the loader finds it.
+    pub fn text(&self, name: &str) -> Option<String> {
+        for dir in &self.dirs {
+            if let Ok(s) = std::fs::read_to_string(dir.join(name)) {
+                return Some(s);
+            }
+        }
+        BUILTIN
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, s)| s.to_string())
+    }
+
+    /// A hash of a template and of every template it extends, includes or
+    /// imports, transitively: an output rendered with `name` renders the same
+    /// while this is unchanged. A template that names another through an
+    /// expression (`{% include page.extra.box %}`) could use any, so then every
+    /// template file counts.
+    pub fn closure_fingerprint(&self, name: &str) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        let mut seen = std::collections::BTreeSet::new();
+        let mut todo = vec![name.to_string()];
+        while let Some(n) = todo.pop() {
+            if !seen.insert(n.clone()) {
+                continue;
+            }
+            let text = self.text(&n);
+            (&n, &text).hash(&mut h);
+            match text.as_deref().map(template_refs) {
+                Some(Some(refs)) => todo.extend(refs),
+                Some(None) => {
+                    self.hash_all(&mut h);
+                    break;
+                }
+                None => {}
+            }
+        }
+        h.finish()
+    }
+
+    fn hash_all(&self, h: &mut impl std::hash::Hasher) {
+        use std::hash::Hash;
+        for dir in &self.dirs {
+            for entry in walkdir::WalkDir::new(dir)
+                .sort_by_file_name()
+                .into_iter()
+                .flatten()
+            {
+                if entry.file_type().is_file() {
+                    entry.path().hash(h);
+                    std::fs::read(entry.path()).ok().hash(h);
+                }
+            }
+        }
+    }
+
     pub fn exists(&self, name: &str) -> bool {
         self.dirs.iter().any(|d| d.join(name).is_file()) || BUILTIN.iter().any(|(n, _)| *n == name)
     }
@@ -130,6 +187,9 @@ pub fn environment(ctx: &Arc<RenderCtx>, dirs: &TemplateDirs) -> Environment<'st
                 })?,
                 None => current_lang(state, &c)?,
             };
+            if let Some(i) = c.site.config.languages.iter().position(|l| l.code == lang) {
+                super::deps::read(super::deps::Read::I18n(i as u16));
+            }
             Ok(c.i18n.translate(&lang, key, count))
         },
     );
@@ -139,6 +199,7 @@ pub fn environment(ctx: &Arc<RenderCtx>, dirs: &TemplateDirs) -> Environment<'st
         "get_section",
         move |state: &State, path: &str| -> Result<Value, TplError> {
             let lang = current_lang(state, &c)?;
+            super::deps::read(super::deps::Read::Structure);
             let dir = path
                 .trim_matches('/')
                 .trim_end_matches("_index.md")
@@ -154,6 +215,7 @@ pub fn environment(ctx: &Arc<RenderCtx>, dirs: &TemplateDirs) -> Environment<'st
         "url",
         move |state: &State, path: &str| -> Result<String, TplError> {
             let lang = current_lang(state, &c)?;
+            super::deps::read(super::deps::Read::Structure);
             let rel = path.trim_start_matches("@/").trim_start_matches('/');
             let (rel, fragment) = rel
                 .split_once('#')
@@ -259,4 +321,67 @@ pub fn escape_html(s: &str) -> String {
         }
     }
     out
+}
+
+/// The template names a template's `extends`, `include`, `import` and `from`
+/// tags name, or `None` when one of them names it through an expression.
+fn template_refs(text: &str) -> Option<Vec<String>> {
+    let mut refs = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{%") {
+        let after = &rest[start + 2..];
+        let end = after.find("%}").unwrap_or(after.len());
+        let tag = after[..end].trim_matches(|c: char| c == '-' || c == '+' || c.is_whitespace());
+        rest = &after[end..];
+        let mut words = tag.splitn(2, char::is_whitespace);
+        let keyword = words.next().unwrap_or("");
+        if !matches!(keyword, "extends" | "include" | "import" | "from") {
+            continue;
+        }
+        let arg = words.next().unwrap_or("").trim_start();
+        if !arg.starts_with(['"', '\'', '[']) {
+            return None;
+        }
+        // Every string literal up to the end of the name (or the list).
+        let names_end = if arg.starts_with('[') {
+            arg.find(']').map_or(arg.len(), |i| i + 1)
+        } else {
+            let q = arg.chars().next().unwrap_or('"');
+            arg[1..].find(q).map_or(arg.len(), |i| i + 2)
+        };
+        let mut lit = &arg[..names_end];
+        while let Some(open) = lit.find(['"', '\'']) {
+            let q = &lit[open..open + 1];
+            let tail = &lit[open + 1..];
+            let Some(close) = tail.find(q) else { break };
+            refs.push(tail[..close].to_string());
+            lit = &tail[close + 1..];
+        }
+    }
+    Some(refs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::template_refs;
+
+    #[test]
+    fn template_references_are_found_or_marked_dynamic() {
+        let t = r#"{% extends "base.html" %}{%- include 'partials/nav.html' -%}
+{% import "macros.html" as m %}{% from "x.html" import y %}
+{% include ["a.html", "b.html"] ignore missing %}{% if x %}{{ y }}{% endif %}"#;
+        assert_eq!(
+            template_refs(t).unwrap(),
+            [
+                "base.html",
+                "partials/nav.html",
+                "macros.html",
+                "x.html",
+                "a.html",
+                "b.html"
+            ]
+        );
+        assert_eq!(template_refs("{% include page.extra.box %}"), None);
+        assert_eq!(template_refs("plain").unwrap(), Vec::<String>::new());
+    }
 }
