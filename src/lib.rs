@@ -130,14 +130,14 @@ pub fn build_to_dir(
 }
 
 /// Stage timings on stderr when `POLIS_TIMINGS` is set: for profiling, not output.
-struct Timer(Option<std::time::Instant>);
+pub(crate) struct Timer(Option<std::time::Instant>);
 
 impl Timer {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Timer(std::env::var_os("POLIS_TIMINGS").map(|_| std::time::Instant::now()))
     }
 
-    fn lap(&mut self, stage: &str) {
+    pub(crate) fn lap(&mut self, stage: &str) {
         if let Some(start) = self.0 {
             eprintln!("timing: {stage} {:.1?}", start.elapsed());
             self.0 = Some(std::time::Instant::now());

@@ -110,6 +110,7 @@ impl Session {
         changed: &[PathBuf],
         diags: &mut Diagnostics,
     ) -> Result<(MemoryOutput, BuildSummary, bool)> {
+        let mut timer = crate::Timer::new();
         let mut config = config::load_config(root, diags)?;
         if let Some(url) = &self.options.base_url {
             config = config.with_base_url(url).map_err(Error::Option)?;
@@ -122,6 +123,7 @@ impl Session {
         let loaded =
             load::load_site_cached(&config, diags, &mut self.load, Reread::Paths(changed))?;
 
+        timer.lap("load");
         let patchable = markdown_only
             && !changed.is_empty()
             && self
@@ -131,7 +133,9 @@ impl Session {
         let patched = if patchable {
             self.render.take_site().map(|mut site| {
                 for (old, new) in site.files.iter_mut().zip(&loaded.files) {
-                    old.text = new.text.clone();
+                    if !Arc::ptr_eq(old, new) {
+                        *old = new.clone();
+                    }
                 }
                 site
             })
@@ -152,6 +156,7 @@ impl Session {
                 site
             }
         };
+        timer.lap("resolve");
         let i18n = render::i18n::I18n::load(&site.config, theme_dir.as_deref(), diags);
         let change = if bodies_only {
             Change::BodiesOnly
@@ -165,7 +170,9 @@ impl Session {
         let output = MemoryOutput::new();
         let stats =
             render::render_site_with(site, i18n, &dirs, &output, diags, &mut self.render, change)?;
+        timer.lap("render");
         assets::copy_all(&copies, &output)?;
+        timer.lap("assets");
         let summary = BuildSummary {
             pages: stats.pages,
             files: output.count(),

@@ -65,7 +65,7 @@ pub struct BundleFile {
 #[derive(Debug, Clone, Default)]
 pub struct LoadedSite {
     /// Sorted by `rel`.
-    pub files: Vec<ContentFile>,
+    pub files: Vec<std::sync::Arc<ContentFile>>,
     pub bundle_files: Vec<BundleFile>,
 }
 
@@ -79,7 +79,7 @@ pub struct LoadCache {
 #[derive(Debug, Clone)]
 struct CachedFile {
     bundle: Option<String>,
-    file: Option<ContentFile>,
+    file: Option<std::sync::Arc<ContentFile>>,
     diags: Vec<Diagnostic>,
 }
 
@@ -177,7 +177,8 @@ pub fn load_site_cached(
                 Some(c) => c.clone(),
                 None => {
                     let mut d = Vec::new();
-                    let file = load_file(config, &rel, &path, bundle.as_deref(), &mut d);
+                    let file = load_file(config, &rel, &path, bundle.as_deref(), &mut d)
+                        .map(std::sync::Arc::new);
                     CachedFile {
                         bundle,
                         file,

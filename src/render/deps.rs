@@ -386,3 +386,25 @@ fn sitemap(site: &Site, h: &mut Xxh3) {
         }
     }
 }
+
+/// The Markdown-derived reads whose fingerprints differ between two builds of
+/// the same site shape.
+pub fn changed_bodies(old: &Fingerprints, new: &Fingerprints) -> FxHashSet<Read> {
+    let mut dirty = FxHashSet::default();
+    for (i, (a, b)) in old.page_summary.iter().zip(&new.page_summary).enumerate() {
+        if a != b {
+            dirty.insert(Read::PageSummary(PageId(i as u32)));
+        }
+    }
+    for (i, (a, b)) in old.page_body.iter().zip(&new.page_body).enumerate() {
+        if a != b {
+            dirty.insert(Read::PageBody(PageId(i as u32)));
+        }
+    }
+    for (i, (a, b)) in old.section_body.iter().zip(&new.section_body).enumerate() {
+        if a != b {
+            dirty.insert(Read::SectionBody(SectionId(i as u32)));
+        }
+    }
+    dirty
+}

@@ -143,12 +143,15 @@ struct LastBuild {
     fingerprints: Fingerprints,
     templates: FxHashMap<String, u64>,
     outputs: FxHashMap<OutputPath, Record>,
+    /// Jobs that failed with a template error: tried again every time.
+    failed: Vec<Job>,
 }
 
 #[derive(Debug, Clone)]
 struct Record {
+    job: Job,
     bytes: bytes::Bytes,
-    trace: deps::Trace,
+    trace: Arc<deps::Trace>,
 }
 
 impl RenderState {
@@ -198,9 +201,13 @@ pub fn render_site_with(
     state: &mut RenderState,
     change: Change,
 ) -> Result<RenderStats> {
-    let md = render_markdown_all(&site, &mut state.markdown, diags);
+    let mut timer = crate::Timer::new();
+    let links_same = matches!(change, Change::BodiesOnly);
+    let md = render_markdown_all(&site, &mut state.markdown, links_same, diags);
+    timer.lap("  markdown");
     let ctx = Arc::new(RenderCtx::new(site, md.pages, md.sections, i18n));
     check_anchors(&ctx, md.anchor_checks, diags);
+    timer.lap("  anchors");
 
     let last = state.last.take();
     let (fingerprints, remap) = match (&change, &last) {
@@ -219,9 +226,11 @@ pub fn render_site_with(
         (Change::BodiesOnly, None) => (Fingerprints::compute(&ctx, Vec::new()), Remap::None),
     };
 
+    timer.lap("  fingerprints");
     let env = templates::environment(&ctx, dirs);
     let jobs = jobs(&ctx);
-    let templates: FxHashMap<String, u64> = match (&change, &last) {
+    // The templates the last build's outputs used, hashed as they are now.
+    let mut templates: FxHashMap<String, u64> = match (&change, &last) {
         (Change::BodiesOnly, Some(last)) => last.templates.clone(),
         _ => {
             let mut names: Vec<&str> = last
@@ -237,74 +246,113 @@ pub fn render_site_with(
                 .collect()
         }
     };
-    let reusable = |path: &OutputPath| -> Option<Record> {
-        let last = last.as_ref()?;
-        let record = last.outputs.get(path)?;
-        let templates_same =
-            record.trace.templates.iter().all(|t| {
-                last.templates.contains_key(t) && last.templates.get(t) == templates.get(t)
-            });
-        if !templates_same {
-            return None;
-        }
-        let mut reads = Vec::with_capacity(record.trace.reads.len());
-        for r in &record.trace.reads {
-            let now = remap.map(*r)?;
-            let before = last.fingerprints.get(*r)?;
-            if fingerprints.get(now)? != before {
-                return None;
-            }
-            reads.push(now);
-        }
-        reads.sort_unstable();
-        Some(Record {
-            bytes: record.bytes.clone(),
-            trace: deps::Trace {
-                reads,
-                missing: record.trace.missing.clone(),
-                templates: record.trace.templates.clone(),
-            },
-        })
-    };
-
-    type Outcome = (Option<(OutputPath, Record)>, Option<Diagnostic>);
-    let results: Vec<Result<Outcome>> = jobs
-        .par_iter()
-        .map(|job| {
-            if let Some(path) = job_path(&ctx, *job)
-                && let Some(record) = reusable(&path)
-            {
-                output.write_shared(&path, record.bytes.clone())?;
-                return Ok((Some((path, record)), None));
-            }
-            let (result, trace) = deps::track(|| render_job(&ctx, &env, *job));
-            match result {
-                Ok(Some((path, bytes))) => {
-                    let bytes = bytes::Bytes::from(bytes);
-                    output.write_shared(&path, bytes.clone())?;
-                    Ok((Some((path, Record { bytes, trace })), None))
+    let mut outputs: FxHashMap<OutputPath, Record>;
+    let results: Vec<Outcome> = match (&change, last) {
+        (Change::BodiesOnly, Some(last)) => {
+            // Only bodies changed: render what shows a changed body (and what
+            // failed last time), keep everything else as it is.
+            let dirty = deps::changed_bodies(&last.fingerprints, &fingerprints);
+            let mut todo: Vec<Job> = last
+                .outputs
+                .values()
+                .filter(|r| r.trace.reads.iter().any(|x| dirty.contains(x)))
+                .map(|r| r.job)
+                .collect();
+            todo.extend(last.failed.iter().copied());
+            outputs = last.outputs;
+            for job in &todo {
+                if let Some(path) = job_path(&ctx, *job) {
+                    outputs.remove(&path);
                 }
-                Ok(None) => Ok((None, None)),
-                Err((err, what)) => Ok((
-                    None,
-                    Some(templates::template_diagnostic(&err, dirs, &what)),
-                )),
             }
-        })
-        .collect();
-    drop(env);
-    let mut outputs = FxHashMap::default();
-    for r in results {
-        let (record, diag) = r?;
-        if let Some(d) = diag {
-            diags.push(d);
+            todo.par_iter()
+                .map(|job| render_tracked(&ctx, &env, dirs, *job))
+                .collect()
         }
-        if let Some((path, record)) = record {
-            ctx.i18n.add_missing(record.trace.missing.iter().cloned());
-            outputs.insert(path, record);
+        (_, last) => {
+            let reusable = |path: &OutputPath| -> Option<Record> {
+                let last = last.as_ref()?;
+                let record = last.outputs.get(path)?;
+                let templates_same = record.trace.templates.iter().all(|t| {
+                    last.templates.contains_key(t) && last.templates.get(t) == templates.get(t)
+                });
+                if !templates_same {
+                    return None;
+                }
+                if let Remap::Identity = remap {
+                    let same = record
+                        .trace
+                        .reads
+                        .iter()
+                        .all(|r| last.fingerprints.get(*r) == fingerprints.get(*r));
+                    return same.then(|| record.clone());
+                }
+                let mut reads = Vec::with_capacity(record.trace.reads.len());
+                for r in &record.trace.reads {
+                    let now = remap.map(*r)?;
+                    let before = last.fingerprints.get(*r)?;
+                    if fingerprints.get(now)? != before {
+                        return None;
+                    }
+                    reads.push(now);
+                }
+                reads.sort_unstable();
+                Some(Record {
+                    job: record.job,
+                    bytes: record.bytes.clone(),
+                    trace: Arc::new(deps::Trace {
+                        reads,
+                        missing: record.trace.missing.clone(),
+                        templates: record.trace.templates.clone(),
+                    }),
+                })
+            };
+
+            timer.lap("  templates");
+            outputs = FxHashMap::default();
+            jobs.par_iter()
+                .map(
+                    |job| match job_path(&ctx, *job).and_then(|p| Some((reusable(&p)?, p))) {
+                        // The job's ids are this build's, not the record's.
+                        Some((record, path)) => Outcome::Done(
+                            path,
+                            Record {
+                                job: *job,
+                                ..record
+                            },
+                        ),
+                        None => render_tracked(&ctx, &env, dirs, *job),
+                    },
+                )
+                .collect()
+        }
+    };
+    timer.lap("  outputs");
+    drop(env);
+    let mut failed = Vec::new();
+    for outcome in results {
+        match outcome {
+            Outcome::Done(path, record) => {
+                outputs.insert(path, record);
+            }
+            Outcome::Nothing => {}
+            Outcome::Failed(job, d) => {
+                failed.push(job);
+                diags.push(d);
+            }
+        }
+    }
+    for (path, record) in &outputs {
+        output.write_shared(path, record.bytes.clone())?;
+        ctx.i18n.add_missing(record.trace.missing.iter().cloned());
+        for t in &record.trace.templates {
+            if !templates.contains_key(t) {
+                templates.insert(t.clone(), dirs.closure_fingerprint(t));
+            }
         }
     }
     ctx.i18n.report_missing(&ctx.site.config, diags);
+    timer.lap("  records");
 
     let stats = RenderStats {
         pages: ctx
@@ -327,8 +375,38 @@ pub fn render_site_with(
         fingerprints,
         templates,
         outputs,
+        failed,
     });
     Ok(stats)
+}
+
+/// What rendering one job came to.
+enum Outcome {
+    Done(OutputPath, Record),
+    /// The job has nothing to write (a 404 page without a template).
+    Nothing,
+    Failed(Job, Diagnostic),
+}
+
+fn render_tracked(
+    ctx: &Arc<RenderCtx>,
+    env: &minijinja::Environment<'static>,
+    dirs: &TemplateDirs,
+    job: Job,
+) -> Outcome {
+    let (result, trace) = deps::track(|| render_job(ctx, env, job));
+    match result {
+        Ok(Some((path, bytes))) => Outcome::Done(
+            path,
+            Record {
+                job,
+                bytes: bytes.into(),
+                trace: Arc::new(trace),
+            },
+        ),
+        Ok(None) => Outcome::Nothing,
+        Err((err, what)) => Outcome::Failed(job, templates::template_diagnostic(&err, dirs, &what)),
+    }
 }
 
 /// Where the ids of the last build's site went in this one.
@@ -1145,9 +1223,11 @@ struct MarkdownAll {
 
 /// The Markdown of every page and section, in parallel, from `cache` where it
 /// is still valid; the cache then holds this build's results.
+/// `links_same`: every link resolves as in the last build (only bodies changed).
 fn render_markdown_all(
     site: &Site,
     cache: &mut MarkdownCache,
+    links_same: bool,
     diags: &mut Diagnostics,
 ) -> MarkdownAll {
     // (file, language, URL, bundle files) of every page, then every section.
@@ -1181,7 +1261,7 @@ fn render_markdown_all(
                     .iter()
                     .map(String::as_str)
                     .eq(bundle.iter().copied())
-                && c.refs.still_valid(site, lang)
+                && (links_same || c.refs.still_valid(site, lang))
             {
                 return c.clone();
             }

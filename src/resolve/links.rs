@@ -39,7 +39,11 @@ pub(super) struct LinkIndex {
 }
 
 impl LinkIndex {
-    pub(super) fn new(files: &[ContentFile], included: &[bool], pages: &[Page]) -> Self {
+    pub(super) fn new(
+        files: &[std::sync::Arc<ContentFile>],
+        included: &[bool],
+        pages: &[Page],
+    ) -> Self {
         let groups = pages
             .iter()
             .map(|p| (files[p.file].group.clone(), p.id))

@@ -117,7 +117,7 @@ pub struct Alias {
 #[derive(Debug)]
 pub struct Site {
     pub config: Config,
-    pub files: Vec<ContentFile>,
+    pub files: Vec<std::sync::Arc<ContentFile>>,
     pub bundle_files: Vec<BundleFile>,
     pub pages: Vec<Page>,
     pub sections: Vec<Section>,
@@ -622,7 +622,12 @@ pub fn resolve_site(
     site
 }
 
-fn sort_pages(ids: &mut [PageId], sort_by: SortBy, pages: &[Page], files: &[ContentFile]) {
+fn sort_pages(
+    ids: &mut [PageId],
+    sort_by: SortBy,
+    pages: &[Page],
+    files: &[std::sync::Arc<ContentFile>],
+) {
     let front = |id: &PageId| &files[pages[id.index()].file].front;
     let rel = |id: &PageId| files[pages[id.index()].file].rel.as_str();
     match sort_by {

@@ -105,7 +105,9 @@ async fn events(
     let updates = BroadcastStream::new(state.shared.events.subscribe())
         // A reader too slow to keep up misses events; it catches up on the next.
         .filter_map(|e| async move { e.ok() });
-    let current = state.shared.current_error();
+    // `hello` first: the client knows it is subscribed. Then the errors of the
+    // last rebuild, if it failed, for the overlay.
+    let current = std::iter::once(Event::Hello).chain(state.shared.current_error());
     let mut stopping = state.stopping.clone();
     let stream = futures_util::stream::iter(current)
         .chain(updates)
@@ -118,7 +120,7 @@ async fn events(
 
 fn sse_event(e: &Event) -> axum::response::sse::Event {
     let data = match e {
-        Event::Ok => "{}".to_string(),
+        Event::Ok | Event::Hello => "{}".to_string(),
         other => serde_json::to_string(other).unwrap_or_else(|_| "{}".into()),
     };
     axum::response::sse::Event::default()

@@ -51,6 +51,8 @@ pub enum Event {
     Error { diagnostics: Vec<DiagnosticJson> },
     /// The errors are fixed.
     Ok,
+    /// Sent once, first, on every new event stream.
+    Hello,
 }
 
 impl Event {
@@ -60,6 +62,7 @@ impl Event {
             // Not `error`: EventSource uses that name for its own connection errors.
             Event::Error { .. } => "build-error",
             Event::Ok => "build-ok",
+            Event::Hello => "hello",
         }
     }
 }

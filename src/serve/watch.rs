@@ -25,7 +25,10 @@ use crate::session::Session;
 pub const WATCHED_DIRS: &[&str] = &["content", "templates", "themes", "assets", "i18n"];
 
 /// How long the debouncer waits for more events before it hands a batch over.
-const DEBOUNCE: Duration = Duration::from_millis(50);
+/// An editor's save (a temp file written and renamed) takes well under this; a
+/// branch switch takes longer, but events arriving during a rebuild are folded
+/// into the next one anyway.
+const DEBOUNCE: Duration = Duration::from_millis(10);
 
 enum Msg {
     Changed(Vec<PathBuf>),
@@ -194,7 +197,7 @@ impl Rebuilder {
                     .collect();
                 let _ = self.shared.events.send(Event::Reload {
                     changed,
-                    build_ms: ms,
+                    build_ms: (ms * 10.0).round() / 10.0,
                 });
             }
             Err(e) => {
