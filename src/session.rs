@@ -167,7 +167,7 @@ impl Session {
         };
         let dirs = render::templates::TemplateDirs::new(root, theme_dir.as_deref());
         let copies = assets::plan_copies(&site, theme_dir.as_deref())?;
-        let output = MemoryOutput::new();
+        let output = MemoryOutput::with_capacity(self.files.len());
         let stats =
             render::render_site_with(site, i18n, &dirs, &output, diags, &mut self.render, change)?;
         timer.lap("render");

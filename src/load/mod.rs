@@ -74,6 +74,9 @@ pub struct LoadedSite {
 #[derive(Debug, Default)]
 pub struct LoadCache {
     files: rustc_hash::FxHashMap<PathBuf, CachedFile>,
+    /// The Markdown files of the last walk, in walk order.
+    order: Vec<PathBuf>,
+    bundle_files: Vec<BundleFile>,
 }
 
 #[derive(Debug, Clone)]
@@ -114,6 +117,11 @@ pub fn load_site_cached(
     cache: &mut LoadCache,
     reread: Reread<'_>,
 ) -> Result<LoadedSite> {
+    if let Reread::Paths(paths) = reread
+        && let Some(loaded) = reload_known(config, diags, cache, paths)
+    {
+        return Ok(loaded);
+    }
     let content = config.root.join(CONTENT_DIR);
     if !content.is_dir() {
         return Ok(LoadedSite::default());
@@ -166,6 +174,7 @@ pub fn load_site_cached(
     };
 
     let old = std::mem::take(&mut cache.files);
+    cache.order = markdown.iter().map(|(_, p)| p.clone()).collect();
     let results: Vec<(PathBuf, CachedFile)> = markdown
         .into_par_iter()
         .map(|(rel, path)| {
@@ -204,9 +213,49 @@ pub fn load_site_cached(
             Some(BundleFile { bundle, name, path })
         })
         .collect();
+    cache.bundle_files.clone_from(&bundle_files);
     Ok(LoadedSite {
         files,
         bundle_files,
+    })
+}
+
+/// Without walking: when every changed path is a Markdown file the last load
+/// read and it is still there, the site has the same files, and only those
+/// are read again. `None` when the walk is needed.
+fn reload_known(
+    config: &Config,
+    diags: &mut Diagnostics,
+    cache: &mut LoadCache,
+    paths: &[PathBuf],
+) -> Option<LoadedSite> {
+    let content = config.root.join(CONTENT_DIR);
+    let known = !cache.order.is_empty()
+        && paths.iter().all(|p| {
+            p.extension().is_some_and(|e| e == "md")
+                && cache.files.contains_key(p)
+                && p.is_file()
+        });
+    if !known {
+        return None;
+    }
+    for path in paths {
+        let rel = rel_path(&content, path);
+        let entry = cache.files.get_mut(path)?;
+        let mut d = Vec::new();
+        entry.file =
+            load_file(config, &rel, path, entry.bundle.as_deref(), &mut d).map(std::sync::Arc::new);
+        entry.diags = d;
+    }
+    let mut files = Vec::with_capacity(cache.order.len());
+    for path in &cache.order {
+        let entry = cache.files.get(path)?;
+        diags.extend(entry.diags.iter().cloned());
+        files.extend(entry.file.clone());
+    }
+    Some(LoadedSite {
+        files,
+        bundle_files: cache.bundle_files.clone(),
     })
 }
 

@@ -112,6 +112,13 @@ impl MemoryOutput {
         MemoryOutput::default()
     }
 
+    /// Room for `n` files up front (a rebuild knows about how many).
+    pub fn with_capacity(n: usize) -> Self {
+        MemoryOutput {
+            files: std::sync::Mutex::new(Files::with_capacity_and_hasher(n, Default::default())),
+        }
+    }
+
     pub fn into_files(self) -> Files {
         self.files.into_inner().unwrap_or_else(|e| e.into_inner())
     }

@@ -1248,22 +1248,19 @@ fn render_markdown_all(
             .iter()
             .filter_map(|s| s.file.map(|f| (f, &s.lang, &s.url, Vec::new()))),
     );
-    let old = std::mem::take(&mut cache.entries);
-    let results: Vec<CachedMarkdown> = jobs
+    // Render what is not in the cache or no longer valid; `None` keeps the entry.
+    let fresh: Vec<Option<CachedMarkdown>> = jobs
         .par_iter()
         .map(|(f, lang, url, bundle)| {
             let file = &site.files[*f];
-            if let Some(c) = old.get(&file.source)
+            if let Some(c) = cache.entries.get(&file.source)
                 && Arc::ptr_eq(&c.text, &file.text)
                 && c.lang == **lang
                 && c.url == **url
-                && c.bundle_files
-                    .iter()
-                    .map(String::as_str)
-                    .eq(bundle.iter().copied())
+                && c.bundle_files.iter().map(String::as_str).eq(bundle.iter().copied())
                 && (links_same || c.refs.still_valid(site, lang))
             {
-                return c.clone();
+                return None;
             }
             let src = Source {
                 file,
@@ -1273,7 +1270,7 @@ fn render_markdown_all(
             };
             let mut d = Vec::new();
             let (rendered, refs) = markdown::render_markdown(site, &src, &mut d);
-            CachedMarkdown {
+            Some(CachedMarkdown {
                 text: file.text.clone(),
                 lang: (*lang).clone(),
                 url: (*url).clone(),
@@ -1281,7 +1278,7 @@ fn render_markdown_all(
                 rendered: Arc::new(rendered),
                 refs: Arc::new(refs),
                 diags: Arc::new(d),
-            }
+            })
         })
         .collect();
 
@@ -1290,37 +1287,35 @@ fn render_markdown_all(
         sections: Vec::with_capacity(site.sections.len()),
         anchor_checks: Vec::new(),
     };
-    let mut results = results.into_iter();
-    for p in &site.pages {
-        let Some(r) = results.next() else { break };
-        out.pages.push(r.rendered.clone());
-        add_cached(site, p.file, r, &mut out.anchor_checks, cache, diags);
-    }
-    for s in &site.sections {
-        match s.file {
-            Some(f) => {
-                let Some(r) = results.next() else { break };
-                out.sections.push(r.rendered.clone());
-                add_cached(site, f, r, &mut out.anchor_checks, cache, diags);
-            }
-            None => out.sections.push(Arc::default()),
+    let mut rendered = Vec::with_capacity(jobs.len());
+    for ((f, ..), entry) in jobs.iter().zip(fresh) {
+        let source = &site.files[*f].source;
+        if let Some(entry) = entry {
+            cache.entries.insert(source.clone(), entry);
         }
+        let Some(c) = cache.entries.get(source) else {
+            continue;
+        };
+        diags.extend(c.diags.iter().cloned());
+        if !c.refs.anchors.is_empty() {
+            out.anchor_checks
+                .push((source.clone(), c.lang.clone(), c.refs.clone()));
+        }
+        rendered.push(c.rendered.clone());
+    }
+    if cache.entries.len() > jobs.len() {
+        let live: rustc_hash::FxHashSet<&SourcePath> =
+            jobs.iter().map(|(f, ..)| &site.files[*f].source).collect();
+        cache.entries.retain(|k, _| live.contains(k));
+    }
+    let mut rendered = rendered.into_iter();
+    out.pages.extend(rendered.by_ref().take(site.pages.len()));
+    for s in &site.sections {
+        out.sections.push(match s.file {
+            Some(_) => rendered.next().unwrap_or_default(),
+            None => Arc::default(),
+        });
     }
     out
 }
 
-fn add_cached(
-    site: &Site,
-    file: usize,
-    r: CachedMarkdown,
-    anchor_checks: &mut Vec<AnchorCheck>,
-    cache: &mut MarkdownCache,
-    diags: &mut Diagnostics,
-) {
-    let source = site.files[file].source.clone();
-    diags.extend(r.diags.iter().cloned());
-    if !r.refs.anchors.is_empty() {
-        anchor_checks.push((source.clone(), r.lang.clone(), r.refs.clone()));
-    }
-    cache.entries.insert(source, r);
-}
