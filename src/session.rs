@@ -93,9 +93,11 @@ impl Session {
         if diags.has_errors() {
             return Err(Error::Diagnostics);
         }
+        let mut timer = crate::Timer::new();
         let files = output.into_files();
         let changed = changed_paths(&self.files, &files);
         self.files = Arc::new(files);
+        timer.lap("diff");
         Ok(Rebuilt {
             files: self.files.clone(),
             changed,
@@ -116,6 +118,7 @@ impl Session {
             config = config.with_base_url(url).map_err(Error::Option)?;
         }
         let theme_dir = crate::theme_dir(&config, diags);
+        timer.lap("config");
         let content = root.join(load::CONTENT_DIR);
         let markdown_only = changed
             .iter()
@@ -167,6 +170,7 @@ impl Session {
         };
         let dirs = render::templates::TemplateDirs::new(root, theme_dir.as_deref());
         let copies = assets::plan_copies(&site, theme_dir.as_deref())?;
+        timer.lap("i18n, copies");
         let output = MemoryOutput::with_capacity(self.files.len());
         let stats =
             render::render_site_with(site, i18n, &dirs, &output, diags, &mut self.render, change)?;

@@ -232,9 +232,7 @@ fn reload_known(
     let content = config.root.join(CONTENT_DIR);
     let known = !cache.order.is_empty()
         && paths.iter().all(|p| {
-            p.extension().is_some_and(|e| e == "md")
-                && cache.files.contains_key(p)
-                && p.is_file()
+            p.extension().is_some_and(|e| e == "md") && cache.files.contains_key(p) && p.is_file()
         });
     if !known {
         return None;

@@ -301,7 +301,8 @@ fn front_text(site: &Site, file: usize) -> &str {
 fn page_key_dated(site: &Site, id: PageId, h: &mut Xxh3) {
     let p = site.page(id);
     let f = site.page_front(id);
-    (&site.files[p.file].source, &f.date, &f.updated).hash(h);
+    let ts = |d: &Option<crate::model::Date>| d.as_ref().map(|d| d.timestamp());
+    (&site.files[p.file].source, ts(&f.date), ts(&f.updated)).hash(h);
 }
 
 fn page_meta(ctx: &RenderCtx, id: PageId, h: &mut Xxh3) {

@@ -287,15 +287,23 @@ pub fn render_site_with(
                         .all(|r| last.fingerprints.get(*r) == fingerprints.get(*r));
                     return same.then(|| record.clone());
                 }
-                let mut reads = Vec::with_capacity(record.trace.reads.len());
+                let mut moved = false;
                 for r in &record.trace.reads {
                     let now = remap.map(*r)?;
-                    let before = last.fingerprints.get(*r)?;
-                    if fingerprints.get(now)? != before {
+                    moved |= now != *r;
+                    if fingerprints.get(now)? != last.fingerprints.get(*r)? {
                         return None;
                     }
-                    reads.push(now);
                 }
+                if !moved {
+                    return Some(record.clone());
+                }
+                let mut reads: Vec<Read> = record
+                    .trace
+                    .reads
+                    .iter()
+                    .filter_map(|r| remap.map(*r))
+                    .collect();
                 reads.sort_unstable();
                 Some(Record {
                     job: record.job,
@@ -1257,7 +1265,10 @@ fn render_markdown_all(
                 && Arc::ptr_eq(&c.text, &file.text)
                 && c.lang == **lang
                 && c.url == **url
-                && c.bundle_files.iter().map(String::as_str).eq(bundle.iter().copied())
+                && c.bundle_files
+                    .iter()
+                    .map(String::as_str)
+                    .eq(bundle.iter().copied())
                 && (links_same || c.refs.still_valid(site, lang))
             {
                 return None;
@@ -1318,4 +1329,3 @@ fn render_markdown_all(
     }
     out
 }
-

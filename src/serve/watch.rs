@@ -28,7 +28,7 @@ pub const WATCHED_DIRS: &[&str] = &["content", "templates", "themes", "assets", 
 /// An editor's save (a temp file written and renamed) takes well under this; a
 /// branch switch takes longer, but events arriving during a rebuild are folded
 /// into the next one anyway.
-const DEBOUNCE: Duration = Duration::from_millis(10);
+const DEBOUNCE: Duration = Duration::from_millis(5);
 
 enum Msg {
     Changed(Vec<PathBuf>),
