@@ -14,3 +14,4 @@ mod output;
 mod properties;
 mod render;
 mod scheduling;
+mod serve;

@@ -130,6 +130,7 @@ impl Shared {
 #[derive(Debug)]
 pub struct Server {
     pub addr: SocketAddr,
+    shared: Arc<Shared>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     http: Option<std::thread::JoinHandle<()>>,
     watcher: Option<watch::Watcher>,
@@ -187,16 +188,22 @@ impl Server {
 
         let watcher = watch::Watcher::start(session, shared.clone(), options.quiet)?;
         let (tx, rx) = tokio::sync::oneshot::channel();
-        let http = http::spawn(listener, shared, rx)?;
+        let http = http::spawn(listener, shared.clone(), rx)?;
         Ok((
             Server {
                 addr,
+                shared,
                 shutdown: Some(tx),
                 http: Some(http),
                 watcher: Some(watcher),
             },
             first,
         ))
+    }
+
+    /// The files being served now.
+    pub fn files(&self) -> Arc<Files> {
+        self.shared.snapshot.load().files.clone()
     }
 
     /// The address readers open: `http://127.0.0.1:1111/`.
