@@ -1,0 +1,417 @@
+//! `polis serve` in a real browser: headless Chromium driven over WebDriver
+//! (chromedriver + fantoccini) opens a page of a temp copy of a fixture site,
+//! the test edits the sources on disk, and the page has to follow by itself:
+//! a body edit reloads the page (keeping its scroll position), a stylesheet edit
+//! swaps the stylesheet in place (no reload, so nothing is lost).
+//!
+//! A separate test binary, so that `cargo test --test integration` needs no
+//! browser. Without Debian's `chromium` and `chromium-driver` (which `.ci/run`
+//! installs) each test says so loudly and skips itself.
+
+use std::future::Future;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::{Client, ClientBuilder};
+use polis::BuildOptions;
+use polis::serve::{ServeOptions, Server};
+use serde_json::{Value, json};
+
+/// The page under test (`content/live/housing.md`) and its stylesheet.
+const PAGE: &str = "en/live/housing/";
+const MARKDOWN: &str = "content/live/housing.md";
+const STYLESHEET: &str = "themes/oslopolitan/static/css/style.css";
+
+/// How long a change may take to show in the browser before the test fails.
+/// A rebuild takes milliseconds; the rest is slack for a loaded CI machine.
+const PATIENCE: Duration = Duration::from_secs(10);
+
+/// Runs in every document the browser opens, before the page's own scripts:
+/// counts the documents loaded in this tab (so a test can tell a reload from
+/// none), and notes when the live-reload script's event stream has said
+/// `hello` (so a test edits only once the page is listening).
+const PRELOAD: &str = r#"
+(() => {
+  const loads = Number(sessionStorage.getItem("test-loads") || 0) + 1;
+  sessionStorage.setItem("test-loads", String(loads));
+  window.__testLoads = loads;
+  window.__testListening = false;
+  const Native = window.EventSource;
+  window.EventSource = function (url, init) {
+    const events = new Native(url, init);
+    events.addEventListener("hello", () => { window.__testListening = true; });
+    return events;
+  };
+  window.EventSource.prototype = Native.prototype;
+})();
+"#;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_body_edit_shows_in_the_open_page_by_itself() {
+    in_browser(|b| async move {
+        let site = Site::new(0);
+        let server = site.serve();
+        b.open(&format!("{}{PAGE}", server.url())).await;
+        assert!(!b.text().await.contains("zebrafinch"));
+
+        let edited = Instant::now();
+        site.edit(MARKDOWN, |md| md + "\nA paragraph about the zebrafinch.\n");
+        b.wait_for(
+            "the new paragraph shows",
+            "document.body.textContent.includes('zebrafinch')",
+        )
+        .await;
+        eprintln!("body edit → shown in the browser: {:?}", edited.elapsed());
+        // The page reloaded itself: the test never navigated.
+        assert!(b.loads().await >= 2);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stylesheet_edit_is_swapped_in_without_losing_the_scroll_position() {
+    in_browser(|b| async move {
+        // Long enough to scroll well past 800 px.
+        let site = Site::new(200);
+        let server = site.serve();
+        b.open(&format!("{}{PAGE}", server.url())).await;
+        let href = b
+            .eval("document.querySelector('link[rel~=stylesheet]').href")
+            .await;
+        assert_eq!(href, json!(format!("{}css/style.css", server.url())));
+        b.eval("window.scrollTo(0, 800)").await;
+        assert_eq!(b.scroll_y().await, 800.0);
+
+        let edited = Instant::now();
+        site.edit(STYLESHEET, |css| {
+            css + "\nbody { outline: 3px solid rgb(1, 2, 3) }\n"
+        });
+        b.wait_for(
+            "the edited stylesheet applies",
+            "getComputedStyle(document.body).outlineColor === 'rgb(1, 2, 3)'",
+        )
+        .await;
+        eprintln!(
+            "stylesheet edit → applied in the browser: {:?}",
+            edited.elapsed()
+        );
+        assert_eq!(b.loads().await, 1, "the page reloaded for a stylesheet");
+        assert_eq!(b.scroll_y().await, 800.0);
+        // The old <link> goes once the new one has loaded.
+        b.wait_for(
+            "the old stylesheet is removed",
+            "document.querySelectorAll('link[rel~=stylesheet]').length === 1",
+        )
+        .await;
+
+        // A body edit reloads the page, and the reader stays where they were.
+        let edited = Instant::now();
+        site.edit(MARKDOWN, |md| md + "\nThe kingfisher paragraph.\n");
+        b.wait_for(
+            "the reloaded page shows the edit, scrolled back to 800",
+            "document.body.textContent.includes('kingfisher') && window.scrollY === 800",
+        )
+        .await;
+        eprintln!(
+            "body edit → reloaded and scrolled back: {:?}",
+            edited.elapsed()
+        );
+        assert_eq!(b.loads().await, 2);
+        // The reloaded page has the edited stylesheet too.
+        let outline = b.eval("getComputedStyle(document.body).outlineColor").await;
+        assert_eq!(outline, json!("rgb(1, 2, 3)"));
+    })
+    .await;
+}
+
+/// A temp copy of `tests/fixtures/incremental/site` with the repository's theme.
+struct Site {
+    dir: tempfile::TempDir,
+}
+
+impl Site {
+    /// The copy, with `paragraphs` more paragraphs in the page under test.
+    fn new(paragraphs: usize) -> Site {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let dir = tempfile::tempdir().expect("a temp folder");
+        copy_dir(&repo.join("tests/fixtures/incremental/site"), dir.path());
+        copy_dir(
+            &repo.join("themes/oslopolitan"),
+            &dir.path().join("themes/oslopolitan"),
+        );
+        let site = Site { dir };
+        site.edit(MARKDOWN, |mut md| {
+            for i in 0..paragraphs {
+                md += &format!("\nFiller paragraph {i}, to make the page long enough to scroll.\n");
+            }
+            md
+        });
+        site
+    }
+
+    fn root(&self) -> PathBuf {
+        self.dir.path().to_path_buf()
+    }
+
+    fn serve(&self) -> Server {
+        let mut build = BuildOptions::new(self.root());
+        build.now = "2026-11-23T12:00:00Z".parse().unwrap();
+        let (server, first) = Server::start(ServeOptions {
+            build,
+            bind: "127.0.0.1".parse().unwrap(),
+            port: 0,
+            quiet: true,
+        })
+        .expect("the server starts");
+        assert!(
+            !first.diagnostics.has_errors(),
+            "{:?}",
+            first.diagnostics.sorted()
+        );
+        server
+    }
+
+    /// Rewrites a file in place, as an editor saving it does.
+    fn edit(&self, rel: &str, f: impl FnOnce(String) -> String) {
+        let path = self.dir.path().join(rel);
+        let text = std::fs::read_to_string(&path).expect("read the file to edit");
+        std::fs::write(&path, f(text)).expect("write the edited file");
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("walk the folder");
+        let dest = to.join(entry.path().strip_prefix(from).expect("inside the folder"));
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).expect("create a folder");
+        } else {
+            std::fs::copy(entry.path(), &dest).expect("copy a file");
+        }
+    }
+}
+
+/// Runs `test` in a headless Chromium behind a chromedriver of its own, and
+/// ends the browser session afterwards, also when the test fails. Without
+/// chromium or chromedriver, says so loudly and skips the test.
+async fn in_browser<F, Fut>(test: F)
+where
+    F: FnOnce(Browser) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let chromium = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find_map(find_program);
+    let (Some(chromium), Some(chromedriver)) = (chromium, find_program("chromedriver")) else {
+        // `.ci/run` installs them and sets this, so that CI cannot skip.
+        assert!(
+            std::env::var_os("POLIS_REQUIRE_BROWSER").is_none(),
+            "POLIS_REQUIRE_BROWSER is set, but chromium or chromedriver is not on the PATH"
+        );
+        eprintln!(
+            "\n!!!!!!!! SKIPPED: chromium/chromedriver not found; install Debian's \
+             chromium and chromium-driver (.ci/run does) !!!!!!!!\n"
+        );
+        return;
+    };
+    let driver = Driver::start(&chromedriver);
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": chromium,
+            "args": [
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--window-size=1024,768",
+            ],
+        }),
+    );
+    let client = ClientBuilder::native()
+        .capabilities(caps)
+        .connect(&driver.url())
+        .await
+        .expect("chromedriver starts a browser session");
+    let browser = Browser {
+        client: client.clone(),
+    };
+    // A task of its own, so that a failing test ends in a `JoinError` here.
+    let outcome = tokio::spawn(async move {
+        browser.preload(PRELOAD).await;
+        test(browser).await;
+    })
+    .await;
+    // Ending the session quits the browser; the driver goes when dropped.
+    let _ = client.close().await;
+    drop(driver);
+    if let Err(failed) = outcome {
+        std::panic::resume_unwind(failed.into_panic());
+    }
+}
+
+/// The browser a test drives.
+struct Browser {
+    client: Client,
+}
+
+impl Browser {
+    /// Has `source` run in every new document before its own scripts, through
+    /// the Chrome DevTools Protocol (WebDriver has no command for it; chromedriver
+    /// passes CDP commands on).
+    async fn preload(&self, source: &str) {
+        self.client
+            .issue_cmd(Cdp {
+                cmd: "Page.addScriptToEvaluateOnNewDocument",
+                params: json!({ "source": source }),
+            })
+            .await
+            .expect("chromedriver runs the CDP command");
+    }
+
+    /// Opens `url` and waits until its live-reload script listens.
+    async fn open(&self, url: &str) {
+        self.client.goto(url).await.expect("open the page");
+        self.wait_for(
+            "the page listens for reloads",
+            "window.__testListening === true",
+        )
+        .await;
+    }
+
+    async fn eval(&self, expr: &str) -> Value {
+        self.client
+            .execute(&format!("return {expr};"), vec![])
+            .await
+            .unwrap_or_else(|e| panic!("evaluating `{expr}`: {e}"))
+    }
+
+    async fn text(&self) -> String {
+        self.eval("document.body.textContent")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// How many documents this tab has loaded.
+    async fn loads(&self) -> u64 {
+        self.eval("window.__testLoads")
+            .await
+            .as_u64()
+            .expect("a count")
+    }
+
+    async fn scroll_y(&self) -> f64 {
+        self.eval("window.scrollY")
+            .await
+            .as_f64()
+            .expect("a number")
+    }
+
+    /// Polls the JavaScript `condition` until it is true, for up to [`PATIENCE`].
+    /// Errors count as false: the page may be between two documents.
+    async fn wait_for(&self, what: &str, condition: &str) {
+        let start = Instant::now();
+        let mut last = None;
+        while start.elapsed() < PATIENCE {
+            match self
+                .client
+                .execute(&format!("return {condition};"), vec![])
+                .await
+            {
+                Ok(Value::Bool(true)) => return,
+                Ok(v) => last = Some(format!("{v}")),
+                Err(e) => last = Some(format!("error: {e}")),
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        let page = self.text().await;
+        panic!(
+            "timed out after {PATIENCE:?} waiting until {what} (`{condition}` was {last:?}); \
+             the page says:\n{}",
+            page.split_whitespace().collect::<Vec<_>>().join(" ")
+        );
+    }
+}
+
+/// A Chrome DevTools Protocol command, sent through chromedriver's
+/// `goog/cdp/execute` extension.
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: Value,
+}
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "cmd": self.cmd, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// A chromedriver on a free port, stopped when dropped.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    fn start(program: &Path) -> Driver {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let mut command = Command::new(program);
+        command
+            .arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let child = command.spawn().expect("start chromedriver");
+        let driver = Driver { child, port };
+        let start = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                start.elapsed() < PATIENCE,
+                "chromedriver does not listen on port {port}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        driver
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `name` on the `PATH`.
+fn find_program(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+}
