@@ -165,4 +165,13 @@ pub struct FrontMatter {
     pub extra: minijinja::Value,
     pub sort_by: Option<SortBy>,
     pub paginate_by: Option<usize>,
+    /// A collection page's own fields, checked against its schema, by name.
+    pub fields: BTreeMap<String, Field>,
+}
+
+/// A collection field's value and where it was written.
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub value: crate::schema::FieldValue,
+    pub pos: Option<crate::diag::Pos>,
 }

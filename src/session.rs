@@ -48,7 +48,7 @@ impl Session {
             options,
             files: Arc::default(),
             load: LoadCache::default(),
-            render: RenderState::default(),
+            render: RenderState::incremental(),
             resolve_diags: Vec::new(),
             fresh: true,
         }

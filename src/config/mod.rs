@@ -11,6 +11,7 @@ use crate::diag::{Diagnostic, Diagnostics, did_you_mean, find_key, pos_of, unkno
 use crate::error::{Error, Result};
 use crate::fs;
 use crate::model::{Lang, SourcePath};
+use crate::schema::Collection;
 use raw::RawConfig;
 
 pub const CONFIG_FILE: &str = "site.toml";
@@ -32,6 +33,8 @@ pub struct Config {
     pub feed_limit: usize,
     pub menu: Vec<String>,
     pub taxonomies: Vec<TaxonomyConfig>,
+    /// Sections whose pages have typed fields (`[collections.NAME]`).
+    pub collections: Vec<Collection>,
     pub extra: minijinja::Value,
 }
 
@@ -73,6 +76,15 @@ impl Config {
             .iter()
             .find(|l| l.code.as_str() == code)
             .map(|l| l.code.clone())
+    }
+
+    /// The collection a content file (path relative to `content/`) belongs to.
+    pub fn collection_of(&self, rel: &str) -> Option<&Collection> {
+        self.collections.iter().find(|c| c.contains(rel))
+    }
+
+    pub fn collection(&self, name: &str) -> Option<&Collection> {
+        self.collections.iter().find(|c| c.name == name)
     }
 
     pub fn taxonomy(&self, name: &str) -> Option<&TaxonomyConfig> {
@@ -273,6 +285,30 @@ fn parse_config(root: &Path, text: &str, diags: &mut Diagnostics) -> Option<Conf
         );
     }
 
+    let (collections, schema_errors) =
+        crate::schema::collections_from_raw(raw.collections, &time_zone);
+    for (name, e) in schema_errors {
+        let header = format!("[collections.{name}");
+        let start = text.find(&header).unwrap_or(0);
+        let key = e.key.rsplit('.').next().unwrap_or(&e.key);
+        let first_line = text[..start].matches('\n').count() + 1;
+        let pos = find_key(&text[start..], key, first_line).or(Some(pos_of(text, start)));
+        let mut d = Diagnostic::error(&path, pos, format!("collection `{name}`: {}", e.message));
+        if let Some(h) = e.help {
+            d = d.with_help(h);
+        }
+        error(d);
+    }
+    for (i, c) in collections.iter().enumerate() {
+        if collections[..i].iter().any(|o| o.folder == c.folder) {
+            error(Diagnostic::error(
+                &path,
+                find_key(text, "folder", 1),
+                format!("two collections use the folder `content/{}`", c.folder),
+            ));
+        }
+    }
+
     let default_language = Lang::new(&raw.default_language);
     ok.then(|| Config {
         root: root.to_path_buf(),
@@ -286,6 +322,7 @@ fn parse_config(root: &Path, text: &str, diags: &mut Diagnostics) -> Option<Conf
         feed_limit: raw.feed_limit.unwrap_or(20),
         menu: raw.menu,
         taxonomies,
+        collections,
         extra: minijinja::Value::from(minijinja::value::Serde(&raw.extra)),
     })
 }

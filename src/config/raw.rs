@@ -23,6 +23,8 @@ pub struct RawConfig {
     #[serde(default)]
     pub taxonomies: Vec<RawTaxonomy>,
     #[serde(default)]
+    pub collections: IndexMap<String, crate::schema::RawCollection>,
+    #[serde(default)]
     pub extra: serde_json::Value,
 }
 

@@ -3,11 +3,14 @@
 //! [`FrontMatter`]. Every problem becomes a diagnostic at the file's own line.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use serde::Deserialize;
+use serde_json::Value as Json;
 
-use crate::diag::{Diagnostic, LineIndex, Pos, find_key, unknown_field_help};
-use crate::model::{Date, FrontMatter, SortBy, SourcePath};
+use crate::diag::{Diagnostic, LineIndex, Pos, did_you_mean, find_key, unknown_field_help};
+use crate::model::{Date, Field, FrontMatter, SortBy, SourcePath};
+use crate::schema::{CheckCtx, Collection, ValueError, check_value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -121,24 +124,71 @@ struct RawFrontMatter {
     paginate_by: Option<usize>,
 }
 
+/// The front matter fields every page has; a collection's own fields come on
+/// top of these.
+pub const CORE_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "date",
+    "updated",
+    "draft",
+    "slug",
+    "aliases",
+    "weight",
+    "template",
+    "tags",
+    "taxonomies",
+    "extra",
+    "sort_by",
+    "paginate_by",
+];
+
+/// What the parser needs to know about the file beyond its text.
+#[derive(Debug, Clone, Copy)]
+pub struct Expect<'a> {
+    /// The site's time zone, for dates without an offset.
+    pub tz: &'a jiff::tz::TimeZone,
+    /// The collection whose schema the file's fields follow.
+    pub collection: Option<&'a Collection>,
+    /// Whether the file is in the default language (shared fields are given there).
+    pub default_lang: bool,
+    /// The file name where shared fields go (`index.md`), for hints.
+    pub default_file: &'a str,
+    /// The page bundle's folder, where image fields' files are.
+    pub bundle_dir: Option<&'a Path>,
+}
+
+impl<'a> Expect<'a> {
+    /// A file outside every collection.
+    pub fn plain(tz: &'a jiff::tz::TimeZone) -> Self {
+        Expect {
+            tz,
+            collection: None,
+            default_lang: true,
+            default_file: "",
+            bundle_dir: None,
+        }
+    }
+}
+
 /// Parses the front matter of a split file. `text` is the whole file, for
-/// positions; `tz` is the site's time zone, for dates without an offset.
+/// positions.
 pub fn parse(
     path: &SourcePath,
     text: &str,
     split: &Split<'_>,
-    tz: &jiff::tz::TimeZone,
+    expect: Expect<'_>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<FrontMatter> {
+    if let Some(c) = expect.collection {
+        return parse_collection(path, text, split, c, expect, diags);
+    }
     let raw: RawFrontMatter = match split.format {
         None => return Some(FrontMatter::default()),
         Some(Format::Toml) => match toml::from_str(split.front) {
             Ok(raw) => raw,
             Err(e) => {
-                let pos = e
-                    .span()
-                    .map(|s| LineIndex::new(text).pos(text, split.front_start + s.start));
-                diags.push(syntax_error(path, pos, e.message()));
+                diags.push(toml_error(path, text, split, &e));
                 return None;
             }
         },
@@ -146,24 +196,247 @@ pub fn parse(
         Some(Format::Yaml) => match serde_yaml_ng::from_str(split.front) {
             Ok(raw) => raw,
             Err(e) => {
-                let first_line = line_of(text, split.front_start);
-                let pos = e
-                    .location()
-                    .map(|l| Pos::new(first_line + l.line() - 1, l.column()));
-                let mut message = shift_yaml_lines(&e.to_string(), first_line);
-                // The position is printed in front of the message already.
-                if let Some(p) = pos {
-                    let suffix = format!(" at line {} column {}", p.line, p.col);
-                    if message.ends_with(&suffix) {
-                        message.truncate(message.len() - suffix.len());
-                    }
-                }
-                diags.push(syntax_error(path, pos, &message));
+                diags.push(yaml_error(path, text, split, &e));
                 return None;
             }
         },
     };
+    Some(finish(
+        path,
+        split,
+        line_of(text, split.front_start),
+        raw,
+        expect.tz,
+        diags,
+    ))
+}
+
+fn toml_error(path: &SourcePath, text: &str, split: &Split<'_>, e: &toml::de::Error) -> Diagnostic {
+    let pos = e
+        .span()
+        .map(|s| LineIndex::new(text).pos(text, split.front_start + s.start));
+    syntax_error(path, pos, e.message())
+}
+
+fn yaml_error(
+    path: &SourcePath,
+    text: &str,
+    split: &Split<'_>,
+    e: &serde_yaml_ng::Error,
+) -> Diagnostic {
     let first_line = line_of(text, split.front_start);
+    let pos = e
+        .location()
+        .map(|l| Pos::new(first_line + l.line() - 1, l.column()));
+    let mut message = shift_yaml_lines(&e.to_string(), first_line);
+    // The position is printed in front of the message already.
+    if let Some(p) = pos {
+        let suffix = format!(" at line {} column {}", p.line, p.col);
+        if message.ends_with(&suffix) {
+            message.truncate(message.len() - suffix.len());
+        }
+    }
+    syntax_error(path, pos, &message)
+}
+
+/// A collection page: its keys are the core fields and the collection's own,
+/// each checked against the schema.
+fn parse_collection(
+    path: &SourcePath,
+    text: &str,
+    split: &Split<'_>,
+    collection: &Collection,
+    expect: Expect<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<FrontMatter> {
+    let first_line = line_of(text, split.front_start);
+    let at = |key: &str| find_key(split.front, key, first_line);
+    let map: serde_json::Map<String, Json> = match split.format {
+        None => serde_json::Map::new(),
+        Some(Format::Toml) => match toml::from_str::<toml::Table>(split.front) {
+            Ok(t) => t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect(),
+            Err(e) => {
+                diags.push(toml_error(path, text, split, &e));
+                return None;
+            }
+        },
+        Some(Format::Yaml) if split.front.trim().is_empty() => serde_json::Map::new(),
+        Some(Format::Yaml) => match serde_yaml_ng::from_str::<Json>(split.front) {
+            Ok(Json::Object(m)) => m,
+            Ok(Json::Null) => serde_json::Map::new(),
+            Ok(_) => {
+                diags.push(syntax_error(
+                    path,
+                    Some(Pos::new(first_line, 1)),
+                    "expected `key: value` lines",
+                ));
+                return None;
+            }
+            Err(e) => {
+                diags.push(yaml_error(path, text, split, &e));
+                return None;
+            }
+        },
+    };
+
+    let mut core = serde_json::Map::new();
+    let mut given = Vec::new();
+    for (key, value) in map {
+        if CORE_KEYS.contains(&key.as_str()) {
+            core.insert(key, value);
+        } else if collection.field(&key).is_some() {
+            given.push((key, value));
+        } else {
+            let names = CORE_KEYS
+                .iter()
+                .copied()
+                .chain(collection.fields.iter().map(|f| f.name.as_str()));
+            let mut d = Diagnostic::error(
+                path,
+                at(&key),
+                format!(
+                    "unknown field `{key}`: the `{}` collection has no such field",
+                    collection.name
+                ),
+            );
+            d = match did_you_mean(&key, names) {
+                Some(best) => d.with_help(format!("did you mean `{best}`?")),
+                None => d.with_help(format!(
+                    "its fields are {}",
+                    collection
+                        .fields
+                        .iter()
+                        .map(|f| format!("`{}`", f.name))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            };
+            diags.push(d);
+        }
+    }
+    let raw: RawFrontMatter = match serde_path_to_error::deserialize(Json::Object(core)) {
+        Ok(raw) => raw,
+        Err(e) => {
+            let key = e
+                .path()
+                .iter()
+                .next()
+                .map(|s| s.to_string())
+                .unwrap_or_default();
+            diags.push(syntax_error(
+                path,
+                at(&key),
+                &format!("`{key}`: {}", e.inner()),
+            ));
+            return None;
+        }
+    };
+
+    let ctx = CheckCtx {
+        bundle_dir: expect.bundle_dir,
+    };
+    let mut fields = BTreeMap::new();
+    for def in &collection.fields {
+        let value = given.iter().find(|(k, _)| *k == def.name).map(|(_, v)| v);
+        let pos = at(&def.name);
+        match value {
+            Some(_) if def.shared && !expect.default_lang => {
+                diags.push(
+                    Diagnostic::error(
+                        path,
+                        pos,
+                        format!(
+                            "`{}` is shared by all translations and is given only in `{}`",
+                            def.name, expect.default_file
+                        ),
+                    )
+                    .with_help(format!(
+                        "remove it here; this page takes the value from `{}`",
+                        expect.default_file
+                    )),
+                );
+            }
+            Some(v) => {
+                let mut warnings = Vec::new();
+                match check_value(def, &def.ty, v, ctx, &mut warnings) {
+                    Ok(value) => {
+                        fields.insert(def.name.clone(), Field { value, pos });
+                    }
+                    Err(e) => diags.push(value_diag(path, pos, e, Diagnostic::error)),
+                }
+                for w in warnings {
+                    diags.push(value_diag(path, pos, w, Diagnostic::warning));
+                }
+            }
+            None if def.required && (expect.default_lang || !def.shared) => {
+                let mut d = Diagnostic::error(
+                    path,
+                    Some(Pos::new(first_line.saturating_sub(1).max(1), 1)),
+                    format!(
+                        "`{}` is missing: every page of `{}` needs it",
+                        def.name, collection.name
+                    ),
+                )
+                .with_help(format!(
+                    "add `{}` to the front matter",
+                    def.ty.example(&def.name)
+                ));
+                if let Some(desc) = &def.description {
+                    d = d.with_help(format!("`{}`: {desc}", def.name));
+                }
+                diags.push(d);
+            }
+            None => {}
+        }
+    }
+    let mut front = finish(path, split, first_line, raw, expect.tz, diags);
+    if front.date.is_none()
+        && let Some(f) = &collection.date_field
+        && let Some(field) = fields.get(f)
+    {
+        front.date = field.value.as_page_date(expect.tz);
+    }
+    front.fields = fields;
+    Some(front)
+}
+
+fn value_diag(
+    path: &SourcePath,
+    pos: Option<Pos>,
+    e: ValueError,
+    make: fn(&SourcePath, Option<Pos>, String) -> Diagnostic,
+) -> Diagnostic {
+    let mut d = make(path, pos, e.message);
+    if let Some(h) = e.help {
+        d = d.with_help(h);
+    }
+    d
+}
+
+/// TOML values as JSON, with dates and times as their TOML text.
+fn toml_to_json(v: toml::Value) -> Json {
+    match v {
+        toml::Value::String(s) => Json::String(s),
+        toml::Value::Integer(i) => Json::from(i),
+        toml::Value::Float(f) => serde_json::Number::from_f64(f).map_or(Json::Null, Json::Number),
+        toml::Value::Boolean(b) => Json::Bool(b),
+        toml::Value::Datetime(d) => Json::String(d.to_string()),
+        toml::Value::Array(a) => Json::Array(a.into_iter().map(toml_to_json).collect()),
+        toml::Value::Table(t) => {
+            Json::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect())
+        }
+    }
+}
+
+/// The checks and conversions every file's core fields get.
+fn finish(
+    path: &SourcePath,
+    split: &Split<'_>,
+    first_line: usize,
+    raw: RawFrontMatter,
+    tz: &jiff::tz::TimeZone,
+    diags: &mut Vec<Diagnostic>,
+) -> FrontMatter {
     let at = |key: &str| find_key(split.front, key, first_line);
     let date = |key: &str, raw: Option<RawDate>, diags: &mut Vec<Diagnostic>| {
         let raw = raw?;
@@ -202,7 +475,7 @@ pub fn parse(
             "`paginate_by` must be at least 1",
         ));
     }
-    Some(FrontMatter {
+    FrontMatter {
         title: raw.title,
         description: raw.description,
         date: date_value,
@@ -216,7 +489,8 @@ pub fn parse(
         extra: minijinja::Value::from(minijinja::value::Serde(&raw.extra)),
         sort_by: raw.sort_by,
         paginate_by: raw.paginate_by,
-    })
+        fields: BTreeMap::new(),
+    }
 }
 
 fn syntax_error(path: &SourcePath, pos: Option<Pos>, message: &str) -> Diagnostic {
@@ -345,7 +619,13 @@ mod tests {
         let path = SourcePath::new("content/a.md");
         let s = split(text).unwrap();
         let mut diags = Vec::new();
-        let fm = parse(&path, text, &s, &jiff::tz::TimeZone::UTC, &mut diags);
+        let fm = parse(
+            &path,
+            text,
+            &s,
+            Expect::plain(&jiff::tz::TimeZone::UTC),
+            &mut diags,
+        );
         (fm, diags.iter().map(ToString::to_string).collect())
     }
 

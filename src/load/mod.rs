@@ -397,8 +397,24 @@ fn load_file(
     };
     // Broken front matter is already an error; the file still takes part with
     // empty front matter, so links to it don't cascade into "no such page".
-    let front =
-        front_matter::parse(&source, &text, &split, &config.time_zone, diags).unwrap_or_default();
+    let default_file = match kind {
+        FileKind::Bundle => "index.md".to_string(),
+        _ => format!("{stem}.md"),
+    };
+    let expect = front_matter::Expect {
+        tz: &config.time_zone,
+        collection: match kind {
+            FileKind::Section => None,
+            _ => config.collection_of(rel),
+        },
+        default_lang: lang == config.default_language,
+        default_file: &default_file,
+        bundle_dir: match kind {
+            FileKind::Bundle => path.parent(),
+            _ => None,
+        },
+    };
+    let front = front_matter::parse(&source, &text, &split, expect, diags).unwrap_or_default();
     for name in front.taxonomies.keys() {
         if config.taxonomy(name).is_none() {
             let known: Vec<&str> = config.taxonomies.iter().map(|t| t.name.as_str()).collect();

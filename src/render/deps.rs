@@ -47,6 +47,9 @@ pub enum Read {
     Structure,
     /// What the sitemap lists: every URL with its dates and alternates.
     Sitemap,
+    /// Every collection page's front matter: what references between pages
+    /// resolve to, and who refers to whom.
+    Collections,
 }
 
 #[derive(Debug, Default)]
@@ -135,6 +138,7 @@ pub struct Fingerprints {
     pub i18n: Vec<u64>,
     pub structure: u64,
     pub sitemap: u64,
+    pub collections: u64,
 }
 
 impl Fingerprints {
@@ -156,6 +160,7 @@ impl Fingerprints {
             Read::I18n(l) => self.i18n.get(l as usize).copied(),
             Read::Structure => Some(self.structure),
             Read::Sitemap => Some(self.sitemap),
+            Read::Collections => Some(self.collections),
         }
     }
 
@@ -273,6 +278,7 @@ impl Fingerprints {
             i18n,
             structure: hash_of(|h| structure(site, h)),
             sitemap: hash_of(|h| sitemap(site, h)),
+            collections: hash_of(|h| collections(site, h)),
         }
     }
 }
@@ -369,6 +375,23 @@ fn structure(site: &Site, h: &mut Xxh3) {
     }
     for p in &site.pages {
         (&p.url, &p.translations, p.section).hash(h);
+    }
+}
+
+fn collections(site: &Site, h: &mut Xxh3) {
+    if site.config.collections.is_empty() {
+        return;
+    }
+    for p in &site.pages {
+        if site.collections.collection_of(p.id).is_some() {
+            (
+                &site.files[p.file].source,
+                &p.lang,
+                &p.url,
+                front_text(site, p.file),
+            )
+                .hash(h);
+        }
     }
 }
 

@@ -132,6 +132,9 @@ pub fn render_site(
 pub struct RenderState {
     markdown: MarkdownCache,
     last: Option<LastBuild>,
+    /// Whether a next build will come (`serve`): only then are fingerprints
+    /// worth computing.
+    incremental: bool,
 }
 
 #[derive(Debug)]
@@ -155,6 +158,14 @@ struct Record {
 }
 
 impl RenderState {
+    /// State for a series of builds, each reusing what the last one left.
+    pub fn incremental() -> Self {
+        RenderState {
+            incremental: true,
+            ..RenderState::default()
+        }
+    }
+
     /// The site as last rendered.
     pub fn site(&self) -> Option<&Site> {
         Some(&self.last.as_ref()?.ctx.as_ref()?.site)
@@ -174,7 +185,10 @@ impl RenderState {
     }
 
     pub fn clear(&mut self) {
-        *self = RenderState::default();
+        *self = RenderState {
+            incremental: self.incremental,
+            ..RenderState::default()
+        };
     }
 }
 
@@ -216,6 +230,8 @@ pub fn render_site_with(
                 .patched(&last.pages_md, &last.sections_md, &ctx),
             Remap::Identity,
         ),
+        // A single build has no next one to compare with.
+        (Change::Any { .. }, _) if !state.incremental => (Fingerprints::default(), Remap::None),
         (Change::Any { i18n }, _) => (
             Fingerprints::compute(&ctx, i18n.clone()),
             match last.as_ref().and_then(|l| l.ctx.as_ref()) {
@@ -318,31 +334,42 @@ pub fn render_site_with(
 
             timer.lap("  templates");
             outputs = FxHashMap::default();
+            let incremental = state.incremental;
             jobs.par_iter()
-                .map(
-                    |job| match job_path(&ctx, *job).and_then(|p| Some((reusable(&p)?, p))) {
+                .map(|job| {
+                    match job_path(&ctx, *job).and_then(|p| Some((reusable(&p)?, p))) {
                         // The job's ids are this build's, not the record's.
-                        Some((record, path)) => Outcome::Done(
+                        Some((record, path)) => Ok(Outcome::Done(
                             path,
                             Record {
                                 job: *job,
                                 ..record
                             },
-                        ),
-                        None => render_tracked(&ctx, &env, dirs, *job),
-                    },
-                )
-                .collect()
+                        )),
+                        None => match render_tracked(&ctx, &env, dirs, *job) {
+                            // Without a next build to keep them for, the bytes
+                            // go out at once rather than pile up in memory.
+                            Outcome::Done(path, mut record) if !incremental => {
+                                output.write_shared(&path, std::mem::take(&mut record.bytes))?;
+                                Ok(Outcome::Written(record.trace))
+                            }
+                            outcome => Ok(outcome),
+                        },
+                    }
+                })
+                .collect::<Result<_>>()?
         }
     };
     timer.lap("  outputs");
     drop(env);
     let mut failed = Vec::new();
+    let mut written = Vec::new();
     for outcome in results {
         match outcome {
             Outcome::Done(path, record) => {
                 outputs.insert(path, record);
             }
+            Outcome::Written(trace) => written.push(trace),
             Outcome::Nothing => {}
             Outcome::Failed(job, d) => {
                 failed.push(job);
@@ -350,10 +377,16 @@ pub fn render_site_with(
             }
         }
     }
-    for (path, record) in &outputs {
-        output.write_shared(path, record.bytes.clone())?;
+    outputs
+        .par_iter()
+        .try_for_each(|(path, record)| output.write_shared(path, record.bytes.clone()))?;
+    timer.lap("  write");
+    for trace in &written {
+        ctx.i18n.add_missing(trace.missing.iter().cloned());
+    }
+    for record in outputs.values() {
         ctx.i18n.add_missing(record.trace.missing.iter().cloned());
-        for t in &record.trace.templates {
+        for t in record.trace.templates.iter().filter(|_| state.incremental) {
             if !templates.contains_key(t) {
                 templates.insert(t.clone(), dirs.closure_fingerprint(t));
             }
@@ -376,6 +409,9 @@ pub fn render_site_with(
             })
             .collect(),
     };
+    if !state.incremental {
+        return Ok(stats);
+    }
     state.last = Some(LastBuild {
         pages_md: ctx.pages_md.clone(),
         sections_md: ctx.sections_md.clone(),
@@ -391,6 +427,8 @@ pub fn render_site_with(
 /// What rendering one job came to.
 enum Outcome {
     Done(OutputPath, Record),
+    /// Written out already; what the job read.
+    Written(Arc<deps::Trace>),
     /// The job has nothing to write (a 404 page without a template).
     Nothing,
     Failed(Job, Diagnostic),
@@ -552,6 +590,7 @@ impl Remap {
             Read::I18n(l) => Read::I18n(lang(l)?),
             Read::Structure => Read::Structure,
             Read::Sitemap => Read::Sitemap,
+            Read::Collections => Read::Collections,
         })
     }
 }

@@ -11,6 +11,7 @@ use super::RenderCtx;
 use super::deps::{self, Read};
 use crate::model::{Lang, PageId, SectionId, UrlPath};
 use crate::resolve::pager;
+use crate::schema::{FieldType, FieldValue, VideoSource};
 
 fn url_value(u: &UrlPath) -> Value {
     Value::from(u.as_str())
@@ -80,6 +81,9 @@ impl Object for PageObj {
             "next",
             "translations",
             "source",
+            "collection",
+            "fields",
+            "referrers",
         ])
     }
 
@@ -176,8 +180,187 @@ impl Object for PageObj {
                     .collect::<Vec<_>>(),
             ),
             "source" => Value::from(file.source.as_str()),
+            "collection" => site
+                .collections
+                .collection_of(self.id)
+                .map_or(Value::from(()), |c| {
+                    Value::from(site.config.collections[c].name.as_str())
+                }),
+            "fields" => self.fields(),
+            "referrers" => {
+                deps::read(Read::Collections);
+                let mut by: std::collections::BTreeMap<&str, Vec<PageId>> = Default::default();
+                for r in site.collections.referrers(self.id) {
+                    if let Some(c) = site.collections.collection_of(*r) {
+                        by.entry(site.config.collections[c].name.as_str())
+                            .or_default()
+                            .push(*r);
+                    }
+                }
+                Value::from_pairs(by.into_iter().map(|(name, mut ids)| {
+                    // Newest first, as listings are.
+                    ids.sort_by(|a, b| {
+                        let date =
+                            |id: &PageId| site.page_front(*id).date.as_ref().map(|d| d.timestamp());
+                        date(b).cmp(&date(a)).then(a.cmp(b))
+                    });
+                    (name, pages_value(ctx, &ids))
+                }))
+            }
             _ => return None,
         })
+    }
+}
+
+impl PageObj {
+    /// The collection fields as templates see them: references as pages in
+    /// this page's language, files as URLs beside the page.
+    fn fields(self: &Arc<Self>) -> Value {
+        let site = &self.ctx.site;
+        let Some(c) = site.collections.collection_of(self.id) else {
+            return Value::from(());
+        };
+        let page = site.page(self.id);
+        let mut pairs = Vec::new();
+        for def in &site.config.collections[c].fields {
+            if !site.page_front(self.id).fields.contains_key(&def.name) && def.shared {
+                // Taken from the default language's version.
+                if let Some(t) = page
+                    .translations
+                    .iter()
+                    .find(|t| site.page(**t).lang == site.config.default_language)
+                {
+                    deps::read(Read::PageMeta(*t));
+                }
+            }
+            let Some(field) = site.field(self.id, &def.name) else {
+                continue;
+            };
+            // Files are next to the version of the page that names them.
+            let owner = if site.page_front(self.id).fields.contains_key(&def.name) {
+                self.id
+            } else {
+                page.translations
+                    .iter()
+                    .copied()
+                    .find(|t| site.page(*t).lang == site.config.default_language)
+                    .unwrap_or(self.id)
+            };
+            let base = site.page(owner).url.as_str().to_string();
+            pairs.push((
+                def.name.clone(),
+                self.field_value(&field.value, &def.ty, &base),
+            ));
+        }
+        Value::from_pairs(pairs)
+    }
+
+    fn field_value(self: &Arc<Self>, v: &FieldValue, ty: &FieldType, base: &str) -> Value {
+        let ctx = &self.ctx;
+        let site = &ctx.site;
+        let file_url = |src: &str| Value::from(format!("{base}{src}"));
+        match v {
+            FieldValue::String(s)
+            | FieldValue::Url(s)
+            | FieldValue::Email(s)
+            | FieldValue::Enum(s) => Value::from(s.as_str()),
+            FieldValue::Integer(n) => Value::from(*n),
+            FieldValue::Number(n) => Value::from(*n),
+            FieldValue::Bool(b) => Value::from(*b),
+            FieldValue::Date(d) => Value::from(d.to_string()),
+            FieldValue::DateTime(z) => Value::from_pairs([
+                (
+                    "datetime",
+                    Value::from(z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()),
+                ),
+                ("date", Value::from(z.date().to_string())),
+                ("time", Value::from(z.strftime("%H:%M").to_string())),
+                (
+                    "time_zone",
+                    Value::from(z.time_zone().iana_name().unwrap_or("")),
+                ),
+                (
+                    "utc",
+                    Value::from(z.timestamp().strftime("%Y%m%dT%H%M%SZ").to_string()),
+                ),
+            ]),
+            FieldValue::Week(w) => Value::from_pairs([
+                ("label", Value::from(crate::schema::format_week(*w))),
+                ("year", Value::from(w.year())),
+                ("week", Value::from(w.week())),
+                ("monday", Value::from(w.date().to_string())),
+            ]),
+            FieldValue::Image(i) => Value::from_pairs([
+                ("src", Value::from(i.src.as_str())),
+                ("url", file_url(&i.src)),
+                ("alt", i.alt.as_deref().map_or(Value::from(""), Value::from)),
+                (
+                    "credit",
+                    i.credit.as_deref().map_or(Value::from(()), Value::from),
+                ),
+            ]),
+            FieldValue::Video(v) => {
+                let (kind, id, src, captions) = match &v.source {
+                    VideoSource::YouTube(id) => ("youtube", id.as_str(), None, None),
+                    VideoSource::Vimeo(id) => ("vimeo", id.as_str(), None, None),
+                    VideoSource::File { src, captions } => {
+                        ("file", "", Some(file_url(src)), Some(file_url(captions)))
+                    }
+                };
+                let (embed, watch) = match kind {
+                    "youtube" => (
+                        format!("https://www.youtube-nocookie.com/embed/{id}?autoplay=1"),
+                        format!("https://www.youtube.com/watch?v={id}"),
+                    ),
+                    "vimeo" => (
+                        format!("https://player.vimeo.com/video/{id}?autoplay=1&dnt=1"),
+                        format!("https://vimeo.com/{id}"),
+                    ),
+                    _ => (String::new(), String::new()),
+                };
+                Value::from_pairs([
+                    ("kind", Value::from(kind)),
+                    ("id", Value::from(id)),
+                    ("title", Value::from(v.title.as_str())),
+                    (
+                        "poster",
+                        v.poster.as_deref().map_or(Value::from(()), file_url),
+                    ),
+                    ("src", src.unwrap_or_default()),
+                    ("captions", captions.unwrap_or_default()),
+                    ("embed", Value::from(embed)),
+                    ("watch", Value::from(watch)),
+                ])
+            }
+            FieldValue::Geo { lat, lon } => {
+                Value::from_pairs([("lat", Value::from(*lat)), ("lon", Value::from(*lon))])
+            }
+            FieldValue::Ref(key) => {
+                deps::read(Read::Collections);
+                let lang = &site.page(self.id).lang;
+                let FieldType::Ref { collection } = ty else {
+                    return Value::from(());
+                };
+                site.config
+                    .collections
+                    .iter()
+                    .position(|c| &c.name == collection)
+                    .and_then(|ci| site.collections.target(ci, key, lang, &site.pages))
+                    .map_or(Value::from(()), |id| page_value(ctx, id))
+            }
+            FieldValue::List(items) => {
+                let item = match ty {
+                    FieldType::List(item) => item,
+                    other => other,
+                };
+                Value::from(
+                    items
+                        .iter()
+                        .map(|x| self.field_value(x, item, base))
+                        .collect::<Vec<_>>(),
+                )
+            }
+        }
     }
 }
 

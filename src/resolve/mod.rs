@@ -3,6 +3,7 @@
 //! previous/next, taxonomies, aliases, and the index that internal links resolve
 //! against. No Markdown rendering and no I/O here.
 
+mod collections;
 mod links;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -15,6 +16,7 @@ use crate::diag::{Diagnostic, Diagnostics, find_key};
 use crate::load::{BundleFile, ContentFile, LoadedSite};
 use crate::model::{FileKind, FrontMatter, Lang, PageId, SectionId, SortBy, SourcePath, UrlPath};
 
+pub use collections::CollectionIndex;
 pub use links::{LinkError, LinkTarget};
 
 #[derive(Debug)]
@@ -125,6 +127,8 @@ pub struct Site {
     pub aliases: Vec<Alias>,
     /// The home section of each language, in language order.
     pub homes: Vec<SectionId>,
+    /// Collection pages by key, and who refers to whom.
+    pub collections: CollectionIndex,
     section_index: FxHashMap<(String, Lang), SectionId>,
     links: links::LinkIndex,
 }
@@ -145,6 +149,12 @@ impl Site {
     pub fn section_front(&self, id: SectionId) -> Option<&FrontMatter> {
         self.section(id).file.map(|f| &self.files[f].front)
     }
+    /// A collection field of a page: its own value, or for a field shared by
+    /// the translations, the default language's.
+    pub fn field(&self, id: PageId, name: &str) -> Option<&crate::model::Field> {
+        collections::field(&self.config, &self.files, &self.pages, id, name)
+    }
+
     pub fn section_by_dir(&self, dir: &str, lang: &Lang) -> Option<SectionId> {
         self.section_index
             .get(&(dir.to_string(), lang.clone()))
@@ -605,6 +615,7 @@ pub fn resolve_site(
         }
     }
 
+    let collections = collections::index(&config, &files, &pages, diags);
     let links = links::LinkIndex::new(&files, &included, &pages);
     let site = Site {
         config,
@@ -615,6 +626,7 @@ pub fn resolve_site(
         taxonomies,
         aliases,
         homes,
+        collections,
         section_index,
         links,
     };

@@ -3,7 +3,7 @@
 //! keep their offsets consistent.
 
 use polis::diag::Diagnostic;
-use polis::load::front_matter::{Format, parse, split};
+use polis::load::front_matter::{Expect, Format, parse, split};
 use polis::model::SourcePath;
 use proptest::prelude::*;
 
@@ -91,7 +91,7 @@ proptest! {
         let mut diags: Vec<Diagnostic> = Vec::new();
         let path = SourcePath::new("content/fuzz.md");
         let tz = jiff::tz::TimeZone::UTC;
-        let front = parse(&path, &text, &s, &tz, &mut diags);
+        let front = parse(&path, &text, &s, Expect::plain(&tz), &mut diags);
         if front.is_none() {
             prop_assert!(!diags.is_empty(), "no front matter and no diagnostic");
         }
