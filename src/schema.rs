@@ -21,6 +21,9 @@ pub struct Collection {
     /// The field whose value is the page's date when `date` is not given (a
     /// `week` field dates a page on the Monday of its week).
     pub date_field: Option<String>,
+    /// Each page is an event with `start` and `end` datetime fields: it gets
+    /// an iCalendar file, and the section a calendar feed per language.
+    pub calendar: bool,
     pub fields: Vec<FieldDef>,
 }
 
@@ -48,6 +51,8 @@ pub struct FieldDef {
     pub shared: bool,
     /// What the field is, for authors: shown in errors and editors.
     pub description: Option<String>,
+    /// A date older than this (by the build clock) is a warning.
+    pub stale_after_days: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -83,6 +88,10 @@ pub enum FieldType {
     /// Latitude and longitude in degrees.
     Geo,
     Enum(Vec<String>),
+    /// A file of the page bundle with one of these extensions (`pdf`).
+    File {
+        extensions: Vec<String>,
+    },
     /// A page of another collection, by its file name (`drammen`).
     Ref {
         collection: String,
@@ -93,7 +102,7 @@ pub enum FieldType {
 /// The type names of `site.toml`.
 pub const TYPE_NAMES: &[&str] = &[
     "string", "text", "integer", "number", "boolean", "date", "datetime", "week", "url", "email",
-    "image", "video", "geo", "enum", "ref", "list",
+    "image", "video", "geo", "enum", "file", "ref", "list",
 ];
 
 impl FieldType {
@@ -114,6 +123,10 @@ impl FieldType {
             FieldType::Video => "a video".into(),
             FieldType::Geo => "coordinates (latitude and longitude)".into(),
             FieldType::Enum(values) => format!("one of {}", quote_list(values)),
+            FieldType::File { extensions } => format!(
+                "a file of the page's folder ending in {}",
+                extensions.join(", ")
+            ),
             FieldType::Ref { collection } => format!("the name of a page in `{collection}`"),
             FieldType::List(item) => format!("a list of {}", plural(&item.expected())),
         }
@@ -140,6 +153,10 @@ impl FieldType {
             }
             FieldType::Geo => "{ lat = 59.74, lon = 10.20 }".into(),
             FieldType::Enum(values) => format!("\"{}\"", values.first().map_or("", |v| v)),
+            FieldType::File { extensions } => format!(
+                "\"document.{}\"",
+                extensions.first().map_or("pdf", String::as_str)
+            ),
             FieldType::Ref { .. } => "\"drammen\"".into(),
             FieldType::List(item) => {
                 let one = item.example("x");
@@ -185,8 +202,19 @@ pub enum FieldValue {
     Video(Video),
     Geo { lat: f64, lon: f64 },
     Enum(String),
+    File(FileInfo),
     Ref(String),
     List(Vec<FieldValue>),
+}
+
+/// A file of the page bundle, with what polis read from it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileInfo {
+    pub src: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// The page count of a PDF.
+    pub pages: Option<usize>,
 }
 
 impl FieldValue {
@@ -205,6 +233,7 @@ impl FieldValue {
             FieldValue::DateTime(z) => z.timestamp().to_string(),
             FieldValue::Week(w) => format_week(*w),
             FieldValue::Image(i) => i.src.clone(),
+            FieldValue::File(f) => f.src.clone(),
             FieldValue::Video(v) => format!("{:?}", v.source),
             FieldValue::Geo { lat, lon } => format!("{lat},{lon}"),
             FieldValue::List(items) => items
@@ -270,6 +299,9 @@ pub struct RawCollection {
     pub folder: Option<String>,
     /// The field that dates a page that has no `date`.
     pub date: Option<String>,
+    /// Pages are events: `.ics` files and a calendar feed.
+    #[serde(default)]
+    pub calendar: bool,
     #[serde(default)]
     pub fields: IndexMap<String, RawField>,
 }
@@ -299,6 +331,12 @@ pub struct RawField {
     pub alt: bool,
     /// For datetimes: the zone of a time written without one.
     pub time_zone: Option<String>,
+    /// For files: the extensions allowed (`["pdf"]`).
+    #[serde(default)]
+    pub extensions: Vec<String>,
+    /// For dates: a warning when the date is older than this many days by
+    /// the build clock (`last_reviewed`).
+    pub stale_after_days: Option<u32>,
     pub description: Option<String>,
 }
 
@@ -345,6 +383,7 @@ pub fn collections_from_raw(
                         unique: rf.unique,
                         shared: rf.shared,
                         description: rf.description,
+                        stale_after_days: rf.stale_after_days,
                     })
                 }
                 Err(e) => errors.push((name.clone(), e)),
@@ -371,7 +410,29 @@ pub fn collections_from_raw(
                 ));
             }
         }
+        if rc.calendar {
+            for needed in ["start", "end"] {
+                let ok = fields.iter().any(|f| {
+                    f.name == needed && f.required && matches!(f.ty, FieldType::DateTime { .. })
+                });
+                if !ok {
+                    errors.push((
+                        name.clone(),
+                        SchemaError {
+                            key: "calendar".into(),
+                            message: format!(
+                                "`calendar = true` needs a required datetime field `{needed}`"
+                            ),
+                            help: Some(format!(
+                                "add `{needed} = {{ type = \"datetime\", required = true }}` to the fields"
+                            )),
+                        },
+                    ));
+                }
+            }
+        }
         out.push(Collection {
+            calendar: rc.calendar,
             folder: rc
                 .folder
                 .unwrap_or_else(|| name.clone())
@@ -427,6 +488,21 @@ fn field_type(
         "image" => FieldType::Image { alt: rf.alt },
         "video" => FieldType::Video,
         "geo" => FieldType::Geo,
+        "file" => {
+            if rf.extensions.is_empty() {
+                return Err(err(
+                    format!("the file field `{field}` has no `extensions`"),
+                    Some("add `extensions = [\"pdf\"]`".into()),
+                ));
+            }
+            FieldType::File {
+                extensions: rf
+                    .extensions
+                    .iter()
+                    .map(|e| e.trim_start_matches('.').to_lowercase())
+                    .collect(),
+            }
+        }
         "enum" => {
             if rf.values.is_empty() {
                 return Err(err(
@@ -520,8 +596,12 @@ pub fn check_value(
 ) -> Result<FieldValue, ValueError> {
     let name = &def.name;
     let wrong = || {
-        ValueError::new(format!("`{name}` must be {}", ty.expected()))
-            .help(format!("write it as `{}`", ty.example(name)))
+        ValueError::new(format!(
+            "`{name}` must be {}, not {}",
+            ty.expected(),
+            found(v)
+        ))
+        .help(format!("write it as `{}`", ty.example(name)))
     };
     let text = || v.as_str().ok_or_else(wrong);
     Ok(match ty {
@@ -634,6 +714,12 @@ pub fn check_value(
             }
             FieldValue::Geo { lat, lon }
         }
+        FieldType::File { extensions } => {
+            let src = text()?;
+            let exts: Vec<&str> = extensions.iter().map(String::as_str).collect();
+            bundle_file(name, src, ctx, &exts)?;
+            FieldValue::File(file_info(name, src, ctx)?)
+        }
         FieldType::Enum(values) => {
             let s = text()?;
             if !values.iter().any(|x| x == s) {
@@ -670,6 +756,21 @@ pub fn check_value(
             FieldValue::List(out)
         }
     })
+}
+
+/// A value as the author wrote it, shortened, for messages.
+fn found(v: &Json) -> String {
+    let text = match v {
+        Json::String(s) => format!("`\"{s}\"`"),
+        Json::Array(_) => "a list".into(),
+        Json::Object(_) => "a table".into(),
+        other => format!("`{other}`"),
+    };
+    if text.chars().count() > 60 {
+        format!("{}…`", text.chars().take(58).collect::<String>())
+    } else {
+        text
+    }
 }
 
 fn in_range(name: &str, n: f64, min: Option<f64>, max: Option<f64>) -> Result<(), ValueError> {
@@ -771,6 +872,31 @@ fn bundle_file(
             Err(e)
         }
     }
+}
+
+/// Size and, for a PDF, page count of a checked bundle file.
+fn file_info(name: &str, src: &str, ctx: CheckCtx<'_>) -> Result<FileInfo, ValueError> {
+    let path = ctx.bundle_dir.map(|d| d.join(src)).unwrap_or_default();
+    let bytes = std::fs::read(&path)
+        .map_err(|e| ValueError::new(format!("`{name}`: cannot read `{src}`: {e}")))?;
+    let pages = if src.to_lowercase().ends_with(".pdf") {
+        match lopdf::Document::load_mem(&bytes) {
+            Ok(doc) => Some(doc.get_pages().len()),
+            Err(e) => {
+                return Err(ValueError::new(format!(
+                    "`{name}`: `{src}` is not a readable PDF ({e})"
+                ))
+                .help("export the document again as PDF"));
+            }
+        }
+    } else {
+        None
+    };
+    Ok(FileInfo {
+        src: src.to_string(),
+        size: bytes.len() as u64,
+        pages,
+    })
 }
 
 fn sibling_names(dir: &Path) -> Vec<String> {
@@ -926,6 +1052,7 @@ mod tests {
             unique: false,
             shared: false,
             description: None,
+            stale_after_days: None,
         }
     }
 

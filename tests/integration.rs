@@ -6,6 +6,7 @@ mod common;
 
 mod bad_input;
 mod cli;
+mod collections;
 mod content;
 mod incremental;
 mod languages;

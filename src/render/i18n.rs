@@ -31,6 +31,7 @@ struct LangData {
     long: Option<FixedCalendarDateTimeFormatter<Gregorian, YMD>>,
     short: Option<FixedCalendarDateTimeFormatter<Gregorian, YMD>>,
     month_year: Option<FixedCalendarDateTimeFormatter<Gregorian, YM>>,
+    decimal: Option<icu_decimal::DecimalFormatter>,
 }
 
 pub struct I18n {
@@ -119,6 +120,8 @@ impl I18n {
                 long: FixedCalendarDateTimeFormatter::try_new(locale.into(), YMD::long()).ok(),
                 short: FixedCalendarDateTimeFormatter::try_new(locale.into(), YMD::short()).ok(),
                 month_year: FixedCalendarDateTimeFormatter::try_new(locale.into(), YM::long()).ok(),
+                decimal: icu_decimal::DecimalFormatter::try_new(locale.into(), Default::default())
+                    .ok(),
             });
         }
         I18n {
@@ -216,6 +219,35 @@ impl I18n {
                     "add `{key} = \"...\"` to `i18n/{lang}.toml` or the theme's"
                 )),
             );
+        }
+    }
+
+    /// A number in `lang`'s own digits and separators, rounded to `fraction`
+    /// digits after the point ("1.2" in English, "1,2" in Norwegian).
+    pub fn format_number(&self, value: f64, fraction: i16, lang: &Lang) -> String {
+        let fallback = || format!("{value:.*}", fraction.max(0) as usize);
+        let Some(f) = self.data(lang).and_then(|d| d.decimal.as_ref()) else {
+            return fallback();
+        };
+        let Ok(mut d) =
+            fixed_decimal::Decimal::try_from_f64(value, fixed_decimal::FloatPrecision::RoundTrip)
+        else {
+            return fallback();
+        };
+        d.round(-fraction);
+        f.format(&d).to_string()
+    }
+
+    /// A file size for readers: "840 kB", "1.2 MB" (decimal units, as
+    /// operating systems show them), in `lang`'s number format.
+    pub fn format_size(&self, bytes: u64, lang: &Lang) -> String {
+        let b = bytes as f64;
+        if bytes < 1000 {
+            format!("{} B", self.format_number(b, 0, lang))
+        } else if bytes < 1_000_000 {
+            format!("{} kB", self.format_number(b / 1e3, 0, lang))
+        } else {
+            format!("{} MB", self.format_number(b / 1e6, 1, lang))
         }
     }
 

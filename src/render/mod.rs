@@ -3,8 +3,10 @@
 //! paginated listings, taxonomies, feeds, sitemap, 404, redirects. Each finished
 //! file goes straight to the [`Output`]; render never touches the disk itself.
 
-pub mod deps;
+pub mod calendar;
+mod deps;
 pub mod i18n;
+mod map;
 pub mod markdown;
 pub mod objects;
 pub mod templates;
@@ -95,6 +97,10 @@ enum Job {
     Term(usize, usize, usize),
     TermFeed(usize, usize),
     Alias(usize),
+    /// The iCalendar file of an event page.
+    EventFile(PageId),
+    /// The calendar feed of a calendar collection's section.
+    CalendarFeed(SectionId),
     NotFound,
     Root,
     Sitemap,
@@ -617,6 +623,16 @@ fn job_path(ctx: &RenderCtx, job: Job) -> Option<OutputPath> {
         }
         Job::TermFeed(ti, i) => feed_path(&site.taxonomies[ti].terms[i].url),
         Job::Alias(i) => OutputPath::new(site.aliases[i].output_path.clone()),
+        Job::EventFile(id) => OutputPath::new(format!(
+            "{}/{}",
+            site.page(id).output_dir,
+            calendar::EVENT_FILE
+        )),
+        Job::CalendarFeed(id) => OutputPath::new(format!(
+            "{}/{}",
+            site.section(id).output_dir,
+            calendar::CALENDAR_FILE
+        )),
         Job::NotFound => OutputPath::new("404.html"),
         Job::Root => OutputPath::new("index.html"),
         Job::Sitemap => OutputPath::new("sitemap.xml"),
@@ -671,6 +687,20 @@ fn check_anchors(ctx: &RenderCtx, checks: Vec<AnchorCheck>, diags: &mut Diagnost
 fn jobs(ctx: &RenderCtx) -> Vec<Job> {
     let site = &ctx.site;
     let mut jobs: Vec<Job> = site.pages.iter().map(|p| Job::Page(p.id)).collect();
+    if site.config.collections.iter().any(|c| c.calendar) {
+        jobs.extend(
+            site.pages
+                .iter()
+                .filter(|p| calendar::is_event(site, p.id))
+                .map(|p| Job::EventFile(p.id)),
+        );
+        jobs.extend(
+            site.sections
+                .iter()
+                .filter(|s| calendar::is_calendar(site, s.id))
+                .map(|s| Job::CalendarFeed(s.id)),
+        );
+    }
     for s in &site.sections {
         jobs.extend((1..=s.pager_count()).map(|n| Job::Section(s.id, n)));
         if ctx.section_feed(s.id).is_some() {
@@ -1078,6 +1108,30 @@ fn render_job(ctx: &Arc<RenderCtx>, env: &minijinja::Environment<'static>, job: 
             let vars = vec![("entries", sitemap_entries(ctx))];
             let bytes = render_template(env, "sitemap.xml", vars, || "the sitemap".into())?;
             Ok(Some((OutputPath::new("sitemap.xml"), bytes)))
+        }
+        Job::EventFile(id) => {
+            read_all([Read::PageMeta(id), Read::Collections]);
+            Ok(calendar::event_file(site, id).map(|bytes| {
+                (
+                    OutputPath::new(format!(
+                        "{}/{}",
+                        site.page(id).output_dir,
+                        calendar::EVENT_FILE
+                    )),
+                    bytes,
+                )
+            }))
+        }
+        Job::CalendarFeed(id) => {
+            read_all([Read::SectionMeta(id), Read::Collections]);
+            Ok(Some((
+                OutputPath::new(format!(
+                    "{}/{}",
+                    site.section(id).output_dir,
+                    calendar::CALENDAR_FILE
+                )),
+                calendar::section_file(site, id),
+            )))
         }
         Job::Robots => {
             let vars = vec![(

@@ -54,6 +54,12 @@ pub fn pages_value(ctx: &Arc<RenderCtx>, ids: &[PageId]) -> Value {
 }
 
 impl Object for PageObj {
+    /// A page prints as its title: its fields lead to other pages and back,
+    /// so printing every field would never end.
+    fn render(self: &Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.ctx.site.page(self.id).title)
+    }
+
     fn enumerate(self: &Arc<Self>) -> Enumerator {
         Enumerator::Str(&[
             "title",
@@ -84,6 +90,7 @@ impl Object for PageObj {
             "collection",
             "fields",
             "referrers",
+            "ics_url",
         ])
     }
 
@@ -187,6 +194,13 @@ impl Object for PageObj {
                     Value::from(site.config.collections[c].name.as_str())
                 }),
             "fields" => self.fields(),
+            "ics_url" => {
+                if super::calendar::is_event(site, self.id) {
+                    Value::from(format!("{}{}", page.url, super::calendar::EVENT_FILE))
+                } else {
+                    Value::from(())
+                }
+            }
             "referrers" => {
                 deps::read(Read::Collections);
                 let mut by: std::collections::BTreeMap<&str, Vec<PageId>> = Default::default();
@@ -332,6 +346,16 @@ impl PageObj {
                     ("watch", Value::from(watch)),
                 ])
             }
+            FieldValue::File(f) => Value::from_pairs([
+                ("src", Value::from(f.src.as_str())),
+                ("url", file_url(&f.src)),
+                ("size", Value::from(f.size)),
+                (
+                    "size_label",
+                    Value::from(ctx.i18n.format_size(f.size, &site.page(self.id).lang)),
+                ),
+                ("pages", f.pages.map_or(Value::from(()), Value::from)),
+            ]),
             FieldValue::Geo { lat, lon } => {
                 Value::from_pairs([("lat", Value::from(*lat)), ("lon", Value::from(*lon))])
             }
@@ -395,6 +419,12 @@ pub struct SectionObj {
 }
 
 impl Object for SectionObj {
+    /// A page prints as its title: its fields lead to other pages and back,
+    /// so printing every field would never end.
+    fn render(self: &Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.ctx.site.section(self.id).title)
+    }
+
     fn enumerate(self: &Arc<Self>) -> Enumerator {
         Enumerator::Str(&[
             "title",
@@ -410,6 +440,7 @@ impl Object for SectionObj {
             "ancestors",
             "is_home",
             "feed_url",
+            "calendar_url",
         ])
     }
 
@@ -454,6 +485,13 @@ impl Object for SectionObj {
                 .section_feed(self.id)
                 .map_or(Value::from(()), |u| Value::from(u.as_str())),
             "dir" => Value::from(s.dir.as_str()),
+            "calendar_url" => {
+                if super::calendar::is_calendar(&ctx.site, self.id) {
+                    Value::from(format!("{}{}", s.url, super::calendar::CALENDAR_FILE))
+                } else {
+                    Value::from(())
+                }
+            }
             _ => return None,
         })
     }

@@ -239,6 +239,65 @@ pub fn environment(ctx: &Arc<RenderCtx>, dirs: &TemplateDirs) -> Environment<'st
         format!("{base_path}{}", path.trim_start_matches('/'))
     });
 
+    // An SVG map with a linked point per page, from the pages' geo field.
+    let c = ctx.clone();
+    env.add_function(
+        "municipality_map",
+        move |state: &State, pages: Value, kwargs: Kwargs| -> Result<Value, TplError> {
+            let field: Option<String> = kwargs.get("field")?;
+            let title: Option<String> = kwargs.get("title")?;
+            let id: Option<String> = kwargs.get("id")?;
+            kwargs.assert_all_used()?;
+            super::deps::read(super::deps::Read::Collections);
+            let mut ids = Vec::new();
+            for v in pages.try_iter()? {
+                match v.downcast_object_ref::<super::objects::PageObj>() {
+                    Some(p) => {
+                        super::deps::read(super::deps::Read::PageMeta(p.id));
+                        ids.push(p.id);
+                    }
+                    None => {
+                        return Err(TplError::new(
+                            ErrorKind::InvalidOperation,
+                            "municipality_map: the list holds something that is not a page",
+                        ));
+                    }
+                }
+            }
+            let lang = current_lang(state, &c)?;
+            let title = title.unwrap_or_else(|| c.i18n.translate(&lang, "map_title", None));
+            let points =
+                super::map::points(&c.site, &ids, field.as_deref().unwrap_or("coordinates"));
+            Ok(Value::from_safe_string(super::map::svg(
+                &c.site,
+                &points,
+                &title,
+                id.as_deref().unwrap_or("map"),
+            )))
+        },
+    );
+
+    // Events by the build clock: those not over yet, soonest first; and those
+    // over, latest first.
+    let c = ctx.clone();
+    env.add_filter("upcoming", move |pages: Value| -> Result<Value, TplError> {
+        events_by_clock(&c, pages, true)
+    });
+    let c = ctx.clone();
+    env.add_filter("past", move |pages: Value| -> Result<Value, TplError> {
+        events_by_clock(&c, pages, false)
+    });
+    env.add_global(
+        "now",
+        Value::from(
+            ctx.site
+                .now
+                .to_zoned(ctx.site.config.time_zone.clone())
+                .strftime("%Y-%m-%dT%H:%M:%S%:z")
+                .to_string(),
+        ),
+    );
+
     let c = ctx.clone();
     env.add_filter(
         "date",
@@ -272,6 +331,32 @@ pub fn environment(ctx: &Arc<RenderCtx>, dirs: &TemplateDirs) -> Environment<'st
         },
     );
     env
+}
+
+fn events_by_clock(ctx: &Arc<RenderCtx>, pages: Value, upcoming: bool) -> Result<Value, TplError> {
+    use super::calendar::{end, start};
+    super::deps::read(super::deps::Read::Collections);
+    let site = &ctx.site;
+    let mut ids = Vec::new();
+    for v in pages.try_iter()? {
+        let Some(p) = v.downcast_object_ref::<super::objects::PageObj>() else {
+            return Err(TplError::new(
+                ErrorKind::InvalidOperation,
+                "upcoming/past: the list holds something that is not a page",
+            ));
+        };
+        let Some(until) = end(site, p.id) else {
+            continue;
+        };
+        if (until >= site.now) == upcoming {
+            ids.push(p.id);
+        }
+    }
+    ids.sort_by_key(|id| (start(site, *id), *id));
+    if !upcoming {
+        ids.reverse();
+    }
+    Ok(super::objects::pages_value(ctx, &ids))
 }
 
 fn current_lang(state: &State, ctx: &RenderCtx) -> Result<Lang, TplError> {

@@ -81,6 +81,7 @@ pub fn index(
     config: &Config,
     files: &[std::sync::Arc<ContentFile>],
     pages: &[Page],
+    now: jiff::Timestamp,
     diags: &mut Diagnostics,
 ) -> CollectionIndex {
     let mut index = CollectionIndex {
@@ -169,6 +170,41 @@ pub fn index(
         ids.dedup();
     }
     index.referrers = referrers;
+
+    // Dates that say the page needs looking at again.
+    let today = now.to_zoned(config.time_zone.clone()).date();
+    for p in pages {
+        let Some(&ci) = index.page_collection.get(&p.id) else {
+            continue;
+        };
+        let f = &files[p.file];
+        for def in &config.collections[ci].fields {
+            let (Some(days), Some(field)) = (def.stale_after_days, f.front.fields.get(&def.name))
+            else {
+                continue;
+            };
+            let FieldValue::Date(date) = field.value else {
+                continue;
+            };
+            let age = (today - date).get_days() as i64;
+            if age > i64::from(days) {
+                diags.push(
+                    Diagnostic::warning(
+                        &f.source,
+                        field.pos,
+                        format!(
+                            "`{} = {date}` is {age} days ago, more than the {days} days allowed",
+                            def.name
+                        ),
+                    )
+                    .with_help(format!(
+                        "check that the page is still right, then set `{} = {today}`",
+                        def.name
+                    )),
+                );
+            }
+        }
+    }
 
     // Unique values, per collection and language (shared values: once).
     for (ci, c) in config.collections.iter().enumerate() {

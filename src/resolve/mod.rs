@@ -129,6 +129,8 @@ pub struct Site {
     pub homes: Vec<SectionId>,
     /// Collection pages by key, and who refers to whom.
     pub collections: CollectionIndex,
+    /// The build clock.
+    pub now: jiff::Timestamp,
     section_index: FxHashMap<(String, Lang), SectionId>,
     links: links::LinkIndex,
 }
@@ -615,7 +617,7 @@ pub fn resolve_site(
         }
     }
 
-    let collections = collections::index(&config, &files, &pages, diags);
+    let collections = collections::index(&config, &files, &pages, options.now, diags);
     let links = links::LinkIndex::new(&files, &included, &pages);
     let site = Site {
         config,
@@ -627,6 +629,7 @@ pub fn resolve_site(
         aliases,
         homes,
         collections,
+        now: options.now,
         section_index,
         links,
     };

@@ -1,0 +1,339 @@
+//! Collections: typed front matter fields checked against the schema in
+//! `site.toml`, references between collections, fields shared by
+//! translations, scheduled weekly posts, event calendars, documents and maps.
+
+use crate::common::{SiteTest, attr_values};
+
+fn fixture() -> SiteTest {
+    SiteTest::new("collections")
+}
+
+#[test]
+fn fields_reach_the_templates_typed() {
+    let site = fixture();
+    site.build().assert_clean();
+    let html = site.read("en/municipalities/drammen/index.html");
+    assert!(
+        html.contains(r#"<p class="collection">municipalities</p>"#),
+        "{html}"
+    );
+    assert!(html.contains("population: 104000"), "{html}");
+    assert!(
+        html.contains("industries: [&#x27;Logistics&#x27;, &#x27;Health&#x27;]"),
+        "{html}"
+    );
+    assert!(html.contains("last_reviewed: 2026-09-01"), "{html}");
+    // YAML front matter takes the same fields.
+    let asker = site.read("en/municipalities/asker/index.html");
+    assert!(asker.contains("population: 98000"), "{asker}");
+}
+
+#[test]
+fn shared_fields_come_from_the_default_language() {
+    let site = fixture();
+    site.build().assert_clean();
+    let nb = site.read("nb/municipalities/drammen/index.html");
+    // Given once in index.md, shown on the Norwegian page too …
+    assert!(nb.contains("population: 104000"), "{nb}");
+    assert!(nb.contains("region: Buskerud"), "{nb}");
+    // … while per-language fields are the page's own.
+    assert!(nb.contains("Logistikk"), "{nb}");
+    assert!(!nb.contains("Logistics"), "{nb}");
+}
+
+#[test]
+fn references_resolve_to_the_page_in_the_same_language_and_back() {
+    let site = fixture();
+    site.build().assert_clean();
+    let en = site.read("en/takeover/2026-w47-lucia/index.html");
+    assert!(
+        en.contains(r#"<p class="ref"><a href="/en/municipalities/asker/">Asker</a></p>"#),
+        "{en}"
+    );
+    // Asker has no Norwegian page: the reference falls back to the English one.
+    let nb = site.read("nb/takeover/2026-w47-lucia/index.html");
+    assert!(nb.contains(r#"href="/en/municipalities/asker/""#), "{nb}");
+    // Drammen's guide lists who lives there (the scheduled post is not out yet).
+    let drammen = site.read("en/municipalities/drammen/index.html");
+    assert!(
+        drammen.contains(r#"<p class="referrer">Week 48: Ana</p>"#),
+        "{drammen}"
+    );
+    assert!(!drammen.contains("Week 49"), "{drammen}");
+}
+
+#[test]
+fn a_week_dates_the_post_on_its_monday_and_schedules_it() {
+    let site = fixture();
+    site.build().assert_clean();
+    // 2026-W49 starts on Monday 30 November: not published on the 23rd.
+    assert!(!site.exists("en/takeover/2026-w49-kim/index.html"));
+    let list = site.read("en/takeover/index.html");
+    assert!(list.contains("Week 48: Ana"), "{list}");
+    assert!(!list.contains("Week 49"), "{list}");
+    // On its Monday, a daily build publishes it without anyone touching it.
+    site.build_with(|o| o.now = "2026-11-29T23:30:00Z".parse().unwrap())
+        .assert_clean();
+    assert!(site.exists("en/takeover/2026-w49-kim/index.html"));
+    let list = site.read("en/takeover/index.html");
+    let first = list.find("Week 49").expect("the new week is listed");
+    assert!(
+        first < list.find("Week 48").unwrap(),
+        "newest first: {list}"
+    );
+}
+
+#[test]
+fn images_and_videos_become_urls_beside_the_page() {
+    let site = fixture();
+    site.build().assert_clean();
+    let html = site.read("en/takeover/2026-w47-lucia/index.html");
+    assert!(
+        html.contains(
+            r#"<img src="/en/takeover/2026-w47-lucia/portrait.jpg" alt="Lucía in a red coat">"#
+        ),
+        "{html}"
+    );
+    // A link to the video is cut down to its id; the player URL asks for no
+    // cookies and the poster is the page's own file.
+    assert!(
+        html.contains(r#"<p class="video">youtube dQw4w9WgXcQ https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1 /en/takeover/2026-w47-lucia/poster.jpg A winter morning</p>"#),
+        "{html}"
+    );
+    // The Norwegian page names its own alt text for the same file.
+    let nb = site.read("nb/takeover/2026-w47-lucia/index.html");
+    assert!(
+        nb.contains(
+            r#"<img src="/nb/takeover/2026-w47-lucia/portrait.jpg" alt="Lucía i rød kåpe">"#
+        ),
+        "{nb}"
+    );
+    assert!(site.exists("en/takeover/2026-w47-lucia/poster.jpg"));
+}
+
+#[test]
+fn a_document_shows_its_size_and_page_count() {
+    let site = fixture();
+    site.build().assert_clean();
+    let html = site.read("en/reports/survey-2026/index.html");
+    assert!(
+        html.contains(r#"<p class="document">/en/reports/survey-2026/survey.pdf 523 B 3</p>"#),
+        "{html}"
+    );
+}
+
+#[test]
+fn events_have_ics_files_and_a_calendar_per_language() {
+    let site = fixture();
+    site.build().assert_clean();
+    let page = site.read("en/events/welcome-evening/index.html");
+    assert!(
+        page.contains("/en/events/welcome-evening/event.ics"),
+        "{page}"
+    );
+    let ics = site.read("en/events/welcome-evening/event.ics");
+    let cal: icalendar::Calendar = ics.parse().expect("a calendar parser reads it");
+    let events: Vec<_> = cal.components.iter().filter_map(|c| c.as_event()).collect();
+    assert_eq!(events.len(), 1);
+    let e = events[0];
+    use icalendar::{Component, EventLike};
+    assert_eq!(e.get_summary(), Some("Welcome evening"));
+    // 18:00 in Oslo in December is 17:00 UTC.
+    assert!(ics.contains("DTSTART:20261210T170000Z"), "{ics}");
+    assert!(ics.contains("DTEND:20261210T200000Z"), "{ics}");
+    assert_eq!(
+        e.get_location(),
+        Some("Union Scene, Grønland 60, 3045 Drammen")
+    );
+    assert_eq!(
+        e.get_url(),
+        Some("https://region.example/en/events/welcome-evening/")
+    );
+    assert!(ics.contains("\r\n"), "RFC 5545 lines end in CRLF");
+
+    // The feed of each language holds every event in that language.
+    let feed: icalendar::Calendar = site.read("en/events/calendar.ics").parse().unwrap();
+    assert_eq!(
+        feed.components
+            .iter()
+            .filter(|c| c.as_event().is_some())
+            .count(),
+        2
+    );
+    let nb = site.read("nb/events/calendar.ics");
+    assert!(nb.contains("SUMMARY:Velkomstkveld"), "{nb}");
+    assert!(!nb.contains("Spring fair"), "{nb}");
+    // Two builds, the same bytes: no clock in DTSTAMP.
+    site.build().assert_clean();
+    assert_eq!(site.read("en/events/welcome-evening/event.ics"), ics);
+}
+
+#[test]
+fn upcoming_and_past_events_by_the_build_clock() {
+    let site = fixture();
+    site.build().assert_clean();
+    let list = site.read("en/events/index.html");
+    assert!(
+        list.contains(r#"<p class="upcoming">Welcome evening</p>"#),
+        "{list}"
+    );
+    assert!(
+        list.contains(r#"<p class="past">Spring fair</p>"#),
+        "{list}"
+    );
+    assert!(
+        list.contains(r#"<p class="calendar">/en/events/calendar.ics</p>"#),
+        "{list}"
+    );
+    assert!(
+        list.contains(r#"<p class="now">2026-11-23T13:00:00+01:00</p>"#),
+        "{list}"
+    );
+    site.build_with(|o| o.now = "2026-12-11T00:00:00Z".parse().unwrap())
+        .assert_clean();
+    let list = site.read("en/events/index.html");
+    assert!(
+        list.contains(r#"<p class="past">Welcome evening</p>"#),
+        "{list}"
+    );
+    assert!(!list.contains("upcoming"), "{list}");
+}
+
+#[test]
+fn the_map_links_every_municipality() {
+    let site = fixture();
+    site.build().assert_clean();
+    let list = site.read("en/municipalities/index.html");
+    let svg = &list[list.find("<svg").expect("a map")..list.find("</svg>").unwrap()];
+    assert!(svg.contains(r#"role="group""#) && svg.contains("<title id=\"map-title\">Map</title>"));
+    assert_eq!(
+        attr_values(svg, "href"),
+        ["/en/municipalities/asker/", "/en/municipalities/drammen/"]
+    );
+    // Drammen lies south-west of Asker: left of and below it.
+    let circle = |name: &str| {
+        let a = &svg[svg.find(&format!("/{name}/")).unwrap()..];
+        let cx: f64 = a[a.find("cx=\"").unwrap() + 4..]
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let cy: f64 = a[a.find("cy=\"").unwrap() + 4..]
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        (cx, cy)
+    };
+    let (dx, dy) = circle("drammen");
+    let (ax, ay) = circle("asker");
+    assert!(dx < ax && dy > ay, "drammen {dx},{dy} asker {ax},{ay}");
+}
+
+#[test]
+fn schema_violations_are_errors_at_their_lines() {
+    let site = fixture();
+    site.write(
+        "content/municipalities/moss/index.md",
+        r#"+++
+title = "Moss"
+region = "Østfold"
+population = "about 50000"
+coordinates = { lat = 59.43, lon = 10.66 }
+website = "www.moss.kommune.no"
+industries = ["Port"]
+last_reviewed = 2026-09-01
+populaton = 1
++++
+"#,
+    )
+    .write(
+        "content/municipalities/drammen/index.nb.md",
+        "+++\ntitle = \"Drammen\"\npopulation = 5\nindustries = [\"Helse\"]\n+++\n",
+    )
+    .write(
+        "content/takeover/2026-w50-sam/index.md",
+        r#"+++
+title = "Week 47 again"
+week = "2026-W47"
+origin = "Chile"
+municipality = "dramen"
+portrait = { src = "portrait.jpeg" }
+videos = [{ youtube = "nope", title = "x", poster = "poster.jpg" }]
++++
+"#,
+    )
+    .write(
+        "content/events/broken.md",
+        "+++\ntitle = \"Broken\"\nstart = \"next friday\"\nend = \"2026-12-10T21:00:00\"\nvenue = \"Hall\"\nevent_language = \"de\"\n+++\n",
+    );
+    let build = site.build();
+    build.assert_failed();
+    let _guard = site.settings().bind_to_scope();
+    insta::assert_snapshot!(build.text());
+}
+
+#[test]
+fn two_posts_for_one_week_name_both_files() {
+    let site = fixture();
+    site.write(
+        "content/takeover/2026-w48-bo/index.md",
+        "+++\ntitle = \"Bo\"\nweek = \"2026-W48\"\ncontributor = \"Bo\"\norigin = \"Sweden\"\nmunicipality = \"drammen\"\nportrait = { src = \"portrait.jpg\", alt = \"Bo\" }\n+++\n",
+    )
+    .write(
+        "content/takeover/2026-w48-bo/portrait.jpg",
+        std::fs::read(site.root().join("content/takeover/2026-w48-ana/portrait.jpg")).unwrap(),
+    );
+    let build = site.build();
+    build.assert_failed();
+    assert!(
+        build.text().contains(
+            "content/takeover/2026-w48-bo/index.md:3:1: error: `week = 2026-W48` is already taken by content/takeover/2026-w48-ana/index.md"
+        ),
+        "{}",
+        build.text()
+    );
+}
+
+#[test]
+fn an_old_review_date_is_a_warning_that_says_what_to_do() {
+    let site = fixture();
+    site.write(
+        "content/municipalities/asker/index.md",
+        "---\ntitle: Asker\nregion: Akershus\npopulation: 98000\ncoordinates: [59.83, 10.43]\nindustries: [Energy]\nlast_reviewed: \"2025-06-01\"\n---\n",
+    );
+    let build = site.build();
+    assert!(build.ok);
+    assert_eq!(build.warnings, 1, "{}", build.text());
+    assert!(
+        build.text().starts_with(
+            "content/municipalities/asker/index.md:7:1: warning: `last_reviewed = 2025-06-01` is 540 days ago, more than the 365 days allowed"
+        ),
+        "{}",
+        build.text()
+    );
+    assert!(build.text().contains("set `last_reviewed = 2026-11-23`"));
+}
+
+#[test]
+fn a_broken_schema_in_site_toml_is_an_error_with_a_suggestion() {
+    let site = fixture();
+    let toml = std::fs::read_to_string(site.root().join("site.toml")).unwrap();
+    site.write(
+        "site.toml",
+        toml.replace(
+            r#"population = { type = "integer""#,
+            r#"population = { type = "integr""#,
+        )
+        .replace(
+            r#"collection = "municipalities", required = true"#,
+            r#"collection = "municipality", required = true"#,
+        ),
+    );
+    let build = site.build();
+    build.assert_failed();
+    let _guard = site.settings().bind_to_scope();
+    insta::assert_snapshot!(build.text());
+}
