@@ -337,3 +337,63 @@ fn a_broken_schema_in_site_toml_is_an_error_with_a_suggestion() {
     let _guard = site.settings().bind_to_scope();
     insta::assert_snapshot!(build.text());
 }
+
+#[test]
+fn shortcodes_render_their_theme_templates_with_checked_arguments() {
+    let site = fixture();
+    site.build().assert_clean();
+    let html = site.read("en/takeover/2026-w48-ana/index.html");
+    // The theme's HTML stays as it is; the author's raw HTML is sanitized; the
+    // arguments are escaped.
+    assert!(
+        html.contains(r#"<aside class="callout callout-tip" aria-label="Good to know"><p class="callout-title">Good to know</p><p>Trains &lt;run&gt; every 10 minutes.</p></aside>"#),
+        "{html}"
+    );
+    assert!(html.contains("<b>raw</b>"), "{html}");
+    assert!(!html.contains("onclick"), "{html}");
+    assert!(
+        html.contains(r#"<figure><img src="/en/takeover/2026-w48-ana/portrait.jpg" alt="Ana by the river"><figcaption>By the river</figcaption></figure>"#),
+        "{html}"
+    );
+    // Other fenced code stays code.
+    assert!(html.contains(r#"<code class="language-rust">"#), "{html}");
+}
+
+#[test]
+fn shortcode_mistakes_are_errors_at_their_lines() {
+    let site = fixture();
+    site.write(
+        "content/takeover/2026-w48-ana/index.md",
+        r#"+++
+title = "Week 48: Ana"
+week = "2026-W48"
+contributor = "Ana Silva"
+origin = "Brazil"
+municipality = "drammen"
+portrait = { src = "portrait.jpg", alt = "Ana by the river" }
++++
+
+```{calout}
+title = "x"
+```
+
+```{callout}
+title = "Good to know"
+variant = "hint"
+txt = "x"
+```
+
+```{figure}
+image = "portrait.jpg"
+```
+
+```{callout}
+title = "unclosed
+```
+"#,
+    );
+    let build = site.build();
+    build.assert_failed();
+    let _guard = site.settings().bind_to_scope();
+    insta::assert_snapshot!(build.text());
+}
