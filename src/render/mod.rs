@@ -997,7 +997,7 @@ fn render_job(ctx: &Arc<RenderCtx>, env: &minijinja::Environment<'static>, job: 
                 site.taxonomies
                     .iter()
                     .filter(move |o| o.config == t.config)
-                    .map(move |o| (o, o.terms.iter().find(|x| x.slug == term.slug)))
+                    .map(move |o| (o, o.terms.iter().find(|x| x.key == term.key)))
             };
             let mut feeds = home_feed_link(ctx, &t.lang);
             if t.feed {

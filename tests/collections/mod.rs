@@ -397,3 +397,36 @@ title = "unclosed
     let _guard = site.settings().bind_to_scope();
     insta::assert_snapshot!(build.text());
 }
+
+#[test]
+fn declared_terms_have_a_name_and_slug_per_language_and_pair_by_key() {
+    let site = fixture();
+    site.build().assert_clean();
+    assert!(site.exists("en/topics/work/index.html"));
+    assert!(site.exists("en/topics/study/index.html"));
+    assert!(site.exists("nb/tema/arbeid/index.html"));
+    let nb = site.read("nb/tema/arbeid/index.html");
+    assert!(nb.contains("Arbeid"), "{nb}");
+    // The language switcher and hreflang links pair the terms by key.
+    assert!(
+        nb.contains(r#"hreflang="en" href="https://region.example/en/topics/work/""#),
+        "{nb}"
+    );
+    let en = site.read("en/topics/work/index.html");
+    assert!(
+        en.contains(r#"hreflang="nb" href="https://region.example/nb/tema/arbeid/""#),
+        "{en}"
+    );
+    // Unknown keys are errors with a suggestion.
+    site.write(
+        "content/about.md",
+        "+++\ntitle = \"About\"\n[taxonomies]\ntopics = [\"wrok\"]\n+++\n",
+    );
+    let build = site.build();
+    build.assert_failed();
+    assert!(
+        build.text().contains("content/about.md:4:1: error: `wrok` is not one of the topics of this site\n  = help: did you mean `work`?"),
+        "{}",
+        build.text()
+    );
+}
