@@ -238,6 +238,27 @@ impl Site {
     }
 }
 
+/// A translation without a `date` has its default-language version's: a
+/// scheduled post and its translations appear together, and list alike.
+fn inherit_dates(config: &Config, files: &mut [std::sync::Arc<ContentFile>]) {
+    let dates: FxHashMap<(String, FileKind), crate::model::Date> = files
+        .iter()
+        .filter(|f| f.lang == config.default_language && f.kind != FileKind::Section)
+        .filter_map(|f| Some(((f.group.clone(), f.kind), f.front.date.clone()?)))
+        .collect();
+    if dates.is_empty() {
+        return;
+    }
+    for f in files.iter_mut() {
+        if f.front.date.is_none()
+            && f.lang != config.default_language
+            && let Some(d) = dates.get(&(f.group.clone(), f.kind))
+        {
+            std::sync::Arc::make_mut(f).front.date = Some(d.clone());
+        }
+    }
+}
+
 /// Builds the site graph from the loaded files.
 pub fn resolve_site(
     config: Config,
@@ -246,9 +267,10 @@ pub fn resolve_site(
     diags: &mut Diagnostics,
 ) -> Site {
     let LoadedSite {
-        files,
+        mut files,
         bundle_files,
     } = loaded;
+    inherit_dates(&config, &mut files);
     let lang_order = |l: &Lang| {
         config
             .languages

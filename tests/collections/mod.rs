@@ -68,6 +68,8 @@ fn a_week_dates_the_post_on_its_monday_and_schedules_it() {
     site.build().assert_clean();
     // 2026-W49 starts on Monday 30 November: not published on the 23rd.
     assert!(!site.exists("en/takeover/2026-w49-kim/index.html"));
+    // Its translation takes the date of the English file, and waits with it.
+    assert!(!site.exists("nb/takeover/2026-w49-kim/index.html"));
     let list = site.read("en/takeover/index.html");
     assert!(list.contains("Week 48: Ana"), "{list}");
     assert!(!list.contains("Week 49"), "{list}");
@@ -75,6 +77,7 @@ fn a_week_dates_the_post_on_its_monday_and_schedules_it() {
     site.build_with(|o| o.now = "2026-11-29T23:30:00Z".parse().unwrap())
         .assert_clean();
     assert!(site.exists("en/takeover/2026-w49-kim/index.html"));
+    assert!(site.exists("nb/takeover/2026-w49-kim/index.html"));
     let list = site.read("en/takeover/index.html");
     let first = list.find("Week 49").expect("the new week is listed");
     assert!(
