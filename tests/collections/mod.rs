@@ -433,3 +433,44 @@ fn declared_terms_have_a_name_and_slug_per_language_and_pair_by_key() {
         build.text()
     );
 }
+
+#[test]
+fn serve_rechecks_fields_when_a_bundle_file_comes_or_goes() {
+    let site = fixture();
+    let mut options = polis::BuildOptions::new(site.root());
+    options.now = crate::common::now();
+    let mut session = polis::session::Session::new(options);
+    let mut diags = polis::diag::Diagnostics::default();
+    session.rebuild(&mut diags).expect("the first build");
+    assert!(!diags.has_errors());
+
+    let photo = site
+        .root()
+        .join("content/takeover/2026-w48-ana/portrait.jpg");
+    let bytes = std::fs::read(&photo).unwrap();
+    std::fs::remove_file(&photo).unwrap();
+    let mut diags = polis::diag::Diagnostics::default();
+    assert!(
+        session
+            .rebuild_changed(std::slice::from_ref(&photo), &mut diags)
+            .is_err()
+    );
+    let text: Vec<String> = diags.sorted().iter().map(ToString::to_string).collect();
+    assert!(
+        text.iter().any(|d| d.starts_with("content/takeover/2026-w48-ana/index.md:7:1: error: `portrait`: there is no file `portrait.jpg`")),
+        "{text:?}"
+    );
+
+    std::fs::write(&photo, bytes).unwrap();
+    let mut diags = polis::diag::Diagnostics::default();
+    let rebuilt = session
+        .rebuild_changed(std::slice::from_ref(&photo), &mut diags)
+        .expect("fixed");
+    assert!(!diags.has_errors(), "{:?}", diags.sorted());
+    assert!(
+        rebuilt
+            .files
+            .keys()
+            .any(|p| p.as_str() == "en/takeover/2026-w48-ana/portrait.jpg")
+    );
+}
