@@ -14,6 +14,7 @@ pub mod model;
 pub mod output;
 pub mod render;
 pub mod resolve;
+pub mod scaffold;
 pub mod schema;
 pub mod serve;
 pub mod session;

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use polis::cli::{Cli, Command, build, serve};
+use polis::cli::{Cli, Command, build, new, serve};
 use polis::error::Error;
 
 fn main() -> ExitCode {
@@ -20,6 +20,28 @@ fn main() -> ExitCode {
             }
         },
         Command::Serve(args) => run_serve(&args),
+        Command::New(args) => run_new(&args),
+    }
+}
+
+fn run_new(args: &new::NewArgs) -> ExitCode {
+    let mut diags = polis::diag::Diagnostics::default();
+    match new::run(args, &mut diags) {
+        Ok(created) => {
+            println!("wrote {}:", created.folder);
+            for f in &created.files {
+                println!("  {f}");
+            }
+            println!("fill in the fields and add the photos, then run `polis serve` to see it");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            for d in diags.sorted() {
+                eprintln!("{d}");
+            }
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
     }
 }
 

@@ -446,7 +446,7 @@ pub fn collections_from_raw(
     (out, errors)
 }
 
-fn field_type(
+pub(crate) fn field_type(
     field: &str,
     rf: &RawField,
     ty: &str,

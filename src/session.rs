@@ -123,8 +123,17 @@ impl Session {
         let markdown_only = changed
             .iter()
             .all(|p| p.starts_with(&content) && p.extension().is_some_and(|e| e == "md"));
+        // A file added to or removed from a page bundle changes what its pages'
+        // fields and shortcodes may name: read the bundle's Markdown again.
+        let mut reread: Vec<PathBuf> = changed.to_vec();
+        reread.extend(
+            changed
+                .iter()
+                .filter(|p| p.starts_with(&content) && p.extension().is_none_or(|e| e != "md"))
+                .filter_map(|p| p.parent().map(Path::to_path_buf)),
+        );
         let loaded =
-            load::load_site_cached(&config, diags, &mut self.load, Reread::Paths(changed))?;
+            load::load_site_cached(&config, diags, &mut self.load, Reread::Paths(&reread))?;
 
         timer.lap("load");
         let patchable = markdown_only

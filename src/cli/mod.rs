@@ -2,6 +2,7 @@
 //! options and leaves printing and exit codes to `main`.
 
 pub mod build;
+pub mod new;
 pub mod serve;
 
 use clap::{Parser, Subcommand};
@@ -23,4 +24,6 @@ pub enum Command {
     Build(build::BuildArgs),
     /// Serve the site locally, rebuild it when a file changes, and reload the browser
     Serve(serve::ServeArgs),
+    /// Write a new page bundle from an archetype, in every language, ready to fill in
+    New(new::NewArgs),
 }

@@ -6,6 +6,7 @@ mod raw;
 use std::path::{Path, PathBuf};
 
 use icu_locale_core::Locale;
+use indexmap::IndexMap;
 
 use crate::diag::{Diagnostic, Diagnostics, did_you_mean, find_key, pos_of, unknown_field_help};
 use crate::error::{Error, Result};
@@ -53,6 +54,33 @@ pub struct TaxonomyConfig {
     pub feed: bool,
     pub paginate_by: Option<usize>,
     slugs: Vec<(Lang, String)>,
+    /// Declared terms (the topics); empty for free terms (tags).
+    pub terms: Vec<DeclaredTerm>,
+}
+
+/// A term with a stable key and a name and slug per language.
+#[derive(Debug, Clone)]
+pub struct DeclaredTerm {
+    pub key: String,
+    names: Vec<(Lang, String)>,
+    slugs: Vec<(Lang, String)>,
+}
+
+impl DeclaredTerm {
+    pub fn name(&self, lang: &Lang) -> &str {
+        self.names
+            .iter()
+            .find(|(l, _)| l == lang)
+            .map_or(self.key.as_str(), |(_, n)| n.as_str())
+    }
+
+    pub fn slug(&self, lang: &Lang) -> String {
+        self.slugs
+            .iter()
+            .find(|(l, _)| l == lang)
+            .map(|(_, s)| slug::slugify(s))
+            .unwrap_or_else(|| slug::slugify(self.name(lang)))
+    }
 }
 
 impl TaxonomyConfig {
@@ -270,11 +298,35 @@ fn parse_config(root: &Path, text: &str, diags: &mut Diagnostics) -> Option<Conf
                 )),
             }
         }
+        let mut terms = Vec::new();
+        for (key, term) in t.terms {
+            let mut per_lang = |map: IndexMap<String, String>, what: &str| {
+                let mut out = Vec::new();
+                for (code, v) in map {
+                    match languages.iter().find(|l| l.code.as_str() == code) {
+                        Some(l) => out.push((l.code.clone(), v)),
+                        None => error(Diagnostic::error(
+                            &path,
+                            find_key(text, &format!("[taxonomies.terms.{key}]"), 1)
+                                .or_else(|| find_key(text, what, 1)),
+                            format!(
+                                "the term `{key}` has a {what} for `{code}`, which is not a language of the site"
+                            ),
+                        )),
+                    }
+                }
+                out
+            };
+            let names = per_lang(term.name, "name");
+            let slugs = per_lang(term.slug, "slug");
+            terms.push(DeclaredTerm { key, names, slugs });
+        }
         taxonomies.push(TaxonomyConfig {
             name: t.name,
             feed: t.feed,
             paginate_by: t.paginate_by,
             slugs,
+            terms,
         });
     }
 

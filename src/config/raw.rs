@@ -53,6 +53,20 @@ pub struct RawTaxonomy {
     /// The taxonomy's URL segment per language (`nb = "stikkord"`).
     #[serde(default)]
     pub slug: IndexMap<String, String>,
+    /// Declared terms, by stable key: pages may use only these.
+    #[serde(default)]
+    pub terms: IndexMap<String, RawTerm>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTerm {
+    /// The term's name per language (`en = "Work", nb = "Arbeid"`).
+    #[serde(default)]
+    pub name: IndexMap<String, String>,
+    /// The term's URL segment per language, when not its name made URL-safe.
+    #[serde(default)]
+    pub slug: IndexMap<String, String>,
 }
 
 fn yes() -> bool {

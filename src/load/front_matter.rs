@@ -414,7 +414,7 @@ fn value_diag(
 }
 
 /// TOML values as JSON, with dates and times as their TOML text.
-fn toml_to_json(v: toml::Value) -> Json {
+pub(crate) fn toml_to_json(v: toml::Value) -> Json {
     match v {
         toml::Value::String(s) => Json::String(s),
         toml::Value::Integer(i) => Json::from(i),

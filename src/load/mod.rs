@@ -415,7 +415,33 @@ fn load_file(
         },
     };
     let front = front_matter::parse(&source, &text, &split, expect, diags).unwrap_or_default();
-    for name in front.taxonomies.keys() {
+    for (name, values) in &front.taxonomies {
+        if let Some(tc) = config.taxonomy(name)
+            && !tc.terms.is_empty()
+        {
+            for v in values {
+                if tc.terms.iter().any(|t| &t.key == v) {
+                    continue;
+                }
+                let first_line = text[..split.front_start].matches('\n').count() + 1;
+                let keys = tc.terms.iter().map(|t| t.key.as_str());
+                let mut d = Diagnostic::error(
+                    &source,
+                    crate::diag::find_key(split.front, name, first_line),
+                    format!("`{v}` is not one of the {name} of this site"),
+                );
+                d = match crate::diag::did_you_mean(v, keys.clone()) {
+                    Some(best) => d.with_help(format!("did you mean `{best}`?")),
+                    None => d.with_help(format!(
+                        "use {}",
+                        keys.map(|k| format!("`{k}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                };
+                diags.push(d);
+            }
+        }
         if config.taxonomy(name).is_none() {
             let known: Vec<&str> = config.taxonomies.iter().map(|t| t.name.as_str()).collect();
             let first_line = text[..split.front_start].matches('\n').count() + 1;

@@ -315,6 +315,12 @@ fn page_meta(ctx: &RenderCtx, id: PageId, h: &mut Xxh3) {
     let site = &ctx.site;
     let p = site.page(id);
     front_text(site, p.file).hash(h);
+    // A translation may take its date from another file.
+    site.page_front(id)
+        .date
+        .as_ref()
+        .map(|d| d.timestamp())
+        .hash(h);
     (
         &site.files[p.file].source,
         &p.lang,

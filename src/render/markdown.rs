@@ -53,6 +53,8 @@ pub struct Refs {
     pub anchors: Vec<AnchorRef>,
     /// (path under `content/`, what it resolved to).
     pub links: Vec<(String, std::result::Result<UrlPath, LinkError>)>,
+    /// The Markdown used a shortcode (rendered again when they change).
+    pub shortcodes: bool,
 }
 
 impl Refs {
@@ -151,6 +153,8 @@ fn options(allow_html: bool) -> Options<'static> {
     o.extension.autolink = true;
     o.extension.tasklist = true;
     o.extension.footnotes = true;
+    // GitHub's `> [!NOTE]` callouts, which read the same on GitHub.
+    o.extension.alerts = true;
     o.render.r#unsafe = allow_html;
     o
 }
@@ -199,6 +203,9 @@ pub struct Source<'a> {
     pub url: &'a UrlPath,
     /// Names of the bundle's own files, for relative links to them.
     pub bundle_files: Vec<&'a str>,
+    pub shortcodes: Option<&'a super::shortcodes::Shortcodes>,
+    /// The page bundle's folder, for shortcodes' file arguments.
+    pub bundle_dir: Option<std::path::PathBuf>,
 }
 
 pub fn render_markdown(
@@ -225,6 +232,7 @@ pub fn render_markdown(
     let mut word_count = 0;
     let mut has_raw_html = false;
     let mut more: Option<&AstNode<'_>> = None;
+    let mut expanded: Vec<String> = Vec::new();
 
     for node in root.descendants() {
         let mut data = node.data_mut();
@@ -244,6 +252,35 @@ pub fn render_markdown(
             }
             NodeValue::Text(t) => word_count += t.split_whitespace().count(),
             NodeValue::Code(c) => word_count += c.literal.split_whitespace().count(),
+            NodeValue::CodeBlock(c) if shortcode_name(&c.info).is_some() => {
+                let name = shortcode_name(&c.info).unwrap_or_default().to_string();
+                let args = std::mem::take(&mut c.literal);
+                let line = data.sourcepos.start.line + line_offset;
+                refs.shortcodes = true;
+                let html = src.shortcodes.and_then(|sc| {
+                    sc.expand(
+                        &name,
+                        &args,
+                        &super::shortcodes::Use {
+                            source: &file.source,
+                            line,
+                            lang: src.lang.as_str(),
+                            page_url: src.url.as_str(),
+                            page_title: file.front.title.as_deref().unwrap_or_default(),
+                            bundle_dir: src.bundle_dir.as_deref(),
+                        },
+                        diags,
+                    )
+                });
+                // A paragraph holding a token, swapped for the shortcode's HTML
+                // once the page is rendered (and sanitized: the theme's HTML is
+                // trusted, the author's is not).
+                data.value = NodeValue::Paragraph;
+                drop(data);
+                let token = format!("{SHORTCODE_MARK}{}{SHORTCODE_MARK}", expanded.len());
+                expanded.push(html.unwrap_or_default());
+                node.append(arena.alloc(AstNode::from(NodeValue::Text(token.into()))));
+            }
             NodeValue::CodeBlock(c) => word_count += c.literal.split_whitespace().count(),
             NodeValue::HtmlBlock(h) => {
                 if h.literal.trim() == "<!-- more -->" {
@@ -332,6 +369,11 @@ pub fn render_markdown(
         content = SANITIZER.clean(&content).to_string();
         summary = SANITIZER.clean(&summary).to_string();
     }
+    for (i, html) in expanded.iter().enumerate() {
+        let placeholder = format!("<p>{SHORTCODE_MARK}{i}{SHORTCODE_MARK}</p>");
+        content = content.replacen(&placeholder, html, 1);
+        summary = summary.replacen(&placeholder, "", 1);
+    }
     (
         Rendered {
             content,
@@ -343,6 +385,20 @@ pub fn render_markdown(
         },
         refs,
     )
+}
+
+/// Marks a shortcode's place in the rendered HTML: a private-use character,
+/// which no sanitizer or escaper touches.
+const SHORTCODE_MARK: char = '\u{F8FF}';
+
+/// `{video}` → `video`: the info string of a shortcode block.
+fn shortcode_name(info: &str) -> Option<&str> {
+    let name = info.trim().strip_prefix('{')?.strip_suffix('}')?.trim();
+    (!name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
+    .then_some(name)
 }
 
 /// comrak puts footnotes in a `<section>` without a heading; a `div` with the

@@ -9,6 +9,7 @@ pub mod i18n;
 mod map;
 pub mod markdown;
 pub mod objects;
+pub mod shortcodes;
 pub mod templates;
 
 use std::sync::Arc;
@@ -223,7 +224,9 @@ pub fn render_site_with(
 ) -> Result<RenderStats> {
     let mut timer = crate::Timer::new();
     let links_same = matches!(change, Change::BodiesOnly);
-    let md = render_markdown_all(&site, &mut state.markdown, links_same, diags);
+    let theme_dir = dirs.dirs.get(1).and_then(|d| d.parent());
+    let shortcodes = shortcodes::Shortcodes::load(dirs, theme_dir, diags);
+    let md = render_markdown_all(&site, &shortcodes, &mut state.markdown, links_same, diags);
     timer.lap("  markdown");
     let ctx = Arc::new(RenderCtx::new(site, md.pages, md.sections, i18n));
     check_anchors(&ctx, md.anchor_checks, diags);
@@ -994,7 +997,7 @@ fn render_job(ctx: &Arc<RenderCtx>, env: &minijinja::Environment<'static>, job: 
                 site.taxonomies
                     .iter()
                     .filter(move |o| o.config == t.config)
-                    .map(move |o| (o, o.terms.iter().find(|x| x.slug == term.slug)))
+                    .map(move |o| (o, o.terms.iter().find(|x| x.key == term.key)))
             };
             let mut feeds = home_feed_link(ctx, &t.lang);
             if t.feed {
@@ -1300,6 +1303,8 @@ fn sitemap_entries(ctx: &RenderCtx) -> Value {
 #[derive(Debug, Default)]
 pub struct MarkdownCache {
     entries: FxHashMap<SourcePath, CachedMarkdown>,
+    /// The shortcodes' fingerprint the entries were rendered with.
+    shortcodes: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -1327,10 +1332,13 @@ struct MarkdownAll {
 /// `links_same`: every link resolves as in the last build (only bodies changed).
 fn render_markdown_all(
     site: &Site,
+    shortcodes: &shortcodes::Shortcodes,
     cache: &mut MarkdownCache,
     links_same: bool,
     diags: &mut Diagnostics,
 ) -> MarkdownAll {
+    let shortcodes_same = cache.shortcodes == shortcodes.fingerprint;
+    cache.shortcodes = shortcodes.fingerprint;
     // (file, language, URL, bundle files) of every page, then every section.
     let mut jobs: Vec<(usize, &Lang, &UrlPath, Vec<&str>)> = site
         .pages
@@ -1363,6 +1371,7 @@ fn render_markdown_all(
                     .map(String::as_str)
                     .eq(bundle.iter().copied())
                 && (links_same || c.refs.still_valid(site, lang))
+                && (shortcodes_same || !c.refs.shortcodes)
             {
                 return None;
             }
@@ -1371,6 +1380,13 @@ fn render_markdown_all(
                 lang,
                 url,
                 bundle_files: bundle.clone(),
+                shortcodes: Some(shortcodes),
+                bundle_dir: (file.kind == crate::model::FileKind::Bundle).then(|| {
+                    site.config
+                        .root
+                        .join(crate::load::CONTENT_DIR)
+                        .join(&file.group)
+                }),
             };
             let mut d = Vec::new();
             let (rendered, refs) = markdown::render_markdown(site, &src, &mut d);

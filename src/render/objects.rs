@@ -313,39 +313,7 @@ impl PageObj {
                     i.credit.as_deref().map_or(Value::from(()), Value::from),
                 ),
             ]),
-            FieldValue::Video(v) => {
-                let (kind, id, src, captions) = match &v.source {
-                    VideoSource::YouTube(id) => ("youtube", id.as_str(), None, None),
-                    VideoSource::Vimeo(id) => ("vimeo", id.as_str(), None, None),
-                    VideoSource::File { src, captions } => {
-                        ("file", "", Some(file_url(src)), Some(file_url(captions)))
-                    }
-                };
-                let (embed, watch) = match kind {
-                    "youtube" => (
-                        format!("https://www.youtube-nocookie.com/embed/{id}?autoplay=1"),
-                        format!("https://www.youtube.com/watch?v={id}"),
-                    ),
-                    "vimeo" => (
-                        format!("https://player.vimeo.com/video/{id}?autoplay=1&dnt=1"),
-                        format!("https://vimeo.com/{id}"),
-                    ),
-                    _ => (String::new(), String::new()),
-                };
-                Value::from_pairs([
-                    ("kind", Value::from(kind)),
-                    ("id", Value::from(id)),
-                    ("title", Value::from(v.title.as_str())),
-                    (
-                        "poster",
-                        v.poster.as_deref().map_or(Value::from(()), file_url),
-                    ),
-                    ("src", src.unwrap_or_default()),
-                    ("captions", captions.unwrap_or_default()),
-                    ("embed", Value::from(embed)),
-                    ("watch", Value::from(watch)),
-                ])
-            }
+            FieldValue::Video(v) => video_value(v, &file_url),
             FieldValue::File(f) => Value::from_pairs([
                 ("src", Value::from(f.src.as_str())),
                 ("url", file_url(&f.src)),
@@ -386,6 +354,42 @@ impl PageObj {
             }
         }
     }
+}
+
+/// A video as templates see it: where it comes from, the player's address
+/// (without cookies, started by the reader's click) and its poster.
+pub(crate) fn video_value(v: &crate::schema::Video, file_url: &dyn Fn(&str) -> Value) -> Value {
+    let (kind, id, src, captions) = match &v.source {
+        VideoSource::YouTube(id) => ("youtube", id.as_str(), None, None),
+        VideoSource::Vimeo(id) => ("vimeo", id.as_str(), None, None),
+        VideoSource::File { src, captions } => {
+            ("file", "", Some(file_url(src)), Some(file_url(captions)))
+        }
+    };
+    let (embed, watch) = match kind {
+        "youtube" => (
+            format!("https://www.youtube-nocookie.com/embed/{id}?autoplay=1"),
+            format!("https://www.youtube.com/watch?v={id}"),
+        ),
+        "vimeo" => (
+            format!("https://player.vimeo.com/video/{id}?autoplay=1&dnt=1"),
+            format!("https://vimeo.com/{id}"),
+        ),
+        _ => (String::new(), String::new()),
+    };
+    Value::from_pairs([
+        ("kind", Value::from(kind)),
+        ("id", Value::from(id)),
+        ("title", Value::from(v.title.as_str())),
+        (
+            "poster",
+            v.poster.as_deref().map_or(Value::from(()), file_url),
+        ),
+        ("src", src.unwrap_or_default()),
+        ("captions", captions.unwrap_or_default()),
+        ("embed", Value::from(embed)),
+        ("watch", Value::from(watch)),
+    ])
 }
 
 fn toc_value(toc: &[super::markdown::Heading]) -> Value {

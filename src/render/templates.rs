@@ -115,7 +115,9 @@ impl TemplateDirs {
     }
 }
 
-pub fn environment(ctx: &Arc<RenderCtx>, dirs: &TemplateDirs) -> Environment<'static> {
+/// An environment over the site's and theme's templates, with the escaping
+/// and syntax every template of polis has, but nothing of a site.
+pub fn base_environment(dirs: &TemplateDirs) -> Environment<'static> {
     let mut env = Environment::new();
     let lookup = dirs.dirs.clone();
     env.set_loader(move |name| {
@@ -170,6 +172,11 @@ pub fn environment(ctx: &Arc<RenderCtx>, dirs: &TemplateDirs) -> Environment<'st
             .map_or_else(|| value.to_string(), str::to_string);
         Value::from_safe_string(escape_html(&s))
     });
+    env
+}
+
+pub fn environment(ctx: &Arc<RenderCtx>, dirs: &TemplateDirs) -> Environment<'static> {
+    let mut env = base_environment(dirs);
 
     let c = ctx.clone();
     env.add_function(

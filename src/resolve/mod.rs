@@ -100,6 +100,9 @@ pub struct Taxonomy {
 
 #[derive(Debug)]
 pub struct Term {
+    /// What pairs a term with its translations: a declared term's key, or a
+    /// free term's slug.
+    pub key: String,
     pub name: String,
     pub slug: String,
     pub url: UrlPath,
@@ -235,6 +238,27 @@ impl Site {
     }
 }
 
+/// A translation without a `date` has its default-language version's: a
+/// scheduled post and its translations appear together, and list alike.
+fn inherit_dates(config: &Config, files: &mut [std::sync::Arc<ContentFile>]) {
+    let dates: FxHashMap<(String, FileKind), crate::model::Date> = files
+        .iter()
+        .filter(|f| f.lang == config.default_language && f.kind != FileKind::Section)
+        .filter_map(|f| Some(((f.group.clone(), f.kind), f.front.date.clone()?)))
+        .collect();
+    if dates.is_empty() {
+        return;
+    }
+    for f in files.iter_mut() {
+        if f.front.date.is_none()
+            && f.lang != config.default_language
+            && let Some(d) = dates.get(&(f.group.clone(), f.kind))
+        {
+            std::sync::Arc::make_mut(f).front.date = Some(d.clone());
+        }
+    }
+}
+
 /// Builds the site graph from the loaded files.
 pub fn resolve_site(
     config: Config,
@@ -243,9 +267,10 @@ pub fn resolve_site(
     diags: &mut Diagnostics,
 ) -> Site {
     let LoadedSite {
-        files,
+        mut files,
         bundle_files,
     } = loaded;
+    inherit_dates(&config, &mut files);
     let lang_order = |l: &Lang| {
         config
             .languages
@@ -536,19 +561,23 @@ pub fn resolve_site(
             let tax_slug = tc.slug(lang);
             let url = UrlPath::new(format!("{}{}/{}/", config.base_path, lang, tax_slug));
             let output_dir = format!("{lang}/{tax_slug}");
-            let mut terms: BTreeMap<String, (String, Vec<PageId>)> = BTreeMap::new();
+            // slug → (key, name, pages). A declared term has its own name and
+            // slug per language; a free one is named as the page writes it.
+            let mut terms: BTreeMap<String, (String, String, Vec<PageId>)> = BTreeMap::new();
             for p in pages.iter().filter(|p| &p.lang == lang) {
                 if let Some(names) = files[p.file].front.taxonomies.get(&tc.name) {
                     for name in names {
-                        let slug = slug::slugify(name);
+                        let (key, name, slug) = match tc.terms.iter().find(|t| &t.key == name) {
+                            Some(t) => (t.key.clone(), t.name(lang).to_string(), t.slug(lang)),
+                            None if !tc.terms.is_empty() => continue,
+                            None => (slug::slugify(name), name.clone(), slug::slugify(name)),
+                        };
                         if slug.is_empty() {
                             continue;
                         }
-                        let entry = terms
-                            .entry(slug)
-                            .or_insert_with(|| (name.clone(), Vec::new()));
-                        if entry.1.last() != Some(&p.id) {
-                            entry.1.push(p.id);
+                        let entry = terms.entry(slug).or_insert_with(|| (key, name, Vec::new()));
+                        if entry.2.last() != Some(&p.id) {
+                            entry.2.push(p.id);
                         }
                     }
                 }
@@ -557,12 +586,13 @@ pub fn resolve_site(
             let terms: Vec<Term> = terms
                 .into_iter()
                 .enumerate()
-                .map(|(term_index, (slug, (name, mut ids)))| {
+                .map(|(term_index, (slug, (key, name, mut ids)))| {
                     sort_pages(&mut ids, SortBy::Date, &pages, &files);
                     for id in &ids {
                         pages[id.index()].terms.push((tax_index, term_index));
                     }
                     Term {
+                        key,
                         url: UrlPath::new(format!("{url}{slug}/")),
                         output_dir: format!("{output_dir}/{slug}"),
                         name,

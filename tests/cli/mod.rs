@@ -183,3 +183,47 @@ fn unknown_flag_is_a_usage_error() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--drafts"), "{}", stderr(&o));
 }
+
+#[test]
+fn new_writes_a_bundle_from_the_archetype_in_every_language() {
+    let site = SiteTest::new("collections");
+    let root = site.root().to_str().unwrap();
+    let o = polis(&["new", "takeover", "Kim Park", "--root", root, "--now", NOW]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Weeks 47 to 49 are taken: the next free one is 50.
+    let folder = site.root().join("content/takeover/2026-w50-kim-park");
+    assert!(
+        stdout(&o).contains("content/takeover/2026-w50-kim-park/index.nb.md"),
+        "{}",
+        stdout(&o)
+    );
+    let en = std::fs::read_to_string(folder.join("index.md")).unwrap();
+    assert!(en.contains("title = \"Week 50: Kim Park\""), "{en}");
+    assert!(en.contains("week = \"2026-W50\""), "{en}");
+    let nb = std::fs::read_to_string(folder.join("index.nb.md")).unwrap();
+    assert!(nb.contains("Skriv om uka di her (nb)."), "{nb}");
+    assert!(folder.join("portrait.jpg").is_file());
+    // Ready to build: valid against the schema, and scheduled for its Monday.
+    let b = build(&site, &["--deny-warnings"]);
+    assert!(b.status.success(), "{}", stderr(&b));
+    assert!(!site.exists("en/takeover/2026-w50-kim-park/index.html"));
+
+    // A second post of the same person goes to the next free week; a folder
+    // that is there already is never overwritten.
+    std::fs::create_dir_all(site.root().join("content/takeover/2026-w51-kim-park")).unwrap();
+    let again = polis(&["new", "takeover", "Kim Park", "--root", root, "--now", NOW]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        stderr(&again).contains("exists already"),
+        "{}",
+        stderr(&again)
+    );
+    // An unknown kind names the ones there are.
+    let unknown = polis(&["new", "takover", "X", "--root", root]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        stderr(&unknown).contains("there is no archetype `takover`; there are: takeover"),
+        "{}",
+        stderr(&unknown)
+    );
+}

@@ -68,6 +68,8 @@ fn a_week_dates_the_post_on_its_monday_and_schedules_it() {
     site.build().assert_clean();
     // 2026-W49 starts on Monday 30 November: not published on the 23rd.
     assert!(!site.exists("en/takeover/2026-w49-kim/index.html"));
+    // Its translation takes the date of the English file, and waits with it.
+    assert!(!site.exists("nb/takeover/2026-w49-kim/index.html"));
     let list = site.read("en/takeover/index.html");
     assert!(list.contains("Week 48: Ana"), "{list}");
     assert!(!list.contains("Week 49"), "{list}");
@@ -75,6 +77,7 @@ fn a_week_dates_the_post_on_its_monday_and_schedules_it() {
     site.build_with(|o| o.now = "2026-11-29T23:30:00Z".parse().unwrap())
         .assert_clean();
     assert!(site.exists("en/takeover/2026-w49-kim/index.html"));
+    assert!(site.exists("nb/takeover/2026-w49-kim/index.html"));
     let list = site.read("en/takeover/index.html");
     let first = list.find("Week 49").expect("the new week is listed");
     assert!(
@@ -336,4 +339,138 @@ fn a_broken_schema_in_site_toml_is_an_error_with_a_suggestion() {
     build.assert_failed();
     let _guard = site.settings().bind_to_scope();
     insta::assert_snapshot!(build.text());
+}
+
+#[test]
+fn shortcodes_render_their_theme_templates_with_checked_arguments() {
+    let site = fixture();
+    site.build().assert_clean();
+    let html = site.read("en/takeover/2026-w48-ana/index.html");
+    // The theme's HTML stays as it is; the author's raw HTML is sanitized; the
+    // arguments are escaped.
+    assert!(
+        html.contains(r#"<aside class="callout callout-tip" aria-label="Good to know"><p class="callout-title">Good to know</p><p>Trains &lt;run&gt; every 10 minutes.</p></aside>"#),
+        "{html}"
+    );
+    assert!(html.contains("<b>raw</b>"), "{html}");
+    assert!(!html.contains("onclick"), "{html}");
+    assert!(
+        html.contains(r#"<figure><img src="/en/takeover/2026-w48-ana/portrait.jpg" alt="Ana by the river"><figcaption>By the river</figcaption></figure>"#),
+        "{html}"
+    );
+    // Other fenced code stays code.
+    assert!(html.contains(r#"<code class="language-rust">"#), "{html}");
+}
+
+#[test]
+fn shortcode_mistakes_are_errors_at_their_lines() {
+    let site = fixture();
+    site.write(
+        "content/takeover/2026-w48-ana/index.md",
+        r#"+++
+title = "Week 48: Ana"
+week = "2026-W48"
+contributor = "Ana Silva"
+origin = "Brazil"
+municipality = "drammen"
+portrait = { src = "portrait.jpg", alt = "Ana by the river" }
++++
+
+```{calout}
+title = "x"
+```
+
+```{callout}
+title = "Good to know"
+variant = "hint"
+txt = "x"
+```
+
+```{figure}
+image = "portrait.jpg"
+```
+
+```{callout}
+title = "unclosed
+```
+"#,
+    );
+    let build = site.build();
+    build.assert_failed();
+    let _guard = site.settings().bind_to_scope();
+    insta::assert_snapshot!(build.text());
+}
+
+#[test]
+fn declared_terms_have_a_name_and_slug_per_language_and_pair_by_key() {
+    let site = fixture();
+    site.build().assert_clean();
+    assert!(site.exists("en/topics/work/index.html"));
+    assert!(site.exists("en/topics/study/index.html"));
+    assert!(site.exists("nb/tema/arbeid/index.html"));
+    let nb = site.read("nb/tema/arbeid/index.html");
+    assert!(nb.contains("Arbeid"), "{nb}");
+    // The language switcher and hreflang links pair the terms by key.
+    assert!(
+        nb.contains(r#"hreflang="en" href="https://region.example/en/topics/work/""#),
+        "{nb}"
+    );
+    let en = site.read("en/topics/work/index.html");
+    assert!(
+        en.contains(r#"hreflang="nb" href="https://region.example/nb/tema/arbeid/""#),
+        "{en}"
+    );
+    // Unknown keys are errors with a suggestion.
+    site.write(
+        "content/about.md",
+        "+++\ntitle = \"About\"\n[taxonomies]\ntopics = [\"wrok\"]\n+++\n",
+    );
+    let build = site.build();
+    build.assert_failed();
+    assert!(
+        build.text().contains("content/about.md:4:1: error: `wrok` is not one of the topics of this site\n  = help: did you mean `work`?"),
+        "{}",
+        build.text()
+    );
+}
+
+#[test]
+fn serve_rechecks_fields_when_a_bundle_file_comes_or_goes() {
+    let site = fixture();
+    let mut options = polis::BuildOptions::new(site.root());
+    options.now = crate::common::now();
+    let mut session = polis::session::Session::new(options);
+    let mut diags = polis::diag::Diagnostics::default();
+    session.rebuild(&mut diags).expect("the first build");
+    assert!(!diags.has_errors());
+
+    let photo = site
+        .root()
+        .join("content/takeover/2026-w48-ana/portrait.jpg");
+    let bytes = std::fs::read(&photo).unwrap();
+    std::fs::remove_file(&photo).unwrap();
+    let mut diags = polis::diag::Diagnostics::default();
+    assert!(
+        session
+            .rebuild_changed(std::slice::from_ref(&photo), &mut diags)
+            .is_err()
+    );
+    let text: Vec<String> = diags.sorted().iter().map(ToString::to_string).collect();
+    assert!(
+        text.iter().any(|d| d.starts_with("content/takeover/2026-w48-ana/index.md:7:1: error: `portrait`: there is no file `portrait.jpg`")),
+        "{text:?}"
+    );
+
+    std::fs::write(&photo, bytes).unwrap();
+    let mut diags = polis::diag::Diagnostics::default();
+    let rebuilt = session
+        .rebuild_changed(std::slice::from_ref(&photo), &mut diags)
+        .expect("fixed");
+    assert!(!diags.has_errors(), "{:?}", diags.sorted());
+    assert!(
+        rebuilt
+            .files
+            .keys()
+            .any(|p| p.as_str() == "en/takeover/2026-w48-ana/portrait.jpg")
+    );
 }

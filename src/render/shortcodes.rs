@@ -1,0 +1,358 @@
+//! Shortcodes: a fenced code block whose info string is `{name}`, holding its
+//! arguments as TOML, becomes the output of the template
+//! `shortcodes/NAME.html`:
+//!
+//! ````markdown
+//! ```{video}
+//! youtube = "dQw4w9WgXcQ"
+//! title = "A winter morning in Hamar"
+//! poster = "poster-hamar.jpg"
+//! ```
+//! ````
+//!
+//! On GitHub the block shows as what it is, a labelled list of settings. The
+//! arguments are declared in `shortcodes.toml` (the theme's, then the site's),
+//! with the field types of collections, and checked the same way: every
+//! problem is an error at its line.
+
+use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use minijinja::Value;
+use serde::Deserialize;
+
+use super::templates::TemplateDirs;
+use crate::diag::{Diagnostic, Diagnostics, Pos, did_you_mean, find_key, pos_of};
+use crate::model::SourcePath;
+use crate::schema::{CheckCtx, FieldDef, FieldValue, RawField, check_value};
+
+pub const DECLARATIONS: &str = "shortcodes.toml";
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawShortcode {
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    args: IndexMap<String, RawField>,
+}
+
+/// The declared shortcodes and the templates that render them.
+pub struct Shortcodes {
+    decls: BTreeMap<String, Vec<FieldDef>>,
+    env: minijinja::Environment<'static>,
+    /// Changes when a declaration or a shortcode template changes: Markdown
+    /// that used a shortcode is rendered again then.
+    pub fingerprint: u64,
+}
+
+impl std::fmt::Debug for Shortcodes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shortcodes")
+            .field("names", &self.decls.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where a shortcode is used.
+pub struct Use<'a> {
+    pub source: &'a SourcePath,
+    /// The file line of the code block's opening fence.
+    pub line: usize,
+    pub lang: &'a str,
+    pub page_url: &'a str,
+    pub page_title: &'a str,
+    /// The page bundle's folder, for file arguments.
+    pub bundle_dir: Option<&'a Path>,
+}
+
+impl Shortcodes {
+    /// Reads the theme's and the site's declarations; problems in them are
+    /// diagnostics at their lines.
+    pub fn load(dirs: &TemplateDirs, theme_dir: Option<&Path>, diags: &mut Diagnostics) -> Self {
+        let mut files: Vec<PathBuf> = Vec::new();
+        if let Some(t) = theme_dir {
+            files.push(t.join(DECLARATIONS));
+        }
+        files.push(dirs.root.join(DECLARATIONS));
+        let mut decls = BTreeMap::new();
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        for file in files {
+            let Ok(text) = std::fs::read_to_string(&file) else {
+                continue;
+            };
+            text.hash(&mut h);
+            let source = SourcePath::new(
+                file.strip_prefix(&dirs.root)
+                    .unwrap_or(&file)
+                    .to_string_lossy(),
+            );
+            let raw: IndexMap<String, RawShortcode> = match toml::from_str(&text) {
+                Ok(r) => r,
+                Err(e) => {
+                    diags.push(Diagnostic::error(
+                        &source,
+                        e.span().map(|s| pos_of(&text, s.start)),
+                        format!("invalid shortcode declarations: {}", e.message()),
+                    ));
+                    continue;
+                }
+            };
+            for (name, rs) in raw {
+                let _ = rs.description;
+                let mut args = Vec::new();
+                for (arg, rf) in rs.args {
+                    match crate::schema::field_type(
+                        &arg,
+                        &rf,
+                        &rf.ty,
+                        &[],
+                        &jiff::tz::TimeZone::UTC,
+                    ) {
+                        Ok(ty) => args.push(FieldDef {
+                            name: arg,
+                            ty,
+                            required: rf.required,
+                            unique: false,
+                            shared: false,
+                            description: rf.description,
+                            stale_after_days: None,
+                        }),
+                        Err(e) => {
+                            let start = text.find(&format!("[{name}")).unwrap_or(0);
+                            let first = text[..start].matches('\n').count() + 1;
+                            let mut d = Diagnostic::error(
+                                &source,
+                                find_key(&text[start..], &arg, first),
+                                format!("shortcode `{name}`: {}", e.message),
+                            );
+                            if let Some(help) = e.help {
+                                d = d.with_help(help);
+                            }
+                            diags.push(d);
+                        }
+                    }
+                }
+                decls.insert(name, args);
+            }
+        }
+        for name in decls.keys() {
+            dirs.text(&template_name(name)).hash(&mut h);
+        }
+        Shortcodes {
+            decls,
+            env: super::templates::base_environment(dirs),
+            fingerprint: h.finish(),
+        }
+    }
+
+    /// The HTML of one use of shortcode `name` with the TOML `args`, or `None`
+    /// after reporting why not.
+    pub fn expand(
+        &self,
+        name: &str,
+        args: &str,
+        at: &Use<'_>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<String> {
+        let fence = Pos::new(at.line, 1);
+        let Some(decl) = self.decls.get(name) else {
+            let mut d = Diagnostic::error(
+                at.source,
+                Some(fence),
+                format!("unknown shortcode `{name}`"),
+            );
+            d = match did_you_mean(name, self.decls.keys().map(String::as_str)) {
+                Some(best) => d.with_help(format!("did you mean `{best}`?")),
+                None if self.decls.is_empty() => d.with_help("this site declares no shortcodes"),
+                None => d.with_help(format!(
+                    "the shortcodes are {}",
+                    self.decls
+                        .keys()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            };
+            diags.push(d);
+            return None;
+        };
+        // Lines inside the block start after the fence.
+        let at_key = |key: &str| find_key(args, key, at.line + 1).or(Some(fence));
+        let table: toml::Table = match toml::from_str(args) {
+            Ok(t) => t,
+            Err(e) => {
+                let pos = e.span().map(|s| {
+                    let p = pos_of(args, s.start);
+                    Pos::new(p.line + at.line, p.col)
+                });
+                diags.push(
+                    Diagnostic::error(
+                        at.source,
+                        pos.or(Some(fence)),
+                        format!(
+                            "the arguments of `{name}` are not valid TOML: {}",
+                            e.message().trim()
+                        ),
+                    )
+                    .with_help("write one `key = value` per line, text in quotes"),
+                );
+                return None;
+            }
+        };
+        let mut ok = true;
+        for key in table.keys() {
+            if !decl.iter().any(|d| &d.name == key) {
+                ok = false;
+                let mut d = Diagnostic::error(
+                    at.source,
+                    at_key(key),
+                    format!("shortcode `{name}` has no argument `{key}`"),
+                );
+                d = match did_you_mean(key, decl.iter().map(|d| d.name.as_str())) {
+                    Some(best) => d.with_help(format!("did you mean `{best}`?")),
+                    None => d.with_help(format!(
+                        "its arguments are {}",
+                        decl.iter()
+                            .map(|d| format!("`{}`", d.name))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                };
+                diags.push(d);
+            }
+        }
+        let ctx = CheckCtx {
+            bundle_dir: at.bundle_dir,
+        };
+        let mut values = Vec::new();
+        for def in decl {
+            match table.get(&def.name) {
+                Some(v) => {
+                    let json = crate::load::front_matter::toml_to_json(v.clone());
+                    let mut warnings = Vec::new();
+                    match check_value(def, &def.ty, &json, ctx, &mut warnings) {
+                        Ok(value) => values.push((def.name.clone(), value)),
+                        Err(e) => {
+                            ok = false;
+                            let mut d = Diagnostic::error(
+                                at.source,
+                                at_key(&def.name),
+                                format!("shortcode `{name}`: {}", e.message),
+                            );
+                            if let Some(h) = e.help {
+                                d = d.with_help(h);
+                            }
+                            diags.push(d);
+                        }
+                    }
+                    for w in warnings {
+                        let mut d = Diagnostic::warning(
+                            at.source,
+                            at_key(&def.name),
+                            format!("shortcode `{name}`: {}", w.message),
+                        );
+                        if let Some(h) = w.help {
+                            d = d.with_help(h);
+                        }
+                        diags.push(d);
+                    }
+                }
+                None if def.required => {
+                    ok = false;
+                    diags.push(
+                        Diagnostic::error(
+                            at.source,
+                            Some(fence),
+                            format!("shortcode `{name}` needs the argument `{}`", def.name),
+                        )
+                        .with_help(format!("add the line `{}`", def.ty.example(&def.name))),
+                    );
+                }
+                None => {}
+            }
+        }
+        if !ok {
+            return None;
+        }
+        let args = Value::from_pairs(
+            values
+                .iter()
+                .map(|(k, v)| (k.clone(), value(v, at.page_url))),
+        );
+        let page = Value::from_pairs([
+            ("url", Value::from(at.page_url)),
+            ("title", Value::from(at.page_title)),
+        ]);
+        let template = template_name(name);
+        let rendered = self.env.get_template(&template).and_then(|t| {
+            t.render(minijinja::context! { args => args, page => page, lang => at.lang })
+        });
+        match rendered {
+            Ok(html) => Some(html),
+            Err(e) => {
+                let mut message = e.to_string();
+                let mut cause = std::error::Error::source(&e);
+                while let Some(c) = cause {
+                    message.push_str(&format!(": {c}"));
+                    cause = c.source();
+                }
+                diags.push(
+                    Diagnostic::error(
+                        at.source,
+                        Some(fence),
+                        format!("shortcode `{name}` could not be rendered: {message}"),
+                    )
+                    .with_help(format!("check the template `templates/{template}`")),
+                );
+                None
+            }
+        }
+    }
+}
+
+fn template_name(name: &str) -> String {
+    format!("shortcodes/{name}.html")
+}
+
+/// A checked argument as the shortcode's template sees it: files as URLs
+/// beside the page, like `page.fields`.
+fn value(v: &FieldValue, page_url: &str) -> Value {
+    let file_url = |src: &str| Value::from(format!("{page_url}{src}"));
+    match v {
+        FieldValue::String(s)
+        | FieldValue::Url(s)
+        | FieldValue::Email(s)
+        | FieldValue::Enum(s)
+        | FieldValue::Ref(s) => Value::from(s.as_str()),
+        FieldValue::Integer(n) => Value::from(*n),
+        FieldValue::Number(n) => Value::from(*n),
+        FieldValue::Bool(b) => Value::from(*b),
+        FieldValue::Date(d) => Value::from(d.to_string()),
+        FieldValue::DateTime(z) => Value::from(z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()),
+        FieldValue::Week(w) => Value::from(crate::schema::format_week(*w)),
+        FieldValue::Image(i) => Value::from_pairs([
+            ("src", Value::from(i.src.as_str())),
+            ("url", file_url(&i.src)),
+            ("alt", i.alt.as_deref().map_or(Value::from(""), Value::from)),
+            (
+                "credit",
+                i.credit.as_deref().map_or(Value::from(()), Value::from),
+            ),
+        ]),
+        FieldValue::File(f) => Value::from_pairs([
+            ("src", Value::from(f.src.as_str())),
+            ("url", file_url(&f.src)),
+            ("size", Value::from(f.size)),
+        ]),
+        FieldValue::Video(v) => super::objects::video_value(v, &file_url),
+        FieldValue::Geo { lat, lon } => {
+            Value::from_pairs([("lat", Value::from(*lat)), ("lon", Value::from(*lon))])
+        }
+        FieldValue::List(items) => {
+            Value::from(items.iter().map(|x| value(x, page_url)).collect::<Vec<_>>())
+        }
+    }
+}
