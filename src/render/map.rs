@@ -12,6 +12,8 @@ use crate::schema::FieldValue;
 /// The map's width in SVG units; the height follows from the points' extent.
 const WIDTH: f64 = 640.0;
 const MARGIN: f64 = 48.0;
+/// The width of a label's character, about, at the theme's label size.
+const LABEL_EM: f64 = 10.5;
 
 pub struct Point {
     pub id: PageId,
@@ -65,8 +67,11 @@ pub fn svg(site: &Site, points: &[Point], title: &str, id: &str) -> String {
     let scale = (WIDTH - 2.0 * MARGIN) / span_x;
     let height = (span_y * scale + 2.0 * MARGIN).clamp(160.0, 900.0);
     let scale = scale.min((height - 2.0 * MARGIN) / span_y);
-    let x = |lon: f64| MARGIN + (lon - min_lon) * k * scale;
-    let y = |lat: f64| height - MARGIN - (lat - min_lat) * scale;
+    // Centred both ways when one side of the extent is the limit.
+    let left = (WIDTH - span_x * scale) / 2.0;
+    let bottom = (height - span_y * scale) / 2.0;
+    let x = |lon: f64| left + (lon - min_lon) * k * scale;
+    let y = |lat: f64| height - bottom - (lat - min_lat) * scale;
 
     let _ = write!(
         out,
@@ -81,20 +86,47 @@ pub fn svg(site: &Site, points: &[Point], title: &str, id: &str) -> String {
             .cmp(&site.page(b.id).title)
             .then(a.id.cmp(&b.id))
     });
+    // Label boxes placed so far, to keep labels of close points apart.
+    // The points themselves are in the way too.
+    let mut placed: Vec<(f64, f64, f64, f64)> = points
+        .iter()
+        .map(|p| {
+            let (px, py) = (x(p.lon), y(p.lat));
+            (px - 8.0, px + 8.0, py - 8.0, py + 8.0)
+        })
+        .collect();
     for p in sorted {
         let page = site.page(p.id);
         let (px, py) = (x(p.lon), y(p.lat));
-        // Labels go to the side with more room.
+        // Labels go to the side with more room, and up or down when another
+        // label is in the way.
         let (tx, anchor) = if px > WIDTH / 2.0 {
             (px - 10.0, "end")
         } else {
             (px + 10.0, "start")
         };
+        let width = page.title.chars().count() as f64 * LABEL_EM;
+        let (x0, x1) = if anchor == "end" {
+            (tx - width, tx)
+        } else {
+            (tx, tx + width)
+        };
+        let overlaps = |ty: f64| {
+            placed
+                .iter()
+                .any(|&(a0, a1, b0, b1)| x0 < a1 && a0 < x1 && ty - 16.0 < b1 && b0 < ty + 4.0)
+        };
+        let ty = [0.0, 20.0, -20.0, 40.0, -40.0]
+            .iter()
+            .map(|d| py + 5.0 + d)
+            .find(|ty| !overlaps(*ty))
+            .unwrap_or(py + 5.0);
+        placed.push((x0, x1, ty - 16.0, ty + 4.0));
         let _ = write!(
             out,
             r#"<a class="map-point" href="{}"><circle cx="{px:.1}" cy="{py:.1}" r="7"/><text x="{tx:.1}" y="{:.1}" text-anchor="{anchor}">{}</text></a>"#,
             escape(page.url.as_str()),
-            py + 5.0,
+            ty,
             escape(&page.title)
         );
     }

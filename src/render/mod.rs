@@ -35,7 +35,8 @@ pub struct RenderCtx {
     pub site: Site,
     pub pages_md: Vec<Arc<Rendered>>,
     pub sections_md: Vec<Arc<Rendered>>,
-    pub i18n: I18n,
+    /// Shared with the shortcodes' templates, which render before the rest.
+    pub i18n: Arc<I18n>,
     /// Per section: whether it has dated pages for an Atom feed. Every page asks
     /// for its home feed, so this is worked out once, not per output.
     has_feed: Vec<bool>,
@@ -46,7 +47,7 @@ impl RenderCtx {
         site: Site,
         pages_md: Vec<Arc<Rendered>>,
         sections_md: Vec<Arc<Rendered>>,
-        i18n: I18n,
+        i18n: Arc<I18n>,
     ) -> Self {
         let dated = |p: &PageId| site.page_front(*p).date.is_some();
         let mut lang_has_dated: Vec<&Lang> = site
@@ -225,7 +226,8 @@ pub fn render_site_with(
     let mut timer = crate::Timer::new();
     let links_same = matches!(change, Change::BodiesOnly);
     let theme_dir = dirs.dirs.get(1).and_then(|d| d.parent());
-    let shortcodes = shortcodes::Shortcodes::load(dirs, theme_dir, diags);
+    let i18n = Arc::new(i18n);
+    let shortcodes = shortcodes::Shortcodes::load(dirs, theme_dir, &site, &i18n, diags);
     let md = render_markdown_all(&site, &shortcodes, &mut state.markdown, links_same, diags);
     timer.lap("  markdown");
     let ctx = Arc::new(RenderCtx::new(site, md.pages, md.sections, i18n));

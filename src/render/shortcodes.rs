@@ -19,10 +19,13 @@ use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
+
 use indexmap::IndexMap;
 use minijinja::Value;
 use serde::Deserialize;
 
+use super::i18n::I18n;
 use super::templates::TemplateDirs;
 use crate::diag::{Diagnostic, Diagnostics, Pos, did_you_mean, find_key, pos_of};
 use crate::model::SourcePath;
@@ -71,7 +74,13 @@ pub struct Use<'a> {
 impl Shortcodes {
     /// Reads the theme's and the site's declarations; problems in them are
     /// diagnostics at their lines.
-    pub fn load(dirs: &TemplateDirs, theme_dir: Option<&Path>, diags: &mut Diagnostics) -> Self {
+    pub fn load(
+        dirs: &TemplateDirs,
+        theme_dir: Option<&Path>,
+        site: &crate::resolve::Site,
+        i18n: &Arc<I18n>,
+        diags: &mut Diagnostics,
+    ) -> Self {
         let mut files: Vec<PathBuf> = Vec::new();
         if let Some(t) = theme_dir {
             files.push(t.join(DECLARATIONS));
@@ -141,9 +150,36 @@ impl Shortcodes {
         for name in decls.keys() {
             dirs.text(&template_name(name)).hash(&mut h);
         }
+        // Shortcode templates may show UI strings.
+        i18n.fingerprints().hash(&mut h);
+        let mut env = super::templates::base_environment(dirs);
+        // The same `t()` and `asset_url()` as the page templates have.
+        let strings = i18n.clone();
+        let config = site.config.clone();
+        env.add_function(
+            "t",
+            move |state: &minijinja::State, key: &str, kwargs: minijinja::value::Kwargs| {
+                let count: Option<i64> = kwargs.get("count")?;
+                let lang: Option<String> = kwargs.get("lang")?;
+                kwargs.assert_all_used()?;
+                let code = lang.or_else(|| {
+                    state
+                        .lookup("lang")
+                        .and_then(|v| v.as_str().map(str::to_string))
+                });
+                let lang = code
+                    .and_then(|c| config.lang(&c))
+                    .unwrap_or_else(|| config.default_language.clone());
+                Ok::<_, minijinja::Error>(strings.translate(&lang, key, count))
+            },
+        );
+        let base_path = site.config.base_path.clone();
+        env.add_function("asset_url", move |path: &str| -> String {
+            format!("{base_path}{}", path.trim_start_matches('/'))
+        });
         Shortcodes {
             decls,
-            env: super::templates::base_environment(dirs),
+            env,
             fingerprint: h.finish(),
         }
     }

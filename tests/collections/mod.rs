@@ -349,7 +349,7 @@ fn shortcodes_render_their_theme_templates_with_checked_arguments() {
     // The theme's HTML stays as it is; the author's raw HTML is sanitized; the
     // arguments are escaped.
     assert!(
-        html.contains(r#"<aside class="callout callout-tip" aria-label="Good to know"><p class="callout-title">Good to know</p><p>Trains &lt;run&gt; every 10 minutes.</p></aside>"#),
+        html.contains(r#"<aside class="callout callout-tip" aria-label="Good to know"><p class="callout-title">Good to know</p><p>Trains &lt;run&gt; every 10 minutes.</p><a href="/css/style.css">Skip to content</a></aside>"#),
         "{html}"
     );
     assert!(html.contains("<b>raw</b>"), "{html}");
