@@ -1,0 +1,167 @@
+//! The repository's own site, built as CI builds it: the region's content in
+//! use (collections, the takeover of the week, events, reports), and the
+//! metadata search engines and social sites read.
+
+use std::path::Path;
+
+use polis::BuildOptions;
+use polis::diag::Diagnostics;
+
+use crate::common::{NOW, list_files, repo_dir};
+
+/// The example site built into a temp folder at the fixed clock, with
+/// warnings denied.
+fn build() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("a temp folder");
+    let out = dir.path().join("public");
+    let mut options = BuildOptions::new(repo_dir());
+    options.now = NOW.parse().unwrap();
+    let mut diags = Diagnostics::default();
+    let result = polis::build_to_dir(&options, &out, true, &mut diags);
+    assert!(
+        result.is_ok() && diags.is_empty(),
+        "{:?}",
+        diags
+            .sorted()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+    );
+    (dir, out)
+}
+
+fn read(out: &Path, rel: &str) -> String {
+    std::fs::read_to_string(out.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+/// Every JSON-LD object of a page, parsed.
+fn json_ld(html: &str) -> Vec<serde_json::Value> {
+    const OPEN: &str = r#"<script type="application/ld+json">"#;
+    html.match_indices(OPEN)
+        .map(|(i, _)| {
+            let rest = &html[i + OPEN.len()..];
+            let json = &rest[..rest.find("</script>").expect("closed")];
+            serde_json::from_str(json)
+                .unwrap_or_else(|e| panic!("JSON-LD is not JSON: {e}\n{json}"))
+        })
+        .collect()
+}
+
+fn has(v: &serde_json::Value, path: &[&str]) -> bool {
+    let mut v = v;
+    for key in path {
+        match v.get(key) {
+            Some(x) if !x.is_null() && x != "" => v = x,
+            _ => return false,
+        }
+    }
+    true
+}
+
+#[test]
+fn every_page_has_json_ld_with_what_its_type_requires() {
+    let (_dir, out) = build();
+    let mut seen = std::collections::BTreeMap::<String, usize>::new();
+    for rel in list_files(&out)
+        .into_keys()
+        .filter(|f| f.ends_with("index.html"))
+    {
+        let html = read(&out, &rel);
+        for ld in json_ld(&html) {
+            let ty = ld["@type"].as_str().unwrap_or_default().to_string();
+            assert_eq!(ld["@context"], "https://schema.org", "{rel}");
+            // What schema.org and Google's rich results ask for, per type.
+            let required: &[&[&str]] = match ty.as_str() {
+                "Article" => &[
+                    &["headline"],
+                    &["datePublished"],
+                    &["author", "name"],
+                    &["url"],
+                ],
+                // A page without a date (about us) is a web page, not an article.
+                "WebPage" => &[&["headline"], &["url"]],
+                "Event" => &[
+                    &["name"],
+                    &["startDate"],
+                    &["endDate"],
+                    &["location", "name"],
+                    &["location", "address"],
+                    &["organizer", "name"],
+                    &["eventAttendanceMode"],
+                    &["inLanguage"],
+                ],
+                "Place" => &[
+                    &["name"],
+                    &["geo", "latitude"],
+                    &["geo", "longitude"],
+                    &["url"],
+                ],
+                _ => &[],
+            };
+            for path in required {
+                assert!(has(&ld, path), "{rel}: {ty} without {path:?}: {ld}");
+            }
+            *seen.entry(ty).or_default() += 1;
+        }
+    }
+    for ty in ["Article", "Event", "Place"] {
+        assert!(
+            seen.get(ty).copied().unwrap_or(0) > 0,
+            "no {ty} anywhere: {seen:?}"
+        );
+    }
+}
+
+#[test]
+fn every_page_has_open_graph_and_twitter_cards() {
+    let (_dir, out) = build();
+    for rel in [
+        "en/index.html",
+        "nb/index.html",
+        "en/takeover/2026-w48-kenji-watanabe/index.html",
+        "nb/kommuner/drammen/index.html",
+        "en/events/index.html",
+    ] {
+        let html = read(&out, rel);
+        for tag in [
+            r#"property="og:title""#,
+            r#"property="og:url""#,
+            r#"property="og:locale""#,
+            r#"name="twitter:card""#,
+        ] {
+            assert!(html.contains(tag), "{rel} lacks {tag}");
+        }
+    }
+}
+
+#[test]
+fn the_home_page_shows_this_weeks_takeover_and_the_scheduled_one_waits() {
+    let (_dir, out) = build();
+    let home = read(&out, "en/index.html");
+    // 2026-11-23 is in ISO week 48.
+    assert!(home.contains(r#"<time datetime="2026-W48">"#), "{home}");
+    let files = list_files(&out);
+    assert!(
+        !files.keys().any(|f| f.contains("2026-w49")),
+        "week 49 is not out yet"
+    );
+    assert!(!read(&out, "sitemap.xml").contains("2026-w49"));
+}
+
+#[test]
+fn event_calendars_parse_as_icalendar() {
+    let (_dir, out) = build();
+    let mut events = 0;
+    for rel in list_files(&out).into_keys().filter(|f| f.ends_with(".ics")) {
+        let text = read(&out, &rel);
+        let cal: icalendar::Calendar = text
+            .parse()
+            .unwrap_or_else(|e| panic!("{rel} is not iCalendar: {e}"));
+        for e in cal.components.iter().filter_map(|c| c.as_event()) {
+            use icalendar::Component;
+            assert!(e.get_summary().is_some() && e.get_uid().is_some(), "{rel}");
+            events += 1;
+        }
+    }
+    assert!(events > 0);
+}
