@@ -6,7 +6,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use polis::cli::{Cli, Command, build, new, serve};
+use polis::cli::{Cli, Command, build, new, schema, serve};
 use polis::error::Error;
 
 fn main() -> ExitCode {
@@ -21,6 +21,50 @@ fn main() -> ExitCode {
         },
         Command::Serve(args) => run_serve(&args),
         Command::New(args) => run_new(&args),
+        Command::Schema(args) => run_schema(&args),
+    }
+}
+
+fn run_schema(args: &schema::SchemaArgs) -> ExitCode {
+    let mut diags = polis::diag::Diagnostics::default();
+    match schema::run(args, &mut diags) {
+        Ok(written) => {
+            for (_, path) in &written.schemas {
+                println!("wrote {}", path.display());
+            }
+            // How an editor finds them: VS Code's settings for the TOML and
+            // YAML extensions, by file pattern.
+            let rel = |p: &std::path::Path| match p.strip_prefix(&written.root) {
+                Ok(r) => format!("./{}", r.to_string_lossy().replace('\\', "/")),
+                Err(_) => p.to_string_lossy().into_owned(),
+            };
+            println!(
+                "\nfor VS Code (.vscode/settings.json; Even Better TOML and YAML extensions):"
+            );
+            let toml: Vec<String> = written
+                .schemas
+                .iter()
+                .map(|(folder, p)| format!("    \"content/{folder}/**/*.md\": \"{}\"", rel(p)))
+                .collect();
+            println!(
+                "  \"evenBetterToml.schema.associations\": {{\n{}\n  }},",
+                toml.join(",\n")
+            );
+            let yaml: Vec<String> = written
+                .schemas
+                .iter()
+                .map(|(folder, p)| format!("    \"{}\": \"content/{folder}/**/*.md\"", rel(p)))
+                .collect();
+            println!("  \"yaml.schemas\": {{\n{}\n  }}", yaml.join(",\n"));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            for d in diags.sorted() {
+                eprintln!("{d}");
+            }
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
     }
 }
 

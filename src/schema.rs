@@ -32,6 +32,15 @@ impl Collection {
         self.fields.iter().find(|f| f.name == name)
     }
 
+    /// A page's name in the collection, from its translation group
+    /// (`municipalities/drammen` → `drammen`).
+    pub fn key_of<'g>(&self, group: &'g str) -> Option<&'g str> {
+        group
+            .strip_prefix(&self.folder)?
+            .strip_prefix('/')
+            .filter(|k| !k.is_empty())
+    }
+
     /// Whether a file (path relative to `content/`) is one of this collection's
     /// pages: anything below its folder but the section files.
     pub fn contains(&self, rel: &str) -> bool {
@@ -1186,5 +1195,160 @@ mod tests {
             Ok("76979871".into())
         );
         assert!(video_id("v", "<script>", true).is_err());
+    }
+}
+
+// ---------------------------------------------------------------------------
+// JSON Schema, for editors
+
+/// A JSON Schema (draft 2020-12) of a collection's front matter, for editors
+/// that check and complete fields as the author types (VS Code with Even
+/// Better TOML or YAML). `keys` lists, per collection name, the page names a
+/// `ref` field may take.
+pub fn json_schema(
+    collection: &Collection,
+    taxonomies: &[String],
+    keys: &std::collections::BTreeMap<String, Vec<String>>,
+) -> Json {
+    use serde_json::json;
+    let mut properties = serde_json::Map::new();
+    let text = |d: &str| json!({ "type": "string", "description": d });
+    properties.insert("title".into(), text("The page's title"));
+    properties.insert(
+        "description".into(),
+        text("One or two sentences for listings and search engines"),
+    );
+    properties.insert("date".into(), json!({ "type": ["string"], "format": "date", "description": "Publication date; a later date schedules the page" }));
+    properties.insert(
+        "updated".into(),
+        json!({ "type": "string", "format": "date" }),
+    );
+    properties.insert("draft".into(), json!({ "type": "boolean" }));
+    properties.insert("slug".into(), text("The last part of the page's address"));
+    properties.insert("aliases".into(), json!({ "type": "array", "items": { "type": "string" }, "description": "Old addresses that should lead here" }));
+    properties.insert("weight".into(), json!({ "type": "integer" }));
+    properties.insert("template".into(), json!({ "type": "string" }));
+    properties.insert(
+        "tags".into(),
+        json!({ "type": "array", "items": { "type": "string" } }),
+    );
+    let tax: serde_json::Map<String, Json> = taxonomies
+        .iter()
+        .map(|t| {
+            (
+                t.clone(),
+                json!({ "type": "array", "items": { "type": "string" } }),
+            )
+        })
+        .collect();
+    properties.insert(
+        "taxonomies".into(),
+        json!({ "type": "object", "properties": tax, "additionalProperties": false }),
+    );
+    properties.insert("extra".into(), json!({ "type": "object" }));
+    let mut required = Vec::new();
+    for f in &collection.fields {
+        let mut s = type_schema(&f.ty, keys);
+        let mut about = f.description.clone().unwrap_or_default();
+        if f.shared {
+            if !about.is_empty() {
+                about.push(' ');
+            }
+            about.push_str(
+                "(Shared by all translations: give it in the default language's file only.)",
+            );
+        }
+        if let (Json::Object(m), false) = (&mut s, about.is_empty()) {
+            m.insert("description".into(), Json::String(about));
+        }
+        properties.insert(f.name.clone(), s);
+        // A shared field is required in one file of the group only, which a
+        // schema for one file cannot say.
+        if f.required && !f.shared {
+            required.push(Json::String(f.name.clone()));
+        }
+    }
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": format!("Front matter of a page in `{}`", collection.name),
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": false,
+    })
+}
+
+fn type_schema(ty: &FieldType, keys: &std::collections::BTreeMap<String, Vec<String>>) -> Json {
+    use serde_json::json;
+    let bounds = |mut s: Json, min: &Option<f64>, max: &Option<f64>| {
+        if let Some(m) = min {
+            s["minimum"] = json!(m);
+        }
+        if let Some(m) = max {
+            s["maximum"] = json!(m);
+        }
+        s
+    };
+    let image = json!({
+        "anyOf": [
+            { "type": "string" },
+            {
+                "type": "object",
+                "properties": { "src": { "type": "string" }, "alt": { "type": "string" }, "credit": { "type": "string" } },
+                "required": ["src"],
+                "additionalProperties": false
+            }
+        ]
+    });
+    match ty {
+        FieldType::String | FieldType::Text => json!({ "type": "string" }),
+        FieldType::Integer { min, max } => bounds(json!({ "type": "integer" }), min, max),
+        FieldType::Number { min, max } => bounds(json!({ "type": "number" }), min, max),
+        FieldType::Boolean => json!({ "type": "boolean" }),
+        FieldType::Date => json!({ "type": "string", "format": "date" }),
+        FieldType::DateTime { .. } => json!({ "type": "string" }),
+        FieldType::Week => json!({ "type": "string", "pattern": "^[0-9]{4}-?W[0-9]{2}$" }),
+        FieldType::Url => json!({ "type": "string", "format": "uri", "pattern": "^https?://" }),
+        FieldType::Email => json!({ "type": "string", "format": "email" }),
+        FieldType::Image { alt: true } => json!({
+            "type": "object",
+            "properties": { "src": { "type": "string" }, "alt": { "type": "string", "minLength": 1 }, "credit": { "type": "string" } },
+            "required": ["src", "alt"],
+            "additionalProperties": false
+        }),
+        FieldType::Image { alt: false } => image,
+        FieldType::Video => json!({
+            "type": "object",
+            "properties": {
+                "youtube": { "type": "string" }, "vimeo": { "type": "string" }, "file": { "type": "string" },
+                "captions": { "type": "string" }, "title": { "type": "string" }, "poster": { "type": "string" }
+            },
+            "required": ["title"],
+            "additionalProperties": false
+        }),
+        FieldType::Geo => json!({
+            "anyOf": [
+                {
+                    "type": "object",
+                    "properties": {
+                        "lat": { "type": "number", "minimum": -90, "maximum": 90 },
+                        "lon": { "type": "number", "minimum": -180, "maximum": 180 }
+                    },
+                    "required": ["lat", "lon"],
+                    "additionalProperties": false
+                },
+                { "type": "array", "items": { "type": "number" }, "minItems": 2, "maxItems": 2 }
+            ]
+        }),
+        FieldType::Enum(values) => json!({ "enum": values }),
+        FieldType::File { extensions } => json!({
+            "type": "string",
+            "pattern": format!("\\.({})$", extensions.join("|"))
+        }),
+        FieldType::Ref { collection } => match keys.get(collection) {
+            Some(k) if !k.is_empty() => json!({ "enum": k }),
+            _ => json!({ "type": "string" }),
+        },
+        FieldType::List(item) => json!({ "type": "array", "items": type_schema(item, keys) }),
     }
 }

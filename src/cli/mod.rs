@@ -3,6 +3,7 @@
 
 pub mod build;
 pub mod new;
+pub mod schema;
 pub mod serve;
 
 use clap::{Parser, Subcommand};
@@ -26,4 +27,6 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Write a new page bundle from an archetype, in every language, ready to fill in
     New(new::NewArgs),
+    /// Write a JSON Schema of each collection's front matter, for editors
+    Schema(schema::SchemaArgs),
 }

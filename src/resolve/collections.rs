@@ -96,8 +96,10 @@ pub fn index(
         let Some(ci) = config.collections.iter().position(|c| c.contains(&f.rel)) else {
             continue;
         };
-        let c = &config.collections[ci];
-        let key = f.group[c.folder.len() + 1..].to_string();
+        let Some(key) = config.collections[ci].key_of(&f.group) else {
+            continue;
+        };
+        let key = key.to_string();
         index.keys[ci].entry(key).or_default().push(p.id);
         index.page_collection.insert(p.id, ci);
     }

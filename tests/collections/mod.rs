@@ -474,3 +474,43 @@ fn serve_rechecks_fields_when_a_bundle_file_comes_or_goes() {
             .any(|p| p.as_str() == "en/takeover/2026-w48-ana/portrait.jpg")
     );
 }
+
+#[test]
+fn polis_schema_writes_json_schemas_that_accept_good_front_matter_and_reject_bad() {
+    let site = fixture();
+    let out = site.temp_path("schemas");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_polis"))
+        .args(["schema", "--root"])
+        .arg(site.root())
+        .arg("--output")
+        .arg(&out)
+        .output()
+        .expect("run polis");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("takeover.schema.json")).unwrap())
+            .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
+    // The front matter of a real page, as an editor reads it.
+    let page =
+        std::fs::read_to_string(site.root().join("content/takeover/2026-w47-lucia/index.md"))
+            .unwrap();
+    let front = page.split("+++").nth(1).unwrap();
+    let value: serde_json::Value = toml::from_str::<serde_json::Value>(front).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&value)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    // A reference lists the pages there are; a misspelt field is caught.
+    assert_eq!(
+        schema["properties"]["municipality"]["enum"],
+        serde_json::json!(["asker", "drammen"])
+    );
+    let mut bad = value.clone();
+    bad["municipality"] = "dramen".into();
+    bad["origni"] = "Spain".into();
+    bad["portrait"] = serde_json::json!({ "src": "portrait.jpg" });
+    let errors: Vec<String> = validator.iter_errors(&bad).map(|e| e.to_string()).collect();
+    assert_eq!(errors.len(), 3, "{errors:?}");
+}
