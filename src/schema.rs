@@ -1048,156 +1048,6 @@ pub fn parse_datetime(s: &str, zone: &jiff::tz::TimeZone) -> Option<jiff::Zoned>
         .ok()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn def(ty: FieldType) -> FieldDef {
-        FieldDef {
-            name: "f".into(),
-            ty,
-            required: true,
-            unique: false,
-            shared: false,
-            description: None,
-            stale_after_days: None,
-        }
-    }
-
-    fn check(ty: FieldType, v: Json) -> Result<FieldValue, String> {
-        let d = def(ty.clone());
-        check_value(&d, &ty, &v, CheckCtx { bundle_dir: None }, &mut Vec::new())
-            .map_err(|e| e.message)
-    }
-
-    #[test]
-    fn values_of_each_simple_type() {
-        let oslo = jiff::tz::TimeZone::get("Europe/Oslo").unwrap();
-        assert_eq!(
-            check(
-                FieldType::Integer {
-                    min: Some(0.0),
-                    max: None
-                },
-                json!(5)
-            ),
-            Ok(FieldValue::Integer(5))
-        );
-        assert!(
-            check(
-                FieldType::Integer {
-                    min: Some(0.0),
-                    max: None
-                },
-                json!(-1)
-            )
-            .is_err()
-        );
-        assert!(
-            check(
-                FieldType::Integer {
-                    min: None,
-                    max: None
-                },
-                json!(1.5)
-            )
-            .is_err()
-        );
-        assert!(
-            check(
-                FieldType::Integer {
-                    min: None,
-                    max: None
-                },
-                json!("5")
-            )
-            .is_err()
-        );
-        assert_eq!(
-            check(FieldType::Boolean, json!(true)),
-            Ok(FieldValue::Bool(true))
-        );
-        assert!(check(FieldType::Url, json!("www.example.no")).is_err());
-        assert!(check(FieldType::Url, json!("javascript:alert(1)")).is_err());
-        assert!(check(FieldType::Url, json!("https://www.example.no/")).is_ok());
-        assert!(check(FieldType::Email, json!("post@example.no")).is_ok());
-        assert!(check(FieldType::Email, json!("post at example")).is_err());
-        assert_eq!(
-            check(FieldType::Week, json!("2026-W48")).map(|v| v.key()),
-            Ok("2026-W48".into())
-        );
-        assert!(check(FieldType::Week, json!("2026-W54")).is_err());
-        let dt = check(
-            FieldType::DateTime { zone: oslo.clone() },
-            json!("2026-12-03T18:00:00"),
-        )
-        .unwrap();
-        let FieldValue::DateTime(z) = dt else {
-            panic!()
-        };
-        assert_eq!(z.offset().seconds(), 3600);
-        let dt = check(
-            FieldType::DateTime { zone: oslo },
-            json!("2026-07-03T18:00[America/New_York]"),
-        )
-        .unwrap();
-        let FieldValue::DateTime(z) = dt else {
-            panic!()
-        };
-        assert_eq!(z.time_zone().iana_name(), Some("America/New_York"));
-        assert_eq!(
-            check(FieldType::Geo, json!({"lat": 59.7, "lon": 10.2})),
-            Ok(FieldValue::Geo {
-                lat: 59.7,
-                lon: 10.2
-            })
-        );
-        assert!(check(FieldType::Geo, json!({"lat": 95.0, "lon": 10.2})).is_err());
-        let e = check(
-            FieldType::Enum(vec!["Akershus".into(), "Buskerud".into()]),
-            json!("Akershsu"),
-        )
-        .unwrap_err();
-        assert!(e.contains("not one of"), "{e}");
-        assert_eq!(
-            check(
-                FieldType::List(Box::new(FieldType::String)),
-                json!(["a", "b"])
-            ),
-            Ok(FieldValue::List(vec![
-                FieldValue::String("a".into()),
-                FieldValue::String("b".into())
-            ]))
-        );
-    }
-
-    #[test]
-    fn week_dates_a_page_on_its_monday() {
-        let oslo = jiff::tz::TimeZone::get("Europe/Oslo").unwrap();
-        let w = parse_week("2026-W48").unwrap();
-        let d = FieldValue::Week(w).as_page_date(&oslo).unwrap();
-        assert_eq!(d.rfc3339(), "2026-11-23T00:00:00+01:00");
-    }
-
-    #[test]
-    fn video_ids_from_links() {
-        assert_eq!(
-            video_id("v", "https://www.youtube.com/watch?v=dQw4w9WgXcQ", true),
-            Ok("dQw4w9WgXcQ".into())
-        );
-        assert_eq!(
-            video_id("v", "https://youtu.be/dQw4w9WgXcQ", true),
-            Ok("dQw4w9WgXcQ".into())
-        );
-        assert_eq!(
-            video_id("v", "https://vimeo.com/76979871", false),
-            Ok("76979871".into())
-        );
-        assert!(video_id("v", "<script>", true).is_err());
-    }
-}
-
 // ---------------------------------------------------------------------------
 // JSON Schema, for editors
 
@@ -1350,5 +1200,155 @@ fn type_schema(ty: &FieldType, keys: &std::collections::BTreeMap<String, Vec<Str
             _ => json!({ "type": "string" }),
         },
         FieldType::List(item) => json!({ "type": "array", "items": type_schema(item, keys) }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn def(ty: FieldType) -> FieldDef {
+        FieldDef {
+            name: "f".into(),
+            ty,
+            required: true,
+            unique: false,
+            shared: false,
+            description: None,
+            stale_after_days: None,
+        }
+    }
+
+    fn check(ty: FieldType, v: Json) -> Result<FieldValue, String> {
+        let d = def(ty.clone());
+        check_value(&d, &ty, &v, CheckCtx { bundle_dir: None }, &mut Vec::new())
+            .map_err(|e| e.message)
+    }
+
+    #[test]
+    fn values_of_each_simple_type() {
+        let oslo = jiff::tz::TimeZone::get("Europe/Oslo").unwrap();
+        assert_eq!(
+            check(
+                FieldType::Integer {
+                    min: Some(0.0),
+                    max: None
+                },
+                json!(5)
+            ),
+            Ok(FieldValue::Integer(5))
+        );
+        assert!(
+            check(
+                FieldType::Integer {
+                    min: Some(0.0),
+                    max: None
+                },
+                json!(-1)
+            )
+            .is_err()
+        );
+        assert!(
+            check(
+                FieldType::Integer {
+                    min: None,
+                    max: None
+                },
+                json!(1.5)
+            )
+            .is_err()
+        );
+        assert!(
+            check(
+                FieldType::Integer {
+                    min: None,
+                    max: None
+                },
+                json!("5")
+            )
+            .is_err()
+        );
+        assert_eq!(
+            check(FieldType::Boolean, json!(true)),
+            Ok(FieldValue::Bool(true))
+        );
+        assert!(check(FieldType::Url, json!("www.example.no")).is_err());
+        assert!(check(FieldType::Url, json!("javascript:alert(1)")).is_err());
+        assert!(check(FieldType::Url, json!("https://www.example.no/")).is_ok());
+        assert!(check(FieldType::Email, json!("post@example.no")).is_ok());
+        assert!(check(FieldType::Email, json!("post at example")).is_err());
+        assert_eq!(
+            check(FieldType::Week, json!("2026-W48")).map(|v| v.key()),
+            Ok("2026-W48".into())
+        );
+        assert!(check(FieldType::Week, json!("2026-W54")).is_err());
+        let dt = check(
+            FieldType::DateTime { zone: oslo.clone() },
+            json!("2026-12-03T18:00:00"),
+        )
+        .unwrap();
+        let FieldValue::DateTime(z) = dt else {
+            panic!()
+        };
+        assert_eq!(z.offset().seconds(), 3600);
+        let dt = check(
+            FieldType::DateTime { zone: oslo },
+            json!("2026-07-03T18:00[America/New_York]"),
+        )
+        .unwrap();
+        let FieldValue::DateTime(z) = dt else {
+            panic!()
+        };
+        assert_eq!(z.time_zone().iana_name(), Some("America/New_York"));
+        assert_eq!(
+            check(FieldType::Geo, json!({"lat": 59.7, "lon": 10.2})),
+            Ok(FieldValue::Geo {
+                lat: 59.7,
+                lon: 10.2
+            })
+        );
+        assert!(check(FieldType::Geo, json!({"lat": 95.0, "lon": 10.2})).is_err());
+        let e = check(
+            FieldType::Enum(vec!["Akershus".into(), "Buskerud".into()]),
+            json!("Akershsu"),
+        )
+        .unwrap_err();
+        assert!(e.contains("not one of"), "{e}");
+        assert_eq!(
+            check(
+                FieldType::List(Box::new(FieldType::String)),
+                json!(["a", "b"])
+            ),
+            Ok(FieldValue::List(vec![
+                FieldValue::String("a".into()),
+                FieldValue::String("b".into())
+            ]))
+        );
+    }
+
+    #[test]
+    fn week_dates_a_page_on_its_monday() {
+        let oslo = jiff::tz::TimeZone::get("Europe/Oslo").unwrap();
+        let w = parse_week("2026-W48").unwrap();
+        let d = FieldValue::Week(w).as_page_date(&oslo).unwrap();
+        assert_eq!(d.rfc3339(), "2026-11-23T00:00:00+01:00");
+    }
+
+    #[test]
+    fn video_ids_from_links() {
+        assert_eq!(
+            video_id("v", "https://www.youtube.com/watch?v=dQw4w9WgXcQ", true),
+            Ok("dQw4w9WgXcQ".into())
+        );
+        assert_eq!(
+            video_id("v", "https://youtu.be/dQw4w9WgXcQ", true),
+            Ok("dQw4w9WgXcQ".into())
+        );
+        assert_eq!(
+            video_id("v", "https://vimeo.com/76979871", false),
+            Ok("76979871".into())
+        );
+        assert!(video_id("v", "<script>", true).is_err());
     }
 }
