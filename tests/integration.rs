@@ -7,6 +7,7 @@ mod common;
 mod bad_input;
 mod cli;
 mod content;
+mod images;
 mod incremental;
 mod languages;
 mod listings;
