@@ -37,6 +37,12 @@ pub struct BuildOptions {
     pub future: bool,
     /// The build clock: pages dated later are scheduled, not published.
     pub now: jiff::Timestamp,
+    /// Overrides `[images] cache_dir` (`--cache-dir`, `POLIS_CACHE_DIR`).
+    pub cache_dir: Option<PathBuf>,
+    /// Stylesheets and scripts under fingerprinted names, with integrity
+    /// hashes when the site asks for them. `serve` turns this off: there, a
+    /// stylesheet edit then changes no page and is swapped in without a reload.
+    pub fingerprint_assets: bool,
 }
 
 impl BuildOptions {
@@ -47,6 +53,28 @@ impl BuildOptions {
             drafts: false,
             future: false,
             now: jiff::Timestamp::now(),
+            cache_dir: None,
+            fingerprint_assets: true,
+        }
+    }
+
+    /// `config` with what these options override.
+    pub(crate) fn apply(&self, mut config: config::Config) -> Result<config::Config> {
+        if let Some(url) = &self.base_url {
+            config = config.with_base_url(url).map_err(Error::Option)?;
+        }
+        if let Some(dir) = &self.cache_dir {
+            config.images.cache_dir =
+                config::cache_dir_of(&config.root, dir).map_err(Error::Option)?;
+        }
+        Ok(config)
+    }
+
+    pub(crate) fn style_options(&self, config: &config::Config) -> assets::styles::StyleOptions {
+        assets::styles::StyleOptions {
+            minify: config.assets.minify,
+            fingerprint: self.fingerprint_assets,
+            integrity: config.assets.integrity,
         }
     }
 }
@@ -57,6 +85,7 @@ pub struct BuildSummary {
     /// Pages per language, in language order.
     pub pages: Vec<(Lang, usize)>,
     pub files: usize,
+    pub images: assets::images::ImageStats,
 }
 
 /// Builds the site into `output`. Problems in the content go to `diags`; the
@@ -67,10 +96,21 @@ pub fn build(
     output: &dyn Output,
     diags: &mut Diagnostics,
 ) -> Result<BuildSummary> {
-    let mut config = config::load_config(&options.root, diags)?;
-    if let Some(url) = &options.base_url {
-        config = config.with_base_url(url).map_err(Error::Option)?;
-    }
+    build_kept(options, output, diags).map(|(summary, _)| summary)
+}
+
+/// What a build keeps for pruning the image cache once it is known to be good.
+struct Kept {
+    images: std::sync::Arc<assets::images::Images>,
+    shown: Vec<std::sync::Arc<assets::images::ImageSet>>,
+}
+
+fn build_kept(
+    options: &BuildOptions,
+    output: &dyn Output,
+    diags: &mut Diagnostics,
+) -> Result<(BuildSummary, Kept)> {
+    let config = options.apply(config::load_config(&options.root, diags)?)?;
     let mut timer = Timer::new();
     let theme_dir = theme_dir(&config, diags);
     let loaded = load::load_site(&config, diags)?;
@@ -79,15 +119,46 @@ pub fn build(
     timer.lap("resolve");
     let i18n = render::i18n::I18n::load(&site.config, theme_dir.as_deref(), diags);
     let dirs = render::templates::TemplateDirs::new(&options.root, theme_dir.as_deref());
-    let copies = assets::plan_copies(&site, theme_dir.as_deref())?;
-    let stats = render::render_site(site, i18n, &dirs, output, diags)?;
+    let plan = assets::plan(&site, theme_dir.as_deref())?;
+    let images = std::sync::Arc::new(assets::images::Images::new(
+        &site.config.images,
+        &options.root,
+        &site.config.base_path,
+    ));
+    let styles = std::sync::Arc::new(assets::styles::build(
+        &plan.styles,
+        &options.root,
+        &site.config.base_path,
+        options.style_options(&site.config),
+        &assets::styles::AssetCache::default(),
+        diags,
+    ));
+    timer.lap("plan, styles");
+    let inputs = render::Inputs {
+        site,
+        i18n,
+        images: images.clone(),
+        assets: styles.clone(),
+    };
+    let stats = render::render_site(inputs, &dirs, output, diags)?;
     timer.lap("render");
-    assets::copy_all(&copies, output)?;
+    let originals = assets::originals(&images, &plan.originals, diags);
+    let image_stats = images.publish(&stats.images, &originals, output)?;
+    timer.lap("images");
+    assets::write_styles(&styles, output)?;
+    assets::copy_all(&plan.copies, output)?;
     timer.lap("assets");
-    Ok(BuildSummary {
-        pages: stats.pages,
-        files: output.count(),
-    })
+    Ok((
+        BuildSummary {
+            pages: stats.pages,
+            files: output.count(),
+            images: image_stats,
+        },
+        Kept {
+            images,
+            shown: stats.images,
+        },
+    ))
 }
 
 pub(crate) fn theme_dir(config: &config::Config, diags: &mut Diagnostics) -> Option<PathBuf> {
@@ -117,7 +188,7 @@ pub fn build_to_dir(
     diags: &mut Diagnostics,
 ) -> Result<BuildSummary> {
     let output = output::DiskOutput::begin(out_dir)?;
-    let result = build(options, &output, diags);
+    let result = build_kept(options, &output, diags);
     let failed =
         result.is_err() || diags.has_errors() || (deny_warnings && diags.warning_count() > 0);
     if failed {
@@ -128,7 +199,10 @@ pub fn build_to_dir(
         };
     }
     output.commit()?;
-    result
+    let (mut summary, kept) = result?;
+    // Only a good build has seen every image the site shows.
+    summary.images.pruned = kept.images.prune(&kept.shown)?;
+    Ok(summary)
 }
 
 /// Stage timings on stderr when `POLIS_TIMINGS` is set: for profiling, not output.

@@ -147,6 +147,19 @@ fn report_build(outcome: &build::BuildOutcome, quiet: bool) -> ExitCode {
                     .iter()
                     .map(|(l, n)| format!("{n} {l}"))
                     .collect();
+                let i = &summary.images;
+                if i.variants > 0 {
+                    let _ = writeln!(
+                        err,
+                        "images: {} photos, {} files ({} made, {} from the cache), {} probed, {} unused cache files removed",
+                        i.sources,
+                        i.variants,
+                        i.encoded,
+                        i.variants.saturating_sub(i.encoded),
+                        i.probed,
+                        i.pruned
+                    );
+                }
                 let _ = writeln!(
                     err,
                     "built {} pages ({}), {} files in `{}`, {} warning{} in {:.2?}",

@@ -10,6 +10,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::assets::images::Images;
+use crate::assets::styles::AssetCache;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
 use crate::load::{LoadCache, LoadedSite, Reread};
@@ -28,6 +30,9 @@ pub struct Session {
     resolve_diags: Vec<Diagnostic>,
     /// Whether the next rebuild must start from nothing.
     fresh: bool,
+    /// Probes and variants of images, kept while `[images]` stays the same.
+    images: Option<Arc<Images>>,
+    styles: AssetCache,
 }
 
 /// What a good rebuild produced.
@@ -51,6 +56,8 @@ impl Session {
             render: RenderState::incremental(),
             resolve_diags: Vec::new(),
             fresh: true,
+            images: None,
+            styles: AssetCache::default(),
         }
     }
 
@@ -113,10 +120,7 @@ impl Session {
         diags: &mut Diagnostics,
     ) -> Result<(MemoryOutput, BuildSummary, bool)> {
         let mut timer = crate::Timer::new();
-        let mut config = config::load_config(root, diags)?;
-        if let Some(url) = &self.options.base_url {
-            config = config.with_base_url(url).map_err(Error::Option)?;
-        }
+        let config = self.options.apply(config::load_config(root, diags)?)?;
         let theme_dir = crate::theme_dir(&config, diags);
         timer.lap("config");
         let content = root.join(load::CONTENT_DIR);
@@ -178,17 +182,45 @@ impl Session {
             }
         };
         let dirs = render::templates::TemplateDirs::new(root, theme_dir.as_deref());
-        let copies = assets::plan_copies(&site, theme_dir.as_deref())?;
-        timer.lap("i18n, copies");
+        let plan = assets::plan(&site, theme_dir.as_deref())?;
+        let images = match &self.images {
+            Some(i) if i.fits(&site.config.images, &site.config.base_path) => i.clone(),
+            _ => Arc::new(Images::new(
+                &site.config.images,
+                root,
+                &site.config.base_path,
+            )),
+        };
+        images.begin_build();
+        self.images = Some(images.clone());
+        let styles = Arc::new(assets::styles::build(
+            &plan.styles,
+            root,
+            &site.config.base_path,
+            self.options.style_options(&site.config),
+            &self.styles,
+            diags,
+        ));
+        timer.lap("i18n, plan, styles");
         let output = MemoryOutput::with_capacity(self.files.len());
+        let inputs = render::Inputs {
+            site,
+            i18n,
+            images: images.clone(),
+            assets: styles.clone(),
+        };
         let stats =
-            render::render_site_with(site, i18n, &dirs, &output, diags, &mut self.render, change)?;
+            render::render_site_with(inputs, &dirs, &output, diags, &mut self.render, change)?;
         timer.lap("render");
-        assets::copy_all(&copies, &output)?;
+        let originals = assets::originals(&images, &plan.originals, diags);
+        let image_stats = images.publish(&stats.images, &originals, &output)?;
+        assets::write_styles(&styles, &output)?;
+        assets::copy_all(&plan.copies, &output)?;
         timer.lap("assets");
         let summary = BuildSummary {
             pages: stats.pages,
             files: output.count(),
+            images: image_stats,
         };
         Ok((output, summary, bodies_only))
     }

@@ -9,6 +9,7 @@ mod cli;
 mod collections;
 mod content;
 mod example;
+mod images;
 mod incremental;
 mod languages;
 mod listings;

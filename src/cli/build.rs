@@ -31,6 +31,10 @@ pub struct BuildArgs {
     /// from SOURCE_DATE_EPOCH; the current time otherwise
     #[arg(long, value_name = "TIME")]
     pub now: Option<String>,
+    /// Keep resized images here instead of `[images] cache_dir` (CI caches it
+    /// between runs); must be outside the site's source folders
+    #[arg(long, value_name = "DIR", env = "POLIS_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
     /// Fail the build on warnings too (for CI)
     #[arg(long)]
     pub deny_warnings: bool,
@@ -55,6 +59,7 @@ pub fn run(args: &BuildArgs) -> Result<BuildOutcome> {
     options.drafts = args.drafts;
     options.future = args.future;
     options.now = build_clock(args.now.as_deref())?;
+    options.cache_dir = cache_dir(args.cache_dir.as_deref())?;
     let output = args.output.clone().unwrap_or_else(|| root.join("public"));
     let mut diagnostics = Diagnostics::default();
     let result = build_to_dir(&options, &output, args.deny_warnings, &mut diagnostics);
@@ -84,6 +89,19 @@ pub fn site_root(root: Option<&std::path::Path>) -> Result<PathBuf> {
         return Err(Error::NoSiteRoot(root));
     }
     Ok(root)
+}
+
+/// `--cache-dir` (or `POLIS_CACHE_DIR`) as an absolute path: relative to the
+/// current folder, as a shell user means it.
+pub fn cache_dir(dir: Option<&std::path::Path>) -> Result<Option<PathBuf>> {
+    dir.map(|d| {
+        std::path::absolute(d).map_err(|source| Error::Io {
+            op: "resolving the cache folder",
+            path: d.to_path_buf(),
+            source,
+        })
+    })
+    .transpose()
 }
 
 /// `--now`, else `SOURCE_DATE_EPOCH`, else the system clock.

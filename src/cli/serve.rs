@@ -28,6 +28,10 @@ pub struct ServeArgs {
     /// Include pages dated after the build clock (scheduled posts)
     #[arg(long)]
     pub future: bool,
+    /// Keep resized images here instead of `[images] cache_dir` (CI caches it
+    /// between runs); must be outside the site's source folders
+    #[arg(long, value_name = "DIR", env = "POLIS_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
     /// Open the site in the default browser once it is served
     #[arg(long)]
     pub open: bool,
@@ -43,6 +47,7 @@ pub fn start(args: &ServeArgs) -> Result<(Server, FirstBuild)> {
     build.drafts = args.drafts;
     build.future = args.future;
     build.now = build_clock(None)?;
+    build.cache_dir = super::build::cache_dir(args.cache_dir.as_deref())?;
     Server::start(ServeOptions {
         build,
         bind: args.bind,

@@ -11,8 +11,8 @@ use indexmap::IndexMap;
 use crate::diag::{Diagnostic, Diagnostics, did_you_mean, find_key, pos_of, unknown_field_help};
 use crate::error::{Error, Result};
 use crate::fs;
-use crate::model::{Lang, SourcePath};
 use crate::schema::Collection;
+use crate::model::{ImageFormat, Lang, SourcePath};
 use raw::RawConfig;
 
 pub const CONFIG_FILE: &str = "site.toml";
@@ -36,7 +36,93 @@ pub struct Config {
     pub taxonomies: Vec<TaxonomyConfig>,
     /// Sections whose pages have typed fields (`[collections.NAME]`).
     pub collections: Vec<Collection>,
+    pub images: ImageConfig,
+    pub assets: AssetConfig,
     pub extra: minijinja::Value,
+}
+
+/// How photos are published: `[images]` in site.toml.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImageConfig {
+    /// Ascending, without repeats.
+    pub widths: Vec<u32>,
+    /// The modern formats, in the order browsers are offered them; a JPEG (or,
+    /// for images with transparency, PNG) fallback always follows.
+    pub formats: Vec<ImageFormat>,
+    pub quality: u8,
+    pub avif_quality: u8,
+    pub sizes: String,
+    pub placeholder: Placeholder,
+    pub publish_originals: bool,
+    pub max_file_bytes: u64,
+    pub max_pixels: u64,
+    /// Absolute; never inside a folder `serve` watches.
+    pub cache_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Placeholder {
+    /// A tiny image, inlined, that the browser scales up (and so blurs).
+    Blur,
+    /// The photo's average colour.
+    Color,
+    None,
+}
+
+/// Stylesheets and scripts: `[assets]` in site.toml.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssetConfig {
+    pub integrity: bool,
+    pub minify: bool,
+}
+
+/// The default folder for cached image variants, relative to the site root.
+pub const DEFAULT_CACHE_DIR: &str = ".polis-cache";
+
+/// Folders under the site root whose files are sources (`serve` watches them):
+/// nothing polis writes may go into them.
+pub const SOURCE_DIRS: &[&str] = &["content", "templates", "themes", "assets", "i18n"];
+
+/// Whether `dir` (absolute) is inside one of the site's source folders, or is
+/// the site root itself.
+pub fn is_in_sources(root: &Path, dir: &Path) -> bool {
+    let Ok(rel) = dir.strip_prefix(root) else {
+        return false;
+    };
+    match rel.components().next() {
+        None => true,
+        Some(first) => SOURCE_DIRS
+            .iter()
+            .any(|d| first.as_os_str() == std::ffi::OsStr::new(d)),
+    }
+}
+
+/// Normalizes `.` and `..` away without touching the disk.
+fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Checks a cache folder (from site.toml, `--cache-dir` or `POLIS_CACHE_DIR`)
+/// and makes it absolute.
+pub fn cache_dir_of(root: &Path, dir: &Path) -> std::result::Result<PathBuf, String> {
+    let full = lexical(&root.join(dir));
+    if is_in_sources(root, &full) {
+        return Err(format!(
+            "the cache folder `{}` is inside the site's sources; `serve` watches them and would rebuild when the cache changes",
+            dir.display()
+        ));
+    }
+    Ok(full)
 }
 
 #[derive(Debug, Clone)]
@@ -360,6 +446,11 @@ fn parse_config(root: &Path, text: &str, diags: &mut Diagnostics) -> Option<Conf
             ));
         }
     }
+    let images = image_config(root, &raw.images, text, &mut error);
+    let assets = AssetConfig {
+        integrity: raw.assets.integrity.unwrap_or(false),
+        minify: raw.assets.minify.unwrap_or(true),
+    };
 
     let default_language = Lang::new(&raw.default_language);
     ok.then(|| Config {
@@ -375,8 +466,146 @@ fn parse_config(root: &Path, text: &str, diags: &mut Diagnostics) -> Option<Conf
         menu: raw.menu,
         taxonomies,
         collections,
+        images,
+        assets,
         extra: minijinja::Value::from(minijinja::value::Serde(&raw.extra)),
     })
+}
+
+/// `[images]` checked, with defaults for what it leaves out.
+fn image_config(
+    root: &Path,
+    raw: &raw::RawImages,
+    text: &str,
+    error: &mut impl FnMut(Diagnostic),
+) -> ImageConfig {
+    let path = SourcePath::new(CONFIG_FILE);
+    let at = |key: &str| find_key(text, key, 1);
+    let mut widths = raw.widths.clone().unwrap_or_else(|| vec![480, 960, 1920]);
+    if widths.is_empty() || widths.iter().any(|w| !(16..=8192).contains(w)) {
+        error(
+            Diagnostic::error(
+                &path,
+                at("widths"),
+                "`images.widths` must list widths from 16 to 8192 pixels",
+            )
+            .with_help("for example `widths = [480, 960, 1920]`"),
+        );
+        widths = vec![480, 960, 1920];
+    }
+    widths.sort_unstable();
+    widths.dedup();
+    let mut formats = Vec::new();
+    let default_formats: &[&str] = if cfg!(feature = "avif") {
+        &["avif", "webp"]
+    } else {
+        &["webp"]
+    };
+    let names: Vec<String> = raw
+        .formats
+        .clone()
+        .unwrap_or_else(|| default_formats.iter().map(|s| s.to_string()).collect());
+    for name in &names {
+        let format = match name.as_str() {
+            "webp" => ImageFormat::Webp,
+            "avif" if cfg!(feature = "avif") => ImageFormat::Avif,
+            "avif" => {
+                error(
+                    Diagnostic::error(
+                        &path,
+                        at("formats"),
+                        "this polis was built without AVIF support",
+                    )
+                    .with_help("remove `avif` from `images.formats`, or build polis with its default features"),
+                );
+                continue;
+            }
+            other => {
+                error(
+                    Diagnostic::error(
+                        &path,
+                        at("formats"),
+                        format!(
+                            "`{other}` is not an image format polis writes as a modern variant"
+                        ),
+                    )
+                    .with_help("use `avif` and `webp`; a JPEG or PNG fallback is always written"),
+                );
+                continue;
+            }
+        };
+        if !formats.contains(&format) {
+            formats.push(format);
+        }
+    }
+    let mut quality_of = |key: &str, v: Option<u8>, default: u8| match v {
+        Some(q) if (1..=100).contains(&q) => q,
+        None => default,
+        Some(q) => {
+            error(Diagnostic::error(
+                &path,
+                at(key),
+                format!("`images.{key}` must be from 1 to 100, found {q}"),
+            ));
+            default
+        }
+    };
+    let quality = quality_of("quality", raw.quality, 75);
+    let avif_quality = quality_of("avif_quality", raw.avif_quality, 60);
+    let placeholder = match raw.placeholder.as_deref() {
+        None | Some("blur") => Placeholder::Blur,
+        Some("color") => Placeholder::Color,
+        Some("none") => Placeholder::None,
+        Some(other) => {
+            error(Diagnostic::error(
+                &path,
+                at("placeholder"),
+                format!("`images.placeholder` is `{other}`; use `blur`, `color` or `none`"),
+            ));
+            Placeholder::Blur
+        }
+    };
+    let mut positive = |key: &str, v: Option<f64>, default: f64| match v {
+        Some(x) if x > 0.0 && x.is_finite() => x,
+        None => default,
+        Some(x) => {
+            error(Diagnostic::error(
+                &path,
+                at(key),
+                format!("`images.{key}` must be more than 0, found {x}"),
+            ));
+            default
+        }
+    };
+    let max_file_bytes = (positive("max_file_mb", raw.max_file_mb, 10.0) * 1e6) as u64;
+    let max_pixels = (positive("max_megapixels", raw.max_megapixels, 40.0) * 1e6) as u64;
+    let cache = raw.cache_dir.as_deref().unwrap_or(DEFAULT_CACHE_DIR);
+    let cache_dir = match cache_dir_of(root, Path::new(cache)) {
+        Ok(dir) => dir,
+        Err(msg) => {
+            error(
+                Diagnostic::error(&path, at("cache_dir"), msg).with_help(format!(
+                    "use a folder of its own, such as `{DEFAULT_CACHE_DIR}`"
+                )),
+            );
+            root.join(DEFAULT_CACHE_DIR)
+        }
+    };
+    ImageConfig {
+        widths,
+        formats,
+        quality,
+        avif_quality,
+        sizes: raw
+            .sizes
+            .clone()
+            .unwrap_or_else(|| "(min-width: 48rem) 44rem, 100vw".into()),
+        placeholder,
+        publish_originals: raw.publish_originals.unwrap_or(false),
+        max_file_bytes,
+        max_pixels,
+        cache_dir,
+    }
 }
 
 /// `https://example.org/region/` → (`https://example.org/region`, `/region/`).

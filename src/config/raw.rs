@@ -25,7 +25,47 @@ pub struct RawConfig {
     #[serde(default)]
     pub collections: IndexMap<String, crate::schema::RawCollection>,
     #[serde(default)]
+    pub images: RawImages,
+    #[serde(default)]
+    pub assets: RawAssets,
+    #[serde(default)]
     pub extra: serde_json::Value,
+}
+
+/// `[images]`: how photos are published (see `assets::images`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawImages {
+    /// Widths in pixels of the published variants; never wider than the original.
+    pub widths: Option<Vec<u32>>,
+    /// Modern formats offered before the JPEG or PNG fallback: `avif`, `webp`.
+    pub formats: Option<Vec<String>>,
+    /// Quality of JPEG and WebP variants, 1 to 100.
+    pub quality: Option<u8>,
+    /// Quality of AVIF variants, 1 to 100.
+    pub avif_quality: Option<u8>,
+    /// The `sizes` attribute of images in Markdown.
+    pub sizes: Option<String>,
+    /// `blur` (a tiny inline image), `color` (the average colour) or `none`.
+    pub placeholder: Option<String>,
+    /// Also publish each bundle photo at full size (metadata stripped all the same).
+    pub publish_originals: Option<bool>,
+    /// An original larger than this many megabytes is a warning.
+    pub max_file_mb: Option<f64>,
+    /// An original with more than this many megapixels is a warning.
+    pub max_megapixels: Option<f64>,
+    /// Where resized images are kept between builds, relative to the site root.
+    pub cache_dir: Option<String>,
+}
+
+/// `[assets]`: stylesheets and scripts.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAssets {
+    /// `asset_integrity()` gives a Subresource Integrity hash.
+    pub integrity: Option<bool>,
+    /// Minify CSS and JavaScript (on by default).
+    pub minify: Option<bool>,
 }
 
 fn default_language() -> String {

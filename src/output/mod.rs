@@ -21,6 +21,11 @@ pub trait Output: Sync {
     }
     /// Files written so far.
     fn count(&self) -> usize;
+    /// Whether files end up in memory (`serve`): then bytes that are already in
+    /// memory are better written with [`Output::write_shared`] than copied.
+    fn in_memory(&self) -> bool {
+        false
+    }
 }
 
 #[derive(Debug)]
@@ -147,5 +152,9 @@ impl Output for MemoryOutput {
 
     fn count(&self) -> usize {
         self.files.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    fn in_memory(&self) -> bool {
+        true
     }
 }

@@ -17,6 +17,8 @@ use xxhash_rust::xxh3::Xxh3;
 
 use super::RenderCtx;
 use super::markdown::Rendered;
+use crate::assets::images::ImageUse;
+use crate::assets::styles::AssetUse;
 use crate::model::{Lang, PageId, SectionId};
 use crate::resolve::Site;
 
@@ -57,6 +59,8 @@ struct Tracker {
     reads: FxHashSet<Read>,
     missing: Vec<(Lang, String)>,
     templates: Vec<String>,
+    images: Vec<ImageUse>,
+    assets: Vec<AssetUse>,
 }
 
 thread_local! {
@@ -90,12 +94,39 @@ pub fn template(name: &str) {
     });
 }
 
+/// Notes an image the output (or Markdown) being rendered on this thread
+/// showed, and what it got.
+pub fn image(u: ImageUse) {
+    TRACKER.with_borrow_mut(|t| {
+        if let Some(t) = t
+            && !t.images.contains(&u)
+        {
+            t.images.push(u);
+        }
+    });
+}
+
+/// Notes a stylesheet or script URL (or integrity hash) a template asked for.
+pub fn asset(u: AssetUse) {
+    TRACKER.with_borrow_mut(|t| {
+        if let Some(t) = t
+            && !t.assets.contains(&u)
+        {
+            t.assets.push(u);
+        }
+    });
+}
+
 /// What one output read: sorted, without repeats.
 #[derive(Debug, Clone, Default)]
 pub struct Trace {
     pub reads: Vec<Read>,
     pub missing: Vec<(Lang, String)>,
     pub templates: Vec<String>,
+    /// Images and assets are checked by asking again: an output is reused only
+    /// while every answer is the same.
+    pub images: Vec<ImageUse>,
+    pub assets: Vec<AssetUse>,
 }
 
 /// Runs `f` and returns what it read.
@@ -113,6 +144,8 @@ pub fn track<T>(f: impl FnOnce() -> T) -> (T, Trace) {
             reads,
             missing: tracker.missing,
             templates: tracker.templates,
+            images: tracker.images,
+            assets: tracker.assets,
         },
     )
 }

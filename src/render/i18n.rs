@@ -73,6 +73,15 @@ impl DateStyle {
 impl I18n {
     /// Reads the theme's and the site's string files for every language. A file
     /// that does not parse is a diagnostic; a missing file is fine (keys fall back).
+    /// No strings at all: what is left where the strings were moved out.
+    pub fn empty() -> Self {
+        I18n {
+            langs: Vec::new(),
+            missing: Mutex::default(),
+            theme_files: Vec::new(),
+        }
+    }
+
     pub fn load(config: &Config, theme_dir: Option<&Path>, diags: &mut Diagnostics) -> Self {
         let mut langs = Vec::new();
         let mut theme_files = Vec::new();

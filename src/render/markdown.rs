@@ -11,6 +11,7 @@ use comrak::nodes::{AstNode, NodeValue, TableAlignment};
 use comrak::{Arena, Options, create_formatter, parse_document};
 use rustc_hash::FxHashSet;
 
+use crate::assets::images::{ImageOptions, ImageSet, ImageSource, Images, is_photo};
 use crate::diag::{Diagnostic, Pos};
 use crate::load::ContentFile;
 use crate::model::{FileKind, Lang, UrlPath};
@@ -206,6 +207,8 @@ pub struct Source<'a> {
     pub shortcodes: Option<&'a super::shortcodes::Shortcodes>,
     /// The page bundle's folder, for shortcodes' file arguments.
     pub bundle_dir: Option<std::path::PathBuf>,
+    /// Where photos become responsive images.
+    pub images: &'a Images,
 }
 
 pub fn render_markdown(
@@ -233,6 +236,7 @@ pub fn render_markdown(
     let mut has_raw_html = false;
     let mut more: Option<&AstNode<'_>> = None;
     let mut expanded: Vec<String> = Vec::new();
+    let mut images: Vec<(&AstNode<'_>, String, String, Pos)> = Vec::new();
 
     for node in root.descendants() {
         let mut data = node.data_mut();
@@ -298,12 +302,84 @@ pub fn render_markdown(
             NodeValue::FootnoteReference(f) => {
                 anchors.insert(format!("fnref-{}", f.name));
             }
-            NodeValue::Link(link) | NodeValue::Image(link) => {
+            NodeValue::Image(link) => {
+                let (url, title) = (link.url.clone(), link.title.clone());
+                drop(data);
+                images.push((node, url, title, pos_of(node)));
+            }
+            NodeValue::Link(link) => {
                 let url = std::mem::take(&mut link.url);
                 drop(data);
                 let pos = pos_of(node);
                 let new = rewrite_url(site, src, &url, pos, diags, &mut refs);
-                if let NodeValue::Link(link) | NodeValue::Image(link) = &mut node.data_mut().value {
+                if let NodeValue::Link(link) = &mut node.data_mut().value {
+                    link.url = new;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    // Photos become responsive images. Their probes run in parallel (a gallery
+    // has many); the uses are recorded here, on the page's own thread.
+    let located: Vec<Located> = images
+        .iter()
+        .map(|(_, url, ..)| locate_image(site, src, url))
+        .collect();
+    let answers: Vec<Option<Result<std::sync::Arc<ImageSet>, _>>> = {
+        use rayon::prelude::*;
+        located
+            .par_iter()
+            .map(|l| match l {
+                Located::Photo(source) => Some(
+                    src.images
+                        .responsive_untracked(source, &ImageOptions::default()),
+                ),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut pictures: Vec<(String, String)> = Vec::new();
+    let mut first_photo = true;
+    for (((node, url, title, pos), located), answer) in images.iter().zip(located).zip(answers) {
+        let alt_text = node.collect_text();
+        let alt = alt_of(&alt_text, url, *pos, &file.source, diags);
+        match (located, answer) {
+            (Located::Photo(source), Some(answer)) => {
+                crate::render::deps::image(crate::assets::images::ImageUse {
+                    source,
+                    options: ImageOptions::default(),
+                    result: answer.clone(),
+                });
+                let set = match answer {
+                    Ok(set) => set,
+                    Err(e) => {
+                        diags.push(e.diagnostic(url, &file.source, Some(*pos)));
+                        continue;
+                    }
+                };
+                if let Some(w) = set.oversize(&site.config.images) {
+                    diags.push(Diagnostic::warning(&file.source, Some(*pos), w).with_help(
+                        "scale the photo down (3000 pixels wide is plenty) before adding it",
+                    ));
+                }
+                // The image at the top of the page is the one readers see
+                // first: fetched at once, not lazily.
+                let eager = std::mem::take(&mut first_photo) && top_block_index(node) <= 2;
+                let sizes = &site.config.images.sizes;
+                pictures.push((
+                    set.picture_html(&alt, Some(title.as_str()), sizes, eager),
+                    set.picture_html(&alt, Some(title.as_str()), sizes, false),
+                ));
+                for child in node.children().collect::<Vec<_>>() {
+                    child.detach();
+                }
+                node.data_mut().value =
+                    NodeValue::Text(format!("{MARK_START}{}{MARK_END}", pictures.len() - 1).into());
+            }
+            (Located::Other, _) => {
+                let new = rewrite_url(site, src, url, *pos, diags, &mut refs);
+                if let NodeValue::Image(link) = &mut node.data_mut().value {
                     link.url = new;
                 }
             }
@@ -374,6 +450,11 @@ pub fn render_markdown(
         content = content.replacen(&placeholder, html, 1);
         summary = summary.replacen(&placeholder, "", 1);
     }
+    // The pictures go in after sanitizing: their markup is polis's own.
+    if !pictures.is_empty() {
+        content = fill_pictures(&content, |i| pictures.get(i).map(|p| p.0.as_str()));
+        summary = fill_pictures(&summary, |i| pictures.get(i).map(|p| p.1.as_str()));
+    }
     (
         Rendered {
             content,
@@ -399,6 +480,130 @@ fn shortcode_name(info: &str) -> Option<&str> {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
     .then_some(name)
+}
+
+/// Stand-ins for pictures in the formatted HTML: private-use characters, which
+/// the formatter and the sanitizer leave alone, around the picture's index.
+const MARK_START: char = '\u{E000}';
+const MARK_END: char = '\u{E001}';
+
+/// Replaces every stand-in with its picture.
+fn fill_pictures<'a>(html: &str, picture: impl Fn(usize) -> Option<&'a str>) -> String {
+    let mut out = String::with_capacity(html.len() + 1024);
+    let mut rest = html;
+    while let Some(start) = rest.find(MARK_START) {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + MARK_START.len_utf8()..];
+        let end = after.find(MARK_END);
+        match end.and_then(|e| after[..e].parse::<usize>().ok().map(|i| (e, i))) {
+            Some((e, i)) => {
+                out.push_str(picture(i).unwrap_or_default());
+                rest = &after[e + MARK_END.len_utf8()..];
+            }
+            None => {
+                out.push(MARK_START);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Where an image in Markdown comes from.
+enum Located {
+    /// Another site's image (or a `data:` URL): left as it is.
+    External,
+    /// A photo of the site: published as a responsive image.
+    Photo(ImageSource),
+    /// Anything else (SVG, GIF): linked as a file, as before.
+    Other,
+}
+
+/// Finds the file a Markdown image points at: relative to the page's folder
+/// (its bundle, or `../../assets/...` as GitHub shows it), `@/` for `content/`,
+/// or `/...` for `assets/` (then the theme's `static/`).
+fn locate_image(site: &Site, src: &Source<'_>, url: &str) -> Located {
+    let path = url.split(['#', '?']).next().unwrap_or(url);
+    if path.starts_with("file:") {
+        return Located::Photo(ImageSource::new(format!("../{path}")));
+    }
+    let external = url.contains("://") || url.starts_with("//") || url.starts_with("data:");
+    if external || !is_photo(path) {
+        return if external {
+            Located::External
+        } else {
+            Located::Other
+        };
+    }
+    let path = path.replace("%20", " ");
+    let rel = if let Some(rest) = path.strip_prefix("@/") {
+        normalize(crate::load::CONTENT_DIR, rest)
+    } else if let Some(rest) = path.strip_prefix('/') {
+        let in_assets = format!("{}/{rest}", crate::assets::ASSETS_DIR);
+        let in_theme = site
+            .config
+            .theme
+            .as_ref()
+            .map(|t| format!("themes/{t}/static/{rest}"));
+        match in_theme {
+            Some(t)
+                if !site.config.root.join(&in_assets).exists()
+                    && site.config.root.join(&t).exists() =>
+            {
+                normalize("", &t)
+            }
+            _ => normalize("", &in_assets),
+        }
+    } else {
+        let dir = src.file.dir();
+        let base = if dir.is_empty() {
+            crate::load::CONTENT_DIR.to_string()
+        } else {
+            format!("{}/{dir}", crate::load::CONTENT_DIR)
+        };
+        normalize(&base, &path)
+    };
+    // `None`: the path climbs above the site root.
+    Located::Photo(ImageSource::new(
+        rel.unwrap_or_else(|| format!("../{path}")),
+    ))
+}
+
+/// The `alt` text of an image. Missing alt text is a warning; an image marked
+/// `![decorative](...)` is decoration and gets an empty `alt`, which tells
+/// screen readers to skip it.
+fn alt_of(
+    text: &str,
+    url: &str,
+    pos: Pos,
+    source: &crate::model::SourcePath,
+    diags: &mut Vec<Diagnostic>,
+) -> String {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("decorative") {
+        return String::new();
+    }
+    if text.is_empty() {
+        diags.push(
+            Diagnostic::warning(source, Some(pos), format!("image `{url}` has no alt text"))
+                .with_help("describe what the image shows in the brackets: `![Stalls on the market square](photos/market.jpg)`")
+                .with_help("for an image that is only decoration, write `![decorative](...)`: it gets an empty `alt`"),
+        );
+    }
+    text.to_string()
+}
+
+/// The position of a node's top-level block in the document (0 for the first).
+fn top_block_index<'a>(node: &'a AstNode<'a>) -> usize {
+    let mut top = node;
+    while let Some(parent) = top.parent() {
+        if parent.parent().is_none() {
+            return top.preceding_siblings().count() - 1;
+        }
+        top = parent;
+    }
+    0
 }
 
 /// comrak puts footnotes in a `<section>` without a heading; a `div` with the
@@ -459,6 +664,23 @@ fn rewrite_url(
         let decoded = path.replace("%20", " ");
         let name = normalize("", &decoded);
         match name {
+            Some(n)
+                if src.bundle_files.contains(&n.as_str())
+                    && is_photo(&n)
+                    && !site.config.images.publish_originals =>
+            {
+                // The photo itself is not published: link to its largest
+                // variant, which has no metadata.
+                let source =
+                    ImageSource::new(format!("{}/{}/{n}", crate::load::CONTENT_DIR, file.group));
+                return match src.images.responsive(&source, &ImageOptions::default()) {
+                    Ok(set) => set.largest().url.to_string(),
+                    Err(e) => {
+                        diags.push(e.diagnostic(path, &file.source, Some(pos)));
+                        url.to_string()
+                    }
+                };
+            }
             Some(n) if src.bundle_files.contains(&n.as_str()) => {
                 return format!(
                     "{}{}{}",

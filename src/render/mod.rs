@@ -4,7 +4,7 @@
 //! file goes straight to the [`Output`]; render never touches the disk itself.
 
 pub mod calendar;
-mod deps;
+pub mod deps;
 pub mod i18n;
 mod map;
 pub mod markdown;
@@ -17,6 +17,8 @@ use std::sync::Arc;
 use minijinja::Value;
 use rayon::prelude::*;
 
+use crate::assets::images::{ImageSet, ImageUse, Images};
+use crate::assets::styles::Assets;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::error::Result;
 use crate::model::{Lang, OutputPath, PageId, SectionId, SourcePath, UrlPath};
@@ -37,6 +39,8 @@ pub struct RenderCtx {
     pub sections_md: Vec<Arc<Rendered>>,
     /// Shared with the shortcodes' templates, which render before the rest.
     pub i18n: Arc<I18n>,
+    pub images: Arc<Images>,
+    pub assets: Arc<Assets>,
     /// Per section: whether it has dated pages for an Atom feed. Every page asks
     /// for its home feed, so this is worked out once, not per output.
     has_feed: Vec<bool>,
@@ -44,11 +48,17 @@ pub struct RenderCtx {
 
 impl RenderCtx {
     fn new(
-        site: Site,
+        inputs: Inputs,
+        i18n: Arc<I18n>,
         pages_md: Vec<Arc<Rendered>>,
         sections_md: Vec<Arc<Rendered>>,
-        i18n: Arc<I18n>,
     ) -> Self {
+        let Inputs {
+            site,
+            i18n: _,
+            images,
+            assets,
+        } = inputs;
         let dated = |p: &PageId| site.page_front(*p).date.is_some();
         let mut lang_has_dated: Vec<&Lang> = site
             .pages
@@ -74,6 +84,8 @@ impl RenderCtx {
             pages_md,
             sections_md,
             i18n,
+            images,
+            assets,
             has_feed,
         }
     }
@@ -113,19 +125,30 @@ enum Job {
 pub struct RenderStats {
     /// Pages per language, in language order.
     pub pages: Vec<(Lang, usize)>,
+    /// Every image the site shows (Markdown and templates, reused outputs
+    /// included): what the assets stage publishes.
+    pub images: Vec<Arc<ImageSet>>,
+}
+
+/// What render works from: the site, its UI strings, and the services that
+/// answer for images and stylesheets.
+#[derive(Debug)]
+pub struct Inputs {
+    pub site: Site,
+    pub i18n: I18n,
+    pub images: Arc<Images>,
+    pub assets: Arc<Assets>,
 }
 
 /// Renders the whole site into `output`.
 pub fn render_site(
-    site: Site,
-    i18n: I18n,
+    inputs: Inputs,
     dirs: &TemplateDirs,
     output: &dyn Output,
     diags: &mut Diagnostics,
 ) -> Result<RenderStats> {
     render_site_with(
-        site,
-        i18n,
+        inputs,
         dirs,
         output,
         diags,
@@ -215,8 +238,7 @@ pub enum Change {
 /// Renders the site into `output`, reusing from `state` every output whose
 /// inputs are unchanged, and leaves this build in `state`.
 pub fn render_site_with(
-    site: Site,
-    i18n: I18n,
+    inputs: Inputs,
     dirs: &TemplateDirs,
     output: &dyn Output,
     diags: &mut Diagnostics,
@@ -224,13 +246,22 @@ pub fn render_site_with(
     change: Change,
 ) -> Result<RenderStats> {
     let mut timer = crate::Timer::new();
+    // Only Markdown files changed: links and images are as they were.
     let links_same = matches!(change, Change::BodiesOnly);
+    let mut inputs = inputs;
+    let i18n = Arc::new(std::mem::replace(&mut inputs.i18n, I18n::empty()));
     let theme_dir = dirs.dirs.get(1).and_then(|d| d.parent());
-    let i18n = Arc::new(i18n);
-    let shortcodes = shortcodes::Shortcodes::load(dirs, theme_dir, &site, &i18n, diags);
-    let md = render_markdown_all(&site, &shortcodes, &mut state.markdown, links_same, diags);
+    let shortcodes = shortcodes::Shortcodes::load(dirs, theme_dir, &inputs.site, &i18n, diags);
+    let md = render_markdown_all(
+        &inputs.site,
+        &shortcodes,
+        &inputs.images,
+        &mut state.markdown,
+        links_same,
+        diags,
+    );
     timer.lap("  markdown");
-    let ctx = Arc::new(RenderCtx::new(site, md.pages, md.sections, i18n));
+    let ctx = Arc::new(RenderCtx::new(inputs, i18n, md.pages, md.sections));
     check_anchors(&ctx, md.anchor_checks, diags);
     timer.lap("  anchors");
 
@@ -306,6 +337,11 @@ pub fn render_site_with(
                 if !templates_same {
                     return None;
                 }
+                let media_same = record.trace.images.iter().all(|u| ctx.images.still_same(u))
+                    && record.trace.assets.iter().all(|u| ctx.assets.still_same(u));
+                if !media_same {
+                    return None;
+                }
                 if let Remap::Identity = remap {
                     let same = record
                         .trace
@@ -339,6 +375,8 @@ pub fn render_site_with(
                         reads,
                         missing: record.trace.missing.clone(),
                         templates: record.trace.templates.clone(),
+                        images: record.trace.images.clone(),
+                        assets: record.trace.assets.clone(),
                     }),
                 })
             };
@@ -406,7 +444,18 @@ pub fn render_site_with(
     ctx.i18n.report_missing(&ctx.site.config, diags);
     timer.lap("  records");
 
+    let mut images: Vec<Arc<ImageSet>> = state
+        .markdown
+        .entries
+        .values()
+        .flat_map(|c| c.images.iter())
+        .chain(outputs.values().flat_map(|r| r.trace.images.iter()))
+        .filter_map(|u| u.result.as_ref().ok().cloned())
+        .collect();
+    images.sort_by(|a, b| a.source.cmp(&b.source));
+    images.dedup();
     let stats = RenderStats {
+        images,
         pages: ctx
             .site
             .config
@@ -1318,6 +1367,8 @@ struct CachedMarkdown {
     rendered: Arc<Rendered>,
     refs: Arc<Refs>,
     diags: Arc<Vec<Diagnostic>>,
+    /// The images the Markdown shows, with what each got.
+    images: Arc<Vec<ImageUse>>,
 }
 
 /// (file, its language, what its links ask for) for the anchor check.
@@ -1335,6 +1386,7 @@ struct MarkdownAll {
 fn render_markdown_all(
     site: &Site,
     shortcodes: &shortcodes::Shortcodes,
+    images: &Images,
     cache: &mut MarkdownCache,
     links_same: bool,
     diags: &mut Diagnostics,
@@ -1372,7 +1424,9 @@ fn render_markdown_all(
                     .iter()
                     .map(String::as_str)
                     .eq(bundle.iter().copied())
-                && (links_same || c.refs.still_valid(site, lang))
+                && (links_same
+                    || (c.refs.still_valid(site, lang)
+                        && c.images.iter().all(|u| images.still_same(u))))
                 && (shortcodes_same || !c.refs.shortcodes)
             {
                 return None;
@@ -1389,9 +1443,11 @@ fn render_markdown_all(
                         .join(crate::load::CONTENT_DIR)
                         .join(&file.group)
                 }),
+                images,
             };
             let mut d = Vec::new();
-            let (rendered, refs) = markdown::render_markdown(site, &src, &mut d);
+            let ((rendered, refs), trace) =
+                deps::track(|| markdown::render_markdown(site, &src, &mut d));
             Some(CachedMarkdown {
                 text: file.text.clone(),
                 lang: (*lang).clone(),
@@ -1400,6 +1456,7 @@ fn render_markdown_all(
                 rendered: Arc::new(rendered),
                 refs: Arc::new(refs),
                 diags: Arc::new(d),
+                images: Arc::new(trace.images),
             })
         })
         .collect();

@@ -240,11 +240,26 @@ pub fn environment(ctx: &Arc<RenderCtx>, dirs: &TemplateDirs) -> Environment<'st
         },
     );
 
-    // The URL of a file from `assets/` or the theme's `static/`, under the base path.
-    let base_path = ctx.site.config.base_path.clone();
+    // The URL of a file from `assets/` or the theme's `static/`, under the base
+    // path: stylesheets and scripts under their fingerprinted names.
+    let c = ctx.clone();
     env.add_function("asset_url", move |path: &str| -> String {
-        format!("{base_path}{}", path.trim_start_matches('/'))
+        c.assets.url(path)
     });
+    // `sha384-…` for a stylesheet's or script's `integrity` attribute, when
+    // `[assets] integrity = true`; empty otherwise.
+    let c = ctx.clone();
+    env.add_function("asset_integrity", move |path: &str| -> String {
+        c.assets.integrity(path)
+    });
+
+    let c = ctx.clone();
+    env.add_function(
+        "image",
+        move |state: &State, path: &str, kwargs: Kwargs| -> Result<Value, TplError> {
+            image_function(&c, state, path, kwargs)
+        },
+    );
 
     // An SVG map with a linked point per page, from the pages' geo field.
     let c = ctx.clone();
@@ -364,6 +379,141 @@ fn events_by_clock(ctx: &Arc<RenderCtx>, pages: Value, upcoming: bool) -> Result
         ids.reverse();
     }
     Ok(super::objects::pages_value(ctx, &ids))
+}
+
+/// `image(path, widths=[...], formats=[...], quality=n)`: a responsive image.
+/// `path` is a file of the current page's bundle, `@/…` under `content/`, or
+/// else a file of `assets/` (then the theme's `static/`).
+fn image_function(
+    ctx: &Arc<RenderCtx>,
+    state: &State,
+    path: &str,
+    kwargs: Kwargs,
+) -> Result<Value, TplError> {
+    use crate::assets::images::{ImageOptions, ImageSet, ImageSource};
+    use crate::model::ImageFormat;
+    let widths: Option<Vec<u32>> = kwargs.get("widths")?;
+    let formats: Option<Vec<String>> = kwargs.get("formats")?;
+    let quality: Option<u8> = kwargs.get("quality")?;
+    kwargs.assert_all_used()?;
+    let invalid = |msg: String| TplError::new(ErrorKind::InvalidOperation, msg);
+    let formats = match formats {
+        None => None,
+        Some(names) => Some(
+            names
+                .iter()
+                .map(|n| match n.as_str() {
+                    "webp" => Ok(ImageFormat::Webp),
+                    "avif" if cfg!(feature = "avif") => Ok(ImageFormat::Avif),
+                    other => Err(invalid(format!(
+                        "image(): `{other}` is not a format polis writes; use `avif` or `webp`"
+                    ))),
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+    };
+    if let Some(w) = &widths
+        && w.iter().any(|w| !(16..=8192).contains(w))
+    {
+        return Err(invalid(
+            "image(): widths must be from 16 to 8192 pixels".into(),
+        ));
+    }
+    let site = &ctx.site;
+    let trimmed = path.trim_start_matches('/');
+    let rel = if let Some(rest) = path.strip_prefix("@/") {
+        format!("{}/{rest}", crate::load::CONTENT_DIR)
+    } else {
+        // A file of the page's own bundle comes first.
+        let page = state.lookup("page");
+        let bundle = page
+            .as_ref()
+            .and_then(|p| p.downcast_object_ref::<super::objects::PageObj>())
+            .and_then(|p| {
+                let page = site.page(p.id);
+                page.bundle_files
+                    .iter()
+                    .map(|b| &site.bundle_files[*b])
+                    .find(|f| f.name == trimmed)
+                    .map(|f| format!("{}/{}/{}", crate::load::CONTENT_DIR, f.bundle, f.name))
+            });
+        match bundle {
+            Some(b) => b,
+            None => {
+                let in_assets = format!("{}/{trimmed}", crate::assets::ASSETS_DIR);
+                match &site.config.theme {
+                    Some(t)
+                        if !site.config.root.join(&in_assets).exists()
+                            && site
+                                .config
+                                .root
+                                .join(format!("themes/{t}/static/{trimmed}"))
+                                .exists() =>
+                    {
+                        format!("themes/{t}/static/{trimmed}")
+                    }
+                    _ => in_assets,
+                }
+            }
+        }
+    };
+    let options = ImageOptions {
+        widths,
+        formats,
+        quality,
+    };
+    let set = ctx
+        .images
+        .responsive(&ImageSource::new(&rel), &options)
+        .map_err(|e| {
+            let (message, help) = e.describe(path);
+            invalid(format!("image(): {message} ({help})"))
+        })?;
+    let variant = |v: &crate::assets::images::Variant| {
+        Value::from_pairs([
+            ("url", Value::from(v.url.as_str())),
+            ("width", Value::from(v.width)),
+            ("height", Value::from(v.height)),
+        ])
+    };
+    Ok(Value::from_pairs([
+        ("src", Value::from(set.src().url.as_str())),
+        ("width", Value::from(set.width)),
+        ("height", Value::from(set.height)),
+        ("srcset", Value::from(ImageSet::srcset(&set.fallback))),
+        ("type", Value::from(set.src().format.mime())),
+        (
+            "sources",
+            Value::from(
+                set.sources
+                    .iter()
+                    .map(|(f, vs)| {
+                        Value::from_pairs([
+                            ("type", Value::from(f.mime())),
+                            ("srcset", Value::from(ImageSet::srcset(vs))),
+                        ])
+                    })
+                    .collect::<Vec<_>>(),
+            ),
+        ),
+        (
+            "variants",
+            Value::from(set.fallback.iter().map(variant).collect::<Vec<_>>()),
+        ),
+        ("sizes", Value::from(site.config.images.sizes.as_str())),
+        (
+            "placeholder",
+            set.placeholder.clone().map_or(Value::from(()), Value::from),
+        ),
+        (
+            "color",
+            set.color.clone().map_or(Value::from(()), Value::from),
+        ),
+        (
+            "style",
+            set.placeholder_style().map_or(Value::from(()), Value::from),
+        ),
+    ]))
 }
 
 fn current_lang(state: &State, ctx: &RenderCtx) -> Result<Lang, TplError> {

@@ -159,6 +159,9 @@ impl Server {
         })?;
         let mut build = options.build.clone();
         build.base_url = Some(format!("http://{}", display_addr(addr)));
+        // Plain asset names: a stylesheet edit then changes no page, and the
+        // browser swaps the stylesheet in without a reload.
+        build.fingerprint_assets = false;
         let shared = Arc::new(Shared::new());
         let mut session = Session::new(build);
 

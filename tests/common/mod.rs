@@ -42,6 +42,8 @@ pub struct Build {
     pub diagnostics: Vec<String>,
     pub errors: usize,
     pub warnings: usize,
+    /// The image work of a build that succeeded.
+    pub images: Option<polis::assets::images::ImageStats>,
 }
 
 impl Build {
@@ -145,9 +147,9 @@ impl SiteTest {
         f(&mut options);
         let mut diags = Diagnostics::default();
         let result = polis::build_to_dir(&options, out, deny_warnings, &mut diags);
-        let ok = match result {
-            Ok(_) => true,
-            Err(Error::Diagnostics) => false,
+        let (ok, images) = match result {
+            Ok(summary) => (true, Some(summary.images)),
+            Err(Error::Diagnostics) => (false, None),
             Err(e) => panic!("polis failed (not a problem in the site): {e}"),
         };
         Build {
@@ -155,6 +157,7 @@ impl SiteTest {
             diagnostics: diags.sorted().iter().map(ToString::to_string).collect(),
             errors: diags.error_count(),
             warnings: diags.warning_count(),
+            images,
         }
     }
 

@@ -37,6 +37,10 @@ enum Op {
     I18n(u8),
     /// Change the site title in `site.toml`.
     Config(u8),
+    /// Replace the bundle photo with other pixels (issue 7).
+    Photo(u8),
+    /// Edit the theme's stylesheet: its fingerprinted name changes on every page.
+    Style(u8),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -52,6 +56,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => any::<u8>().prop_map(Op::Template),
         1 => any::<u8>().prop_map(Op::I18n),
         1 => any::<u8>().prop_map(Op::Config),
+        1 => any::<u8>().prop_map(Op::Photo),
+        1 => any::<u8>().prop_map(Op::Style),
     ]
 }
 
@@ -190,6 +196,24 @@ fn apply(root: &Path, op: &Op) -> Vec<PathBuf> {
             std::fs::write(&p, format!("home = \"Hjem {n}\"\n")).unwrap();
             vec![p]
         }
+        Op::Photo(n) => {
+            let p = root.join("content/work/guide/office.jpg");
+            let (w, h) = (60 + u32::from(*n % 4) * 20, 40);
+            let img = image::RgbImage::from_pixel(w, h, image::Rgb([*n, 255 - *n, 90]));
+            let mut bytes = Vec::new();
+            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 80)
+                .encode_image(&img)
+                .expect("encode a photo");
+            std::fs::write(&p, bytes).expect("write the photo");
+            vec![p]
+        }
+        Op::Style(n) => {
+            let p = root.join("themes/oslopolitan/static/css/style.css");
+            edit(&p, |t| {
+                format!("{t}\n.edit-{n} {{ color: rgb({n}, 0, 0) }}\n")
+            });
+            vec![p]
+        }
         Op::Config(n) => {
             let p = root.join("site.toml");
             edit(&p, |t| {
@@ -304,4 +328,26 @@ fn a_body_edit_renders_only_what_shows_that_body() {
     );
     assert!(!changed.contains(&"nb/index.html"), "{changed:?}");
     assert!(!changed.contains(&"sitemap.xml"), "{changed:?}");
+}
+
+/// Issue 7: a replaced photo and an edited stylesheet reach the rebuilt site,
+/// as a fresh build has them.
+#[test]
+fn a_photo_edit_and_a_stylesheet_edit_are_picked_up() {
+    let site = SiteTest::new("incremental/site");
+    let root = site.root().to_path_buf();
+    let mut session = Session::new(options(&root));
+    check(&mut session, &root, &[], "the first build");
+    for op in [Op::Photo(7), Op::Style(3), Op::Photo(200), Op::Body(0, 1)] {
+        let changed = apply(&root, &op);
+        check(&mut session, &root, &changed, &format!("{op:?}"));
+    }
+    let mut diags = Diagnostics::default();
+    let rebuilt = session.rebuild_changed(&[], &mut diags).expect("rebuild");
+    let page = String::from_utf8_lossy(
+        &rebuilt.files[&polis::model::OutputPath::new("en/work/guide/index.html")],
+    )
+    .to_string();
+    // The photo is still shown as a responsive picture.
+    assert!(page.contains("<picture>"), "{page}");
 }

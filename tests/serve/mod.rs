@@ -452,6 +452,8 @@ fn a_branch_switch_and_folder_renames_end_in_the_right_site() {
     let mut options = BuildOptions::new(&root);
     options.now = now();
     options.base_url = Some(format!("http://{}", server.addr));
+    // As `serve` builds: plain asset names.
+    options.fingerprint_assets = false;
     let fresh = polis::output::MemoryOutput::new();
     let mut diags = polis::diag::Diagnostics::default();
     polis::build(&options, &fresh, &mut diags).expect("a fresh build");

@@ -1,0 +1,1204 @@
+//! Responsive images: every photo the site shows is published as a few
+//! re-encoded variants (the widths and formats of `[images]` in site.toml), never
+//! as the file the contributor sent, so no metadata (GPS position, camera serial,
+//! author tags) reaches the published site. EXIF orientation is applied first.
+//!
+//! Render asks [`Images::responsive`] for an image and gets its URLs, sizes and
+//! placeholder at once; that needs only a cheap *probe* of the source (its hash,
+//! size and a tiny placeholder), itself kept between builds. The variants are
+//! made later, by [`Images::publish`]: deduplicated over the whole site, in
+//! parallel, and only when the cache folder does not have them yet. Cache
+//! entries are content-addressed (source bytes + operation + encoder settings),
+//! so a warm build decodes nothing.
+//!
+//! Everything from the author's files (corrupt data, unsupported formats,
+//! decompression bombs, paths leaving the site) is an [`ImageError`], turned
+//! into a diagnostic by the caller, who knows the file and line.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use image::{DynamicImage, ImageDecoder, ImageReader, Limits, RgbImage, RgbaImage};
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use crate::config::{ImageConfig, Placeholder};
+use crate::diag::{Diagnostic, Pos};
+use crate::error::{Error, Result};
+use crate::fs;
+use crate::model::{ImageFormat, OutputPath, SourcePath, UrlPath};
+use crate::output::Output;
+
+/// Changes whenever the pixels polis writes for the same settings change (a new
+/// resize filter, encoder options): part of every cache key.
+const PIPELINE_VERSION: u32 = 1;
+
+/// The output folder of image variants.
+pub const IMAGE_DIR: &str = "img";
+
+/// No image with more pixels than this is decoded at all: a file declaring
+/// more is treated as a decompression bomb. 100 megapixels is 400 MB as RGBA.
+const MAX_DECODE_PIXELS: u64 = 100_000_000;
+const MAX_SIDE: u32 = 30_000;
+/// What the decoder may allocate besides the image itself.
+const MAX_ALLOC: u64 = 1 << 30;
+
+/// Width of the inline placeholder, in pixels; the browser scales it up.
+const PLACEHOLDER_WIDTH: u32 = 16;
+/// Quality of the full-size copies `publish_originals` writes.
+const ORIGINAL_QUALITY: u8 = 90;
+/// rav1e's speed (0 slowest, 10 fastest): 7 keeps a 1920 px photo near a second.
+#[cfg(feature = "avif")]
+const AVIF_SPEED: u8 = 7;
+
+/// File name extensions of photos: published only as re-encoded variants.
+const PHOTO_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "webp"];
+/// Photo formats polis cannot read: never published as they are either.
+const UNREADABLE_EXTENSIONS: &[&str] =
+    &["heic", "heif", "avif", "tif", "tiff", "bmp", "dng", "raw"];
+
+/// Whether a file is a photo polis publishes only through [`Images`] (by name).
+pub fn is_photo(name: &str) -> bool {
+    let ext = extension(name);
+    PHOTO_EXTENSIONS.contains(&ext.as_str()) || UNREADABLE_EXTENSIONS.contains(&ext.as_str())
+}
+
+fn extension(name: &str) -> String {
+    name.rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// A source image, by its path relative to the site root
+/// (`content/municipalities/drammen/photos/market.jpg`, `assets/images/logo.png`).
+/// Nothing is checked when it is made: [`Images::responsive`] checks that the
+/// file exists and stays inside the site.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ImageSource {
+    pub rel: SourcePath,
+}
+
+impl ImageSource {
+    pub fn new(rel: impl AsRef<str>) -> Self {
+        ImageSource {
+            rel: SourcePath::new(rel),
+        }
+    }
+}
+
+/// What a caller may ask beyond the site's `[images]` settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct ImageOptions {
+    /// Widths in pixels; the site's `widths` when `None`.
+    pub widths: Option<Vec<u32>>,
+    /// Modern formats before the fallback; the site's `formats` when `None`.
+    pub formats: Option<Vec<ImageFormat>>,
+    /// JPEG and WebP quality; the site's `quality` when `None`.
+    pub quality: Option<u8>,
+}
+
+/// One published file of an image.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Variant {
+    pub url: UrlPath,
+    pub width: u32,
+    pub height: u32,
+    pub format: ImageFormat,
+    pub(crate) output: OutputPath,
+    pub(crate) key: CacheKey,
+    pub(crate) quality: u8,
+}
+
+/// Everything a page needs to show an image: what [`Images::responsive`] gives.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ImageSet {
+    pub source: SourcePath,
+    /// The size of the largest variant: the `width` and `height` attributes.
+    pub width: u32,
+    pub height: u32,
+    /// The original's size (after orientation) and file size.
+    pub original_width: u32,
+    pub original_height: u32,
+    pub original_bytes: u64,
+    /// The modern formats, each with its variants in ascending width.
+    pub sources: Vec<(ImageFormat, Vec<Variant>)>,
+    /// JPEG (PNG for images with transparency), ascending width.
+    pub fallback: Vec<Variant>,
+    /// A `data:` URL of a tiny version of the image, for a blurred preview.
+    pub placeholder: Option<String>,
+    /// The average colour, `#rrggbb`; `None` for images with transparency.
+    pub color: Option<String>,
+    pub(crate) path: PathBuf,
+    pub(crate) hash: ContentHash,
+}
+
+impl ImageSet {
+    /// `url 480w, url 960w` for `srcset`.
+    pub fn srcset(variants: &[Variant]) -> String {
+        variants
+            .iter()
+            .map(|v| format!("{} {}w", v.url, v.width))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The fallback `src`: the variant nearest 1000 px wide, for browsers without
+    /// `srcset`.
+    pub fn src(&self) -> &Variant {
+        self.fallback
+            .iter()
+            .rev()
+            .find(|v| v.width <= 1024)
+            .or(self.fallback.first())
+            .expect("an image set has at least one variant")
+    }
+
+    /// The largest fallback variant: what a link to the photo opens.
+    pub fn largest(&self) -> &Variant {
+        self.fallback
+            .last()
+            .expect("an image set has at least one variant")
+    }
+
+    fn variants(&self) -> impl Iterator<Item = &Variant> {
+        self.sources
+            .iter()
+            .flat_map(|(_, v)| v.iter())
+            .chain(&self.fallback)
+    }
+
+    /// A warning when the original is bigger than `[images]` allows.
+    pub fn oversize(&self, config: &ImageConfig) -> Option<String> {
+        let pixels = self.original_width as u64 * self.original_height as u64;
+        if self.original_bytes > config.max_file_bytes {
+            Some(format!(
+                "`{}` is {:.1} MB, more than the {} MB `images.max_file_mb` allows",
+                self.source,
+                self.original_bytes as f64 / 1e6,
+                config.max_file_bytes as f64 / 1e6
+            ))
+        } else if pixels > config.max_pixels {
+            Some(format!(
+                "`{}` has {:.1} megapixels ({}×{}), more than the {} `images.max_megapixels` allows",
+                self.source,
+                pixels as f64 / 1e6,
+                self.original_width,
+                self.original_height,
+                config.max_pixels as f64 / 1e6
+            ))
+        } else {
+            None
+        }
+    }
+
+    /// The `<picture>` element: one `<source>` per modern format, and the
+    /// fallback `<img>` with `width`, `height` and the placeholder. `alt` and
+    /// `title` are escaped here. `eager` is for the image at the top of a page:
+    /// no lazy loading, and fetched first.
+    pub fn picture_html(&self, alt: &str, title: Option<&str>, sizes: &str, eager: bool) -> String {
+        use std::fmt::Write;
+        let esc = crate::render::templates::escape_html;
+        let mut html = String::from("<picture>");
+        for (format, variants) in &self.sources {
+            let _ = write!(
+                html,
+                "<source type=\"{}\" srcset=\"{}\" sizes=\"{}\">",
+                format.mime(),
+                esc(&Self::srcset(variants)),
+                esc(sizes)
+            );
+        }
+        let _ = write!(
+            html,
+            "<img src=\"{}\" srcset=\"{}\" sizes=\"{}\" width=\"{}\" height=\"{}\" alt=\"{}\"",
+            esc(self.src().url.as_str()),
+            esc(&Self::srcset(&self.fallback)),
+            esc(sizes),
+            self.width,
+            self.height,
+            esc(alt)
+        );
+        if let Some(t) = title.filter(|t| !t.is_empty()) {
+            let _ = write!(html, " title=\"{}\"", esc(t));
+        }
+        if eager {
+            html.push_str(" fetchpriority=\"high\"");
+        } else {
+            html.push_str(" loading=\"lazy\" decoding=\"async\"");
+        }
+        if let Some(style) = self.placeholder_style() {
+            let _ = write!(html, " style=\"{}\"", esc(&style));
+        }
+        html.push_str("></picture>");
+        html
+    }
+
+    /// The inline style that shows the placeholder until the photo arrives.
+    pub fn placeholder_style(&self) -> Option<String> {
+        match (&self.color, &self.placeholder) {
+            (Some(c), Some(p)) => Some(format!("background:{c} url({p}) 50%/cover no-repeat")),
+            (Some(c), None) => Some(format!("background:{c}")),
+            _ => None,
+        }
+    }
+}
+
+/// The content hash of a source file (xxh3, 128 bits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ContentHash(pub u128);
+
+/// The name of one cache entry: a hash of the source's content hash, the
+/// operation and the encoder settings.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CacheKey(String);
+
+impl CacheKey {
+    fn of(hash: ContentHash, width: u32, height: u32, format: ImageFormat, quality: u8) -> Self {
+        use std::hash::Hash;
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        (PIPELINE_VERSION, hash.0, width, height, format, quality).hash(&mut h);
+        #[cfg(feature = "avif")]
+        if format == ImageFormat::Avif {
+            AVIF_SPEED.hash(&mut h);
+        }
+        CacheKey(format!("{:032x}", h.digest128()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Why an image cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ImageError {
+    NotFound,
+    /// The path leaves the site, through `..` or a symbolic link.
+    OutsideSite,
+    /// A format polis does not read (HEIC, TIFF, ...), by name.
+    Unsupported(String),
+    /// The decoder failed: a damaged or truncated file.
+    Corrupt(String),
+    /// More pixels than polis decodes: a decompression bomb, or a huge scan.
+    TooLarge {
+        width: u32,
+        height: u32,
+    },
+    Unreadable(String),
+}
+
+impl ImageError {
+    /// The diagnostic for an image referenced as `shown` at `path:pos`.
+    pub fn diagnostic(&self, shown: &str, path: &SourcePath, pos: Option<Pos>) -> Diagnostic {
+        let (message, help) = self.describe(shown);
+        Diagnostic::error(path, pos, message).with_help(help)
+    }
+
+    /// (message, help) for an image referenced as `shown`.
+    pub fn describe(&self, shown: &str) -> (String, String) {
+        match self {
+            ImageError::NotFound => (
+                format!("image `{shown}` not found"),
+                "paths are relative to the page's folder (its bundle), or start with `/` for a file in `assets/`".into(),
+            ),
+            ImageError::OutsideSite => (
+                format!("image `{shown}` is outside the site"),
+                "put the image in the page's bundle folder or in `assets/`; paths may not leave the site, not even through a symbolic link".into(),
+            ),
+            ImageError::Unsupported(format) => (
+                format!("image `{shown}` is {format}, which polis cannot read"),
+                "export it as JPEG (photos) or PNG (drawings, screenshots)".into(),
+            ),
+            ImageError::Corrupt(reason) => (
+                format!("image `{shown}` cannot be decoded: {reason}"),
+                "the file is damaged or not an image; export it again from the original".into(),
+            ),
+            ImageError::TooLarge { width, height } => (
+                format!(
+                    "image `{shown}` declares {width}×{height} pixels, more than polis decodes ({} megapixels)",
+                    MAX_DECODE_PIXELS / 1_000_000
+                ),
+                "scale the image down before adding it; a file this size is often a decompression bomb".into(),
+            ),
+            ImageError::Unreadable(e) => (
+                format!("image `{shown}` cannot be read: {e}"),
+                "check the file's permissions".into(),
+            ),
+        }
+    }
+}
+
+/// What the build learned about a source without making any variant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Probe {
+    hash: ContentHash,
+    /// After EXIF orientation.
+    width: u32,
+    height: u32,
+    alpha: bool,
+    bytes: u64,
+    placeholder: Option<String>,
+    color: Option<String>,
+}
+
+/// A file's size and modification time: while they stay the same, its probe
+/// is taken from memory or the manifest without reading the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct Stamp {
+    len: u64,
+    mtime_ns: i128,
+}
+
+impl Stamp {
+    fn of(meta: &std::fs::Metadata) -> Self {
+        let mtime_ns = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as i128);
+        Stamp {
+            len: meta.len(),
+            mtime_ns,
+        }
+    }
+}
+
+type ProbeResult = std::result::Result<Arc<Probe>, ImageError>;
+type Answer = std::result::Result<Arc<ImageSet>, ImageError>;
+
+#[derive(Debug, Clone)]
+struct Known {
+    stamp: Stamp,
+    probe: ProbeResult,
+}
+
+/// The probes kept in the cache folder, so that a cold process with a warm
+/// cache reads no photo.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Manifest {
+    version: u32,
+    /// By path relative to the site root.
+    files: BTreeMap<String, (Stamp, Probe)>,
+}
+
+/// What the image work of one build came to (the build summary shows it).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ImageStats {
+    /// Distinct source images the site shows.
+    pub sources: usize,
+    /// Distinct variant files published.
+    pub variants: usize,
+    /// Sources read and decoded to learn their size and placeholder.
+    pub probed: usize,
+    /// Sources decoded to make variants.
+    pub decoded: usize,
+    /// Variants encoded (the rest came from the cache).
+    pub encoded: usize,
+    /// Cache files removed as unused (after a successful build).
+    pub pruned: usize,
+}
+
+/// The image service of a build, and what it keeps for the next one (`serve`
+/// holds one for its whole session).
+#[derive(Debug)]
+pub struct Images {
+    config: ImageConfig,
+    root: PathBuf,
+    /// `root` with its symbolic links resolved, to check where paths lead.
+    real_root: PathBuf,
+    base_path: String,
+    known: Mutex<FxHashMap<PathBuf, Known>>,
+    /// Per build: what `responsive` already answered.
+    answers: Mutex<FxHashMap<(ImageSource, ImageOptions), Answer>>,
+    /// Variant bytes kept in memory for an in-memory output (`serve`).
+    memory: Mutex<FxHashMap<CacheKey, Bytes>>,
+    /// The cache keys the last publish used (what pruning keeps).
+    used: Mutex<BTreeSet<CacheKey>>,
+    manifest_dirty: std::sync::atomic::AtomicBool,
+    probed: AtomicUsize,
+}
+
+impl Images {
+    /// The service for a site; reads the probe manifest from the cache folder.
+    pub fn new(config: &ImageConfig, root: &Path, base_path: &str) -> Self {
+        let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        let mut known = FxHashMap::default();
+        if let Ok(text) = std::fs::read_to_string(manifest_path(&config.cache_dir))
+            && let Ok(m) = serde_json::from_str::<Manifest>(&text)
+            && m.version == PIPELINE_VERSION
+        {
+            for (rel, (stamp, probe)) in m.files {
+                known.insert(
+                    root.join(rel),
+                    Known {
+                        stamp,
+                        probe: Ok(Arc::new(probe)),
+                    },
+                );
+            }
+        }
+        Images {
+            config: config.clone(),
+            root: root.to_path_buf(),
+            real_root,
+            base_path: base_path.to_string(),
+            known: Mutex::new(known),
+            answers: Mutex::default(),
+            memory: Mutex::default(),
+            used: Mutex::default(),
+            manifest_dirty: Default::default(),
+            probed: AtomicUsize::new(0),
+        }
+    }
+
+    /// Whether this service can serve a site with `config` and `base_path`
+    /// (otherwise the session makes a new one).
+    pub fn fits(&self, config: &ImageConfig, base_path: &str) -> bool {
+        self.config == *config && self.base_path == base_path
+    }
+
+    pub fn config(&self) -> &ImageConfig {
+        &self.config
+    }
+
+    /// Starts a build: forgets the last build's answers, keeps the probes.
+    pub fn begin_build(&self) {
+        lock(&self.answers).clear();
+        self.probed.store(0, Ordering::Relaxed);
+    }
+
+    /// The responsive image for `source`: URLs, sizes and placeholder, at
+    /// once. The variants are made by [`Images::publish`] after rendering, for
+    /// every image an output used. Records the use for incremental rebuilds.
+    ///
+    /// This is the API for every place that shows an image: Markdown,
+    /// the `image()` template function, front-matter image fields.
+    pub fn responsive(
+        &self,
+        source: &ImageSource,
+        options: &ImageOptions,
+    ) -> std::result::Result<Arc<ImageSet>, ImageError> {
+        let result = self.responsive_untracked(source, options);
+        crate::render::deps::image(ImageUse {
+            source: source.clone(),
+            options: options.clone(),
+            result: result.clone(),
+        });
+        result
+    }
+
+    /// [`Images::responsive`] without recording the use: for callers that
+    /// work on other threads and record the uses themselves.
+    pub fn responsive_untracked(
+        &self,
+        source: &ImageSource,
+        options: &ImageOptions,
+    ) -> std::result::Result<Arc<ImageSet>, ImageError> {
+        let key = (source.clone(), options.clone());
+        if let Some(r) = lock(&self.answers).get(&key) {
+            return r.clone();
+        }
+        let result = self
+            .probe(source)
+            .map(|(path, probe)| Arc::new(self.plan(source, &path, &probe, options)));
+        lock(&self.answers).insert(key, result.clone());
+        result
+    }
+
+    /// Whether a use recorded by an earlier build would get the same answer now.
+    pub fn still_same(&self, u: &ImageUse) -> bool {
+        self.responsive_untracked(&u.source, &u.options) == u.result
+    }
+
+    /// Resolves `source` inside the site and probes it.
+    fn probe(
+        &self,
+        source: &ImageSource,
+    ) -> std::result::Result<(PathBuf, Arc<Probe>), ImageError> {
+        let rel = source.rel.as_str();
+        if rel.split('/').any(|s| s == "..") || Path::new(rel).is_absolute() {
+            return Err(ImageError::OutsideSite);
+        }
+        let path = self.root.join(rel);
+        let meta = match std::fs::metadata(&path) {
+            Ok(m) if m.is_file() => m,
+            Ok(_) => return Err(ImageError::NotFound),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(ImageError::NotFound),
+            Err(e) => return Err(ImageError::Unreadable(e.to_string())),
+        };
+        // A symbolic link may point anywhere: the real file must be in the site.
+        let real =
+            std::fs::canonicalize(&path).map_err(|e| ImageError::Unreadable(e.to_string()))?;
+        if !real.starts_with(&self.real_root) {
+            return Err(ImageError::OutsideSite);
+        }
+        let ext = extension(rel);
+        if UNREADABLE_EXTENSIONS.contains(&ext.as_str()) {
+            return Err(ImageError::Unsupported(ext.to_ascii_uppercase()));
+        }
+        let stamp = Stamp::of(&meta);
+        if let Some(k) = lock(&self.known).get(&path)
+            && k.stamp == stamp
+        {
+            return k.probe.clone().map(|p| (path, p));
+        }
+        let probe = self.probe_file(&path, meta.len());
+        if probe.is_ok() {
+            self.manifest_dirty.store(true, Ordering::Relaxed);
+        }
+        lock(&self.known).insert(
+            path.clone(),
+            Known {
+                stamp,
+                probe: probe.clone(),
+            },
+        );
+        probe.map(|p| (path, p))
+    }
+
+    fn probe_file(&self, path: &Path, len: u64) -> ProbeResult {
+        let bytes = std::fs::read(path).map_err(|e| ImageError::Unreadable(e.to_string()))?;
+        let hash = ContentHash(xxhash_rust::xxh3::xxh3_128(&bytes));
+        // The same bytes under another name or time: no need to decode again.
+        for k in lock(&self.known).values() {
+            if let Ok(p) = &k.probe
+                && p.hash == hash
+            {
+                return Ok(p.clone());
+            }
+        }
+        self.probed.fetch_add(1, Ordering::Relaxed);
+        let decoded = decode(&bytes)?;
+        let (placeholder, color) = placeholder_of(&decoded, self.config.placeholder);
+        Ok(Arc::new(Probe {
+            hash,
+            width: decoded.width(),
+            height: decoded.height(),
+            alpha: decoded.color().has_alpha(),
+            bytes: len,
+            placeholder,
+            color,
+        }))
+    }
+
+    /// The variants of a probed source: the requested widths that are not
+    /// wider than the original (the original's width when none is), in each
+    /// format.
+    fn plan(
+        &self,
+        source: &ImageSource,
+        path: &Path,
+        probe: &Probe,
+        options: &ImageOptions,
+    ) -> ImageSet {
+        let c = &self.config;
+        let mut widths: Vec<u32> = options
+            .widths
+            .as_deref()
+            .unwrap_or(&c.widths)
+            .iter()
+            .map(|w| (*w).min(probe.width))
+            .collect();
+        widths.sort_unstable();
+        widths.dedup();
+        if widths.is_empty() {
+            widths.push(probe.width);
+        }
+        let quality = options.quality.unwrap_or(c.quality);
+        let stem = source
+            .rel
+            .as_str()
+            .rsplit('/')
+            .next()
+            .unwrap_or("image")
+            .rsplit_once('.')
+            .map_or("image", |(s, _)| s);
+        let mut stem = slug::slugify(stem);
+        if stem.is_empty() {
+            stem = "image".into();
+        }
+        let variants = |format: ImageFormat| -> Vec<Variant> {
+            let q = match format {
+                ImageFormat::Avif => c.avif_quality,
+                ImageFormat::Png => 0,
+                _ => quality,
+            };
+            widths
+                .iter()
+                .map(|&w| {
+                    let h = ((probe.height as u64 * w as u64 + probe.width as u64 / 2)
+                        / probe.width.max(1) as u64)
+                        .max(1) as u32;
+                    let key = CacheKey::of(probe.hash, w, h, format, q);
+                    let file = format!(
+                        "{IMAGE_DIR}/{stem}-{w}.{}.{}",
+                        &key.as_str()[..10],
+                        format.extension()
+                    );
+                    Variant {
+                        url: UrlPath::new(format!("{}{file}", self.base_path)),
+                        width: w,
+                        height: h,
+                        format,
+                        output: OutputPath::new(file),
+                        key,
+                        quality: q,
+                    }
+                })
+                .collect()
+        };
+        let formats = options.formats.as_deref().unwrap_or(&c.formats);
+        let fallback = variants(if probe.alpha {
+            ImageFormat::Png
+        } else {
+            ImageFormat::Jpeg
+        });
+        let largest = fallback
+            .last()
+            .map_or((probe.width, probe.height), |v| (v.width, v.height));
+        ImageSet {
+            source: source.rel.clone(),
+            width: largest.0,
+            height: largest.1,
+            original_width: probe.width,
+            original_height: probe.height,
+            original_bytes: probe.bytes,
+            sources: formats
+                .iter()
+                .filter(|f| matches!(f, ImageFormat::Avif | ImageFormat::Webp))
+                .map(|f| (*f, variants(*f)))
+                .collect(),
+            fallback,
+            placeholder: match c.placeholder {
+                Placeholder::Blur => probe.placeholder.clone(),
+                _ => None,
+            },
+            color: match c.placeholder {
+                Placeholder::None => None,
+                _ => probe.color.clone(),
+            },
+            path: path.to_path_buf(),
+            hash: probe.hash,
+        }
+    }
+
+    /// The full-size, metadata-free copy of a bundle photo that
+    /// `publish_originals` publishes in place of the file itself.
+    pub fn original(&self, source: &ImageSource) -> std::result::Result<Arc<ImageSet>, ImageError> {
+        let (path, probe) = self.probe(source)?;
+        let options = ImageOptions {
+            widths: Some(vec![probe.width]),
+            formats: Some(Vec::new()),
+            quality: Some(ORIGINAL_QUALITY),
+        };
+        Ok(Arc::new(self.plan(source, &path, &probe, &options)))
+    }
+
+    /// Makes every variant of `sets` that the cache lacks (each source decoded
+    /// once, sources in parallel), writes them all to `output`, and saves the
+    /// probe manifest. `extra` are files to write under other names
+    /// (`publish_originals`): (output path, variant of a set).
+    pub fn publish(
+        &self,
+        sets: &[Arc<ImageSet>],
+        extra: &[(OutputPath, Arc<ImageSet>)],
+        output: &dyn Output,
+    ) -> Result<ImageStats> {
+        // Every distinct variant, by cache key, with the source it comes from.
+        let mut by_key: BTreeMap<&CacheKey, (&Variant, &ImageSet)> = BTreeMap::new();
+        for set in sets
+            .iter()
+            .map(|s| &**s)
+            .chain(extra.iter().map(|(_, s)| &**s))
+        {
+            for v in set.variants() {
+                by_key.entry(&v.key).or_insert((v, set));
+            }
+        }
+        // Variants published under their own name (not only as originals).
+        let shown: BTreeSet<&CacheKey> = sets
+            .iter()
+            .flat_map(|s| s.variants())
+            .map(|v| &v.key)
+            .collect();
+        let in_memory = output.in_memory();
+        let memory = lock(&self.memory).clone();
+        let cache = self.config.cache_dir.join("images");
+        // What is missing, grouped by source file.
+        let mut todo: BTreeMap<&Path, (&ImageSet, Vec<&Variant>)> = BTreeMap::new();
+        for (key, (v, set)) in &by_key {
+            let have = (in_memory && memory.contains_key(*key))
+                || entry_path(&cache, key, v.format).is_file();
+            if !have {
+                todo.entry(set.path.as_path())
+                    .or_insert((set, Vec::new()))
+                    .1
+                    .push(v);
+            }
+        }
+        let decoded = AtomicUsize::new(0);
+        let encoded = AtomicUsize::new(0);
+        let todo: Vec<_> = todo.into_values().collect();
+        todo.par_iter()
+            .try_for_each(|(set, variants)| -> Result<()> {
+                let bytes = fs::read(&set.path)?;
+                let image = match decode(&bytes) {
+                    Ok(i) => i,
+                    // The file changed since it was probed and is now broken: the
+                    // next build reports it where it is used.
+                    Err(_) => return Ok(()),
+                };
+                decoded.fetch_add(1, Ordering::Relaxed);
+                let made = make_variants(&image, variants);
+                for (v, data) in made {
+                    write_entry(&cache, &v.key, v.format, &data)?;
+                    encoded.fetch_add(1, Ordering::Relaxed);
+                    if in_memory {
+                        lock(&self.memory).insert(v.key.clone(), Bytes::from(data));
+                    }
+                }
+                Ok(())
+            })?;
+
+        // Publish: from memory for `serve`, as file copies otherwise.
+        let write = |path: &OutputPath, v: &Variant| -> Result<()> {
+            let file = entry_path(&cache, &v.key, v.format);
+            let in_cache = file.is_file();
+            if in_memory {
+                let cached = lock(&self.memory).get(&v.key).cloned();
+                let bytes = match cached {
+                    Some(b) => b,
+                    // Its encoder failed: nothing to publish.
+                    None if !in_cache => return Ok(()),
+                    None => {
+                        let b = Bytes::from(fs::read(&file)?);
+                        lock(&self.memory).insert(v.key.clone(), b.clone());
+                        b
+                    }
+                };
+                output.write_shared(path, bytes)
+            } else if in_cache {
+                output.copy(path, &file)
+            } else {
+                Ok(())
+            }
+        };
+        by_key
+            .par_iter()
+            .filter(|(k, _)| shown.contains(*k))
+            .try_for_each(|(_, (v, _))| write(&v.output, v))?;
+        extra
+            .par_iter()
+            .try_for_each(|(path, set)| write(path, set.largest()))?;
+
+        let used: BTreeSet<CacheKey> = by_key.keys().map(|k| (*k).clone()).collect();
+        if in_memory {
+            lock(&self.memory).retain(|k, _| used.contains(k));
+        }
+        let mut sources: Vec<&Path> = sets.iter().map(|s| s.path.as_path()).collect();
+        sources.sort_unstable();
+        sources.dedup();
+        let stats = ImageStats {
+            sources: sources.len(),
+            variants: used.len(),
+            probed: self.probed.load(Ordering::Relaxed),
+            decoded: decoded.into_inner(),
+            encoded: encoded.into_inner(),
+            pruned: 0,
+        };
+        *lock(&self.used) = used;
+        if self.manifest_dirty.swap(false, Ordering::Relaxed) {
+            self.save_manifest(None)?;
+        }
+        Ok(stats)
+    }
+
+    /// Removes cache entries the last publish did not use, and probes of files
+    /// it did not show. Only after a successful full build: a failed build may
+    /// have seen only part of the site. Returns how many files went.
+    pub fn prune(&self, shown: &[Arc<ImageSet>]) -> Result<usize> {
+        let used = lock(&self.used).clone();
+        let cache = self.config.cache_dir.join("images");
+        let mut removed = 0;
+        if cache.is_dir() {
+            for entry in walkdir::WalkDir::new(&cache).min_depth(2).max_depth(2) {
+                let Ok(entry) = entry else { continue };
+                if !entry.file_type().is_file() {
+                    continue;
+                }
+                let name = entry.file_name().to_string_lossy();
+                let key = name.split('.').next().unwrap_or_default().to_string();
+                if !used.contains(&CacheKey(key)) {
+                    match std::fs::remove_file(entry.path()) {
+                        Ok(()) => removed += 1,
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                        Err(source) => {
+                            return Err(Error::Io {
+                                op: "removing an unused cache file",
+                                path: entry.path().to_path_buf(),
+                                source,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        let keep: BTreeSet<&Path> = shown.iter().map(|s| s.path.as_path()).collect();
+        self.save_manifest(Some(&keep))?;
+        Ok(removed)
+    }
+
+    /// Writes the probes (only those of `keep`, when given) to the cache folder.
+    fn save_manifest(&self, keep: Option<&BTreeSet<&Path>>) -> Result<()> {
+        let mut m = Manifest {
+            version: PIPELINE_VERSION,
+            files: BTreeMap::new(),
+        };
+        for (path, k) in lock(&self.known).iter() {
+            let Ok(probe) = &k.probe else { continue };
+            if keep.is_some_and(|keep| !keep.contains(path.as_path())) {
+                continue;
+            }
+            let Ok(rel) = path.strip_prefix(&self.root) else {
+                continue;
+            };
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            m.files.insert(rel, (k.stamp, (**probe).clone()));
+        }
+        let path = manifest_path(&self.config.cache_dir);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir)?;
+        }
+        let text = serde_json::to_string(&m).unwrap_or_default();
+        write_atomic(&path, text.as_bytes())
+    }
+}
+
+/// One image an output (or a page's Markdown) used, and what it got: a later
+/// build reuses the output only while the answer is the same.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageUse {
+    pub source: ImageSource,
+    pub options: ImageOptions,
+    pub result: std::result::Result<Arc<ImageSet>, ImageError>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn manifest_path(cache_dir: &Path) -> PathBuf {
+    cache_dir.join("images").join("probes.json")
+}
+
+/// `CACHE/images/ab/abcdef….webp`: two-letter folders keep each small.
+fn entry_path(cache: &Path, key: &CacheKey, format: ImageFormat) -> PathBuf {
+    cache
+        .join(&key.as_str()[..2])
+        .join(format!("{}.{}", key.as_str(), format.extension()))
+}
+
+fn write_entry(cache: &Path, key: &CacheKey, format: ImageFormat, data: &[u8]) -> Result<()> {
+    let path = entry_path(cache, key, format);
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir)?;
+    }
+    write_atomic(&path, data)
+}
+
+/// Writes through a temporary file and a rename, so that a build stopped
+/// half-way never leaves a truncated entry behind.
+fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
+    let tmp = path.with_extension(format!(
+        "tmp{}",
+        std::process::id() as u64 * 1000 + rand_suffix()
+    ));
+    fs::write(&tmp, data)?;
+    fs::rename(&tmp, path)
+}
+
+fn rand_suffix() -> u64 {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    N.fetch_add(1, Ordering::Relaxed) as u64 % 1000
+}
+
+/// Decodes an image within limits, with its EXIF orientation applied.
+fn decode(bytes: &[u8]) -> std::result::Result<DynamicImage, ImageError> {
+    let corrupt = |e: image::ImageError| ImageError::Corrupt(e.to_string());
+    let mut reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| ImageError::Unreadable(e.to_string()))?;
+    match reader.format() {
+        Some(image::ImageFormat::Jpeg | image::ImageFormat::Png | image::ImageFormat::WebP) => {}
+        Some(other) => {
+            return Err(ImageError::Unsupported(
+                other
+                    .extensions_str()
+                    .first()
+                    .unwrap_or(&"?")
+                    .to_ascii_uppercase(),
+            ));
+        }
+        None => return Err(ImageError::Corrupt("not a JPEG, PNG or WebP image".into())),
+    }
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_ALLOC);
+    reader.limits(limits);
+    let mut decoder = reader.into_decoder().map_err(|e| match e {
+        image::ImageError::Limits(_) => {
+            // Only the header is read again, to say what the file declares.
+            let (width, height) = ImageReader::new(Cursor::new(bytes))
+                .with_guessed_format()
+                .ok()
+                .and_then(|r| r.into_dimensions().ok())
+                .unwrap_or((0, 0));
+            ImageError::TooLarge { width, height }
+        }
+        e => corrupt(e),
+    })?;
+    let (w, h) = decoder.dimensions();
+    if w as u64 * h as u64 > MAX_DECODE_PIXELS || w > MAX_SIDE || h > MAX_SIDE {
+        return Err(ImageError::TooLarge {
+            width: w,
+            height: h,
+        });
+    }
+    if w == 0 || h == 0 {
+        return Err(ImageError::Corrupt("the image has no pixels".into()));
+    }
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut img = DynamicImage::from_decoder(decoder).map_err(|e| match e {
+        image::ImageError::Limits(_) => ImageError::TooLarge {
+            width: w,
+            height: h,
+        },
+        e => corrupt(e),
+    })?;
+    img.apply_orientation(orientation);
+    // 8 bits per channel, RGB or RGBA: what the resizer and encoders take. An
+    // alpha channel that is opaque everywhere is dropped.
+    let opaque = !img.color().has_alpha() || {
+        let rgba = img.to_rgba8();
+        rgba.pixels().all(|p| p.0[3] == 255)
+    };
+    Ok(if opaque {
+        DynamicImage::ImageRgb8(img.into_rgb8())
+    } else {
+        DynamicImage::ImageRgba8(img.into_rgba8())
+    })
+}
+
+/// Resizes `image` to `width`×`height` with a SIMD Lanczos filter.
+fn resize(image: &DynamicImage, width: u32, height: u32) -> DynamicImage {
+    use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
+    if image.width() == width && image.height() == height {
+        return image.clone();
+    }
+    let mut dst = match image {
+        DynamicImage::ImageRgba8(_) => DynamicImage::ImageRgba8(RgbaImage::new(width, height)),
+        _ => DynamicImage::ImageRgb8(RgbImage::new(width, height)),
+    };
+    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
+    if Resizer::new().resize(image, &mut dst, &options).is_err() {
+        // Only for pixel layouts the resizer lacks; never with RGB(A)8.
+        return image.resize_exact(width, height, image::imageops::FilterType::Lanczos3);
+    }
+    dst
+}
+
+/// The tiny placeholder (a `data:` URL) and the average colour.
+fn placeholder_of(image: &DynamicImage, mode: Placeholder) -> (Option<String>, Option<String>) {
+    if image.color().has_alpha() || mode == Placeholder::None {
+        return (None, None);
+    }
+    let w = PLACEHOLDER_WIDTH.min(image.width());
+    let h = ((image.height() as u64 * w as u64) / image.width() as u64).max(1) as u32;
+    let tiny = resize_box(image, w, h);
+    let rgb = tiny.to_rgb8();
+    let n = (rgb.width() * rgb.height()).max(1) as u64;
+    let sum = rgb.pixels().fold([0u64; 3], |[r, g, b], p| {
+        [r + p.0[0] as u64, g + p.0[1] as u64, b + p.0[2] as u64]
+    });
+    let color = format!("#{:02x}{:02x}{:02x}", sum[0] / n, sum[1] / n, sum[2] / n);
+    let placeholder = (mode == Placeholder::Blur).then(|| {
+        use base64::Engine;
+        let webp = webp::Encoder::from_rgb(rgb.as_raw(), rgb.width(), rgb.height()).encode(40.0);
+        format!(
+            "data:image/webp;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(&*webp)
+        )
+    });
+    (placeholder, Some(color))
+}
+
+/// A heavy downscale: box filtering averages every source pixel.
+fn resize_box(image: &DynamicImage, width: u32, height: u32) -> DynamicImage {
+    use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
+    let mut dst = DynamicImage::ImageRgb8(RgbImage::new(width, height));
+    let src = DynamicImage::ImageRgb8(image.to_rgb8());
+    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Box));
+    match Resizer::new().resize(&src, &mut dst, &options) {
+        Ok(()) => dst,
+        Err(_) => image.thumbnail_exact(width, height),
+    }
+}
+
+/// Encodes `variants` of one decoded source: each width resized once (from the
+/// original for the largest, from the largest for the others, which is faster
+/// and looks the same), then every format in parallel.
+fn make_variants<'a>(
+    image: &DynamicImage,
+    variants: &[&'a Variant],
+) -> Vec<(&'a Variant, Vec<u8>)> {
+    let mut sizes: Vec<(u32, u32)> = variants.iter().map(|v| (v.width, v.height)).collect();
+    sizes.sort_unstable();
+    sizes.dedup();
+    let largest = sizes
+        .last()
+        .copied()
+        .unwrap_or((image.width(), image.height()));
+    let base = resize(image, largest.0, largest.1);
+    let resized: FxHashMap<(u32, u32), DynamicImage> = sizes
+        .par_iter()
+        .map(|&(w, h)| {
+            let img = if (w, h) == largest {
+                base.clone()
+            } else {
+                resize(&base, w, h)
+            };
+            ((w, h), img)
+        })
+        .collect();
+    variants
+        .par_iter()
+        .filter_map(|v| {
+            let img = resized.get(&(v.width, v.height))?;
+            Some((*v, encode(img, v.format, v.quality)?))
+        })
+        .collect()
+}
+
+/// Encodes pixels with no metadata at all: no EXIF, XMP, ICC or comments.
+fn encode(image: &DynamicImage, format: ImageFormat, quality: u8) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    match format {
+        ImageFormat::Jpeg => {
+            let rgb = image.to_rgb8();
+            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality)
+                .encode_image(&rgb)
+                .ok()?;
+        }
+        ImageFormat::Png => {
+            use image::ImageEncoder;
+            let rgba = image.to_rgba8();
+            image::codecs::png::PngEncoder::new_with_quality(
+                &mut out,
+                image::codecs::png::CompressionType::Best,
+                image::codecs::png::FilterType::Adaptive,
+            )
+            .write_image(
+                rgba.as_raw(),
+                rgba.width(),
+                rgba.height(),
+                image::ExtendedColorType::Rgba8,
+            )
+            .ok()?;
+        }
+        ImageFormat::Webp => {
+            let memory = match image {
+                DynamicImage::ImageRgba8(i) => {
+                    webp::Encoder::from_rgba(i.as_raw(), i.width(), i.height())
+                        .encode_simple(false, quality as f32)
+                        .ok()?
+                }
+                _ => {
+                    let i = image.to_rgb8();
+                    webp::Encoder::from_rgb(i.as_raw(), i.width(), i.height())
+                        .encode_simple(false, quality as f32)
+                        .ok()?
+                }
+            };
+            out.extend_from_slice(&memory);
+        }
+        ImageFormat::Avif => return encode_avif(image, quality),
+    }
+    Some(out)
+}
+
+#[cfg(feature = "avif")]
+fn encode_avif(image: &DynamicImage, quality: u8) -> Option<Vec<u8>> {
+    use rgb::FromSlice;
+    let encoder = ravif::Encoder::new()
+        .with_quality(quality as f32)
+        .with_speed(AVIF_SPEED)
+        // One thread per image: images are encoded in parallel already, and
+        // the output does not depend on scheduling.
+        .with_num_threads(Some(1));
+    let (w, h) = (image.width() as usize, image.height() as usize);
+    let encoded = match image {
+        DynamicImage::ImageRgba8(i) => encoder
+            .encode_rgba(ravif::Img::new(i.as_raw().as_rgba(), w, h))
+            .ok()?,
+        _ => {
+            let i = image.to_rgb8();
+            encoder
+                .encode_rgb(ravif::Img::new(i.as_raw().as_rgb(), w, h))
+                .ok()?
+        }
+    };
+    Some(encoded.avif_file)
+}
+
+#[cfg(not(feature = "avif"))]
+fn encode_avif(_: &DynamicImage, _: u8) -> Option<Vec<u8>> {
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn photos_are_known_by_extension() {
+        for name in ["a.jpg", "b.JPEG", "c.png", "d.webp", "e.heic", "f.tiff"] {
+            assert!(is_photo(name), "{name}");
+        }
+        for name in ["a.svg", "b.gif", "c.pdf", "d.txt", "jpg"] {
+            assert!(!is_photo(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn cache_keys_change_with_every_setting() {
+        let h = ContentHash(1);
+        let k = CacheKey::of(h, 480, 360, ImageFormat::Webp, 75);
+        assert_eq!(k, CacheKey::of(h, 480, 360, ImageFormat::Webp, 75));
+        for other in [
+            CacheKey::of(ContentHash(2), 480, 360, ImageFormat::Webp, 75),
+            CacheKey::of(h, 481, 360, ImageFormat::Webp, 75),
+            CacheKey::of(h, 480, 360, ImageFormat::Jpeg, 75),
+            CacheKey::of(h, 480, 360, ImageFormat::Webp, 76),
+        ] {
+            assert_ne!(k, other);
+        }
+    }
+
+    #[test]
+    fn garbage_is_corrupt_not_a_panic() {
+        assert!(matches!(
+            decode(b"not an image"),
+            Err(ImageError::Corrupt(_))
+        ));
+        // A PNG signature followed by nothing.
+        assert!(decode(b"\x89PNG\r\n\x1a\n").is_err());
+    }
+}
