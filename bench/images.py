@@ -135,6 +135,7 @@ def timed(cmd, site, runs, cache_cold):
         t = time.perf_counter()
         sh(*cmd, stdout=subprocess.DEVNULL)
         times.append(time.perf_counter() - t)
+    log(f"{cmd[0]}: {', '.join(f'{t:.2f}' for t in times)} s")
     return statistics.median(times), times
 
 
@@ -213,7 +214,9 @@ result = {}
 for tool, public in [("polis", polis_public), ("hugo", hugo_public)]:
     if public == "-":
         continue
-    files = picked(public + "/gallery/index.html", public)
+    import os.path
+    page = public + "/en/gallery/index.html"
+    files = picked(page if os.path.exists(page) else public + "/gallery/index.html", public)
     total, ssims = 0, []
     for i, f in enumerate(files):
         total += len(open(f, "rb").read())
