@@ -87,9 +87,11 @@ pub enum FieldType {
     Week,
     Url,
     Email,
-    /// A file of the page bundle; `alt` says whether alt text is required.
+    /// A file of the page bundle; `alt` says whether alt text is required,
+    /// `decorative` that none is expected.
     Image {
         alt: bool,
+        decorative: bool,
     },
     /// A YouTube or Vimeo video (shown behind a local poster until the reader
     /// asks for it) or a video file of the bundle with captions.
@@ -338,6 +340,10 @@ pub struct RawField {
     /// For images: alt text required.
     #[serde(default)]
     pub alt: bool,
+    /// For images: shown without alt text (a video's still image), so none
+    /// is asked for.
+    #[serde(default)]
+    pub decorative: bool,
     /// For datetimes: the zone of a time written without one.
     pub time_zone: Option<String>,
     /// For files: the extensions allowed (`["pdf"]`).
@@ -494,7 +500,10 @@ pub(crate) fn field_type(
         "week" => FieldType::Week,
         "url" => FieldType::Url,
         "email" => FieldType::Email,
-        "image" => FieldType::Image { alt: rf.alt },
+        "image" => FieldType::Image {
+            alt: rf.alt,
+            decorative: rf.decorative,
+        },
         "video" => FieldType::Video,
         "geo" => FieldType::Geo,
         "file" => {
@@ -665,7 +674,7 @@ pub fn check_value(
             }
             FieldValue::Email(s.to_string())
         }
-        FieldType::Image { alt } => {
+        FieldType::Image { alt, decorative } => {
             let (src, alt_text, credit) = match v {
                 Json::String(s) => (s.as_str(), None, None),
                 Json::Object(m) => {
@@ -684,11 +693,22 @@ pub fn check_value(
                 ctx,
                 &["jpg", "jpeg", "png", "webp", "gif", "avif", "svg"],
             )?;
-            if alt_text.as_deref().is_none_or(|a| a.trim().is_empty()) {
+            // No alt text is a warning (an error where the schema asks for
+            // it); an explicit empty one marks a decorative image.
+            let missing = match alt_text.as_deref() {
+                None => !*decorative,
+                Some(a) => *alt && a.trim().is_empty(),
+            };
+            if missing {
+                let example = format!("`{name} = {{ src = \"{src}\", alt = \"…\" }}`");
                 let e = ValueError::new(format!("the image `{src}` in `{name}` has no alt text"))
-                    .help(format!(
-                        "describe what the photo shows: `{name} = {{ src = \"{src}\", alt = \"…\" }}`"
-                    ));
+                    .help(if *alt {
+                        format!("describe what the photo shows: {example}")
+                    } else {
+                        format!(
+                            "describe what the photo shows: {example}, or write `alt = \"\"` for a purely decorative image"
+                        )
+                    });
                 if *alt {
                     return Err(e);
                 }
@@ -1160,13 +1180,13 @@ fn type_schema(ty: &FieldType, keys: &std::collections::BTreeMap<String, Vec<Str
         FieldType::Week => json!({ "type": "string", "pattern": "^[0-9]{4}-?W[0-9]{2}$" }),
         FieldType::Url => json!({ "type": "string", "format": "uri", "pattern": "^https?://" }),
         FieldType::Email => json!({ "type": "string", "format": "email" }),
-        FieldType::Image { alt: true } => json!({
+        FieldType::Image { alt: true, .. } => json!({
             "type": "object",
             "properties": { "src": { "type": "string" }, "alt": { "type": "string", "minLength": 1 }, "credit": { "type": "string" } },
             "required": ["src", "alt"],
             "additionalProperties": false
         }),
-        FieldType::Image { alt: false } => image,
+        FieldType::Image { alt: false, .. } => image,
         FieldType::Video => json!({
             "type": "object",
             "properties": {

@@ -720,11 +720,13 @@ impl Images {
                 by_key.entry(&v.key).or_insert((v, set));
             }
         }
-        // Variants published under their own name (not only as originals).
-        let shown: BTreeSet<&CacheKey> = sets
+        // Variants published under their own name (not only as originals), by
+        // output path: two files with the same bytes share their encoding, but
+        // each is published under its own name.
+        let shown: BTreeMap<&OutputPath, &Variant> = sets
             .iter()
             .flat_map(|s| s.variants())
-            .map(|v| &v.key)
+            .map(|v| (&v.output, v))
             .collect();
         let in_memory = output.in_memory();
         let memory = lock(&self.memory).clone();
@@ -788,10 +790,7 @@ impl Images {
                 Ok(())
             }
         };
-        by_key
-            .par_iter()
-            .filter(|(k, _)| shown.contains(*k))
-            .try_for_each(|(_, (v, _))| write(&v.output, v))?;
+        shown.par_iter().try_for_each(|(path, v)| write(path, v))?;
         extra
             .par_iter()
             .try_for_each(|(path, set)| write(path, set.largest()))?;

@@ -11,8 +11,8 @@ use indexmap::IndexMap;
 use crate::diag::{Diagnostic, Diagnostics, did_you_mean, find_key, pos_of, unknown_field_help};
 use crate::error::{Error, Result};
 use crate::fs;
-use crate::schema::Collection;
 use crate::model::{ImageFormat, Lang, SourcePath};
+use crate::schema::Collection;
 use raw::RawConfig;
 
 pub const CONFIG_FILE: &str = "site.toml";

@@ -272,6 +272,9 @@ pub fn render_markdown(
                             page_url: src.url.as_str(),
                             page_title: file.front.title.as_deref().unwrap_or_default(),
                             bundle_dir: src.bundle_dir.as_deref(),
+                            bundle: &file.group,
+                            images: src.images,
+                            sizes: &site.config.images.sizes,
                         },
                         diags,
                     )

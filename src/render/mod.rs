@@ -450,6 +450,8 @@ pub fn render_site_with(
         .values()
         .flat_map(|c| c.images.iter())
         .chain(outputs.values().flat_map(|r| r.trace.images.iter()))
+        // Outputs written at once (one-shot builds) keep only their traces.
+        .chain(written.iter().flat_map(|t| t.images.iter()))
         .filter_map(|u| u.result.as_ref().ok().cloned())
         .collect();
     images.sort_by(|a, b| a.source.cmp(&b.source));
@@ -1383,6 +1385,32 @@ struct MarkdownAll {
 /// The Markdown of every page and section, in parallel, from `cache` where it
 /// is still valid; the cache then holds this build's results.
 /// `links_same`: every link resolves as in the last build (only bodies changed).
+/// Front-matter images are published as responsive images: one that cannot
+/// be read (damaged, too large, a format polis does not read) is an error at
+/// its field. Run with the file's Markdown, so the uses are cached with it.
+fn check_field_images(
+    file: &crate::load::ContentFile,
+    images: &Images,
+    diags: &mut Vec<crate::diag::Diagnostic>,
+) {
+    for (name, field) in &file.front.fields {
+        for src in shortcodes::image_sources(&field.value) {
+            let source = shortcodes::bundle_image(&file.group, src);
+            if let Err(e) = images.responsive(&source, &Default::default()) {
+                let (message, help) = e.describe(src);
+                diags.push(
+                    crate::diag::Diagnostic::error(
+                        &file.source,
+                        field.pos,
+                        format!("`{name}`: {message}"),
+                    )
+                    .with_help(help),
+                );
+            }
+        }
+    }
+}
+
 fn render_markdown_all(
     site: &Site,
     shortcodes: &shortcodes::Shortcodes,
@@ -1446,8 +1474,10 @@ fn render_markdown_all(
                 images,
             };
             let mut d = Vec::new();
-            let ((rendered, refs), trace) =
-                deps::track(|| markdown::render_markdown(site, &src, &mut d));
+            let ((rendered, refs), trace) = deps::track(|| {
+                check_field_images(file, images, &mut d);
+                markdown::render_markdown(site, &src, &mut d)
+            });
             Some(CachedMarkdown {
                 text: file.text.clone(),
                 lang: (*lang).clone(),

@@ -9,6 +9,7 @@ use minijinja::value::{Enumerator, Object};
 
 use super::RenderCtx;
 use super::deps::{self, Read};
+use crate::assets::images::{ImageOptions, ImageSet, ImageSource};
 use crate::model::{Lang, PageId, SectionId, UrlPath};
 use crate::resolve::pager;
 use crate::schema::{FieldType, FieldValue, VideoSource};
@@ -260,7 +261,11 @@ impl PageObj {
                     .find(|t| site.page(*t).lang == site.config.default_language)
                     .unwrap_or(self.id)
             };
-            let base = site.page(owner).url.as_str().to_string();
+            let owner = site.page(owner);
+            let base = Bundle {
+                url: owner.url.as_str(),
+                group: &site.files[owner.file].group,
+            };
             pairs.push((
                 def.name.clone(),
                 self.field_value(&field.value, &def.ty, &base),
@@ -269,10 +274,14 @@ impl PageObj {
         Value::from_pairs(pairs)
     }
 
-    fn field_value(self: &Arc<Self>, v: &FieldValue, ty: &FieldType, base: &str) -> Value {
+    fn field_value(self: &Arc<Self>, v: &FieldValue, ty: &FieldType, base: &Bundle) -> Value {
         let ctx = &self.ctx;
         let site = &ctx.site;
-        let file_url = |src: &str| Value::from(format!("{base}{src}"));
+        let file_url = |src: &str| Value::from(format!("{}{src}", base.url));
+        let poster = |src: &str| {
+            bundle_image(ctx, base.group, src)
+                .map_or(Value::from(()), |set| Value::from(set.src().url.as_str()))
+        };
         match v {
             FieldValue::String(s)
             | FieldValue::Url(s)
@@ -304,16 +313,8 @@ impl PageObj {
                 ("week", Value::from(w.week())),
                 ("monday", Value::from(w.date().to_string())),
             ]),
-            FieldValue::Image(i) => Value::from_pairs([
-                ("src", Value::from(i.src.as_str())),
-                ("url", file_url(&i.src)),
-                ("alt", i.alt.as_deref().map_or(Value::from(""), Value::from)),
-                (
-                    "credit",
-                    i.credit.as_deref().map_or(Value::from(()), Value::from),
-                ),
-            ]),
-            FieldValue::Video(v) => video_value(v, &file_url),
+            FieldValue::Image(i) => image_value(ctx, base.group, i),
+            FieldValue::Video(v) => video_value(v, &file_url, &poster),
             FieldValue::File(f) => Value::from_pairs([
                 ("src", Value::from(f.src.as_str())),
                 ("url", file_url(&f.src)),
@@ -356,9 +357,54 @@ impl PageObj {
     }
 }
 
+/// The page bundle a field's files are in: its page's URL and its folder
+/// under `content/`.
+struct Bundle<'a> {
+    url: &'a str,
+    group: &'a str,
+}
+
+/// An image of a page bundle as templates see it: the responsive image
+/// (`url`, `srcset`, `width`, …, see [`super::templates::image_set_pairs`]),
+/// `alt`, `credit`, `file` (its name in the bundle) and `path` (`@/…`, for
+/// `image()` with other widths). `none` when the image cannot be read: that
+/// is reported where the field is written.
+pub(crate) fn image_value(ctx: &RenderCtx, group: &str, image: &crate::schema::Image) -> Value {
+    let Some(set) = bundle_image(ctx, group, &image.src) else {
+        return Value::from(());
+    };
+    let mut pairs = super::templates::image_set_pairs(&set, &ctx.site.config.images.sizes);
+    pairs.extend([
+        ("file", Value::from(image.src.as_str())),
+        ("path", Value::from(format!("@/{group}/{}", image.src))),
+        (
+            "alt",
+            image.alt.as_deref().map_or(Value::from(""), Value::from),
+        ),
+        (
+            "credit",
+            image.credit.as_deref().map_or(Value::from(()), Value::from),
+        ),
+    ]);
+    Value::from_pairs(pairs)
+}
+
+/// The responsive image for the file `src` of the bundle `group`; `None` when
+/// it cannot be read.
+pub(crate) fn bundle_image(ctx: &RenderCtx, group: &str, src: &str) -> Option<Arc<ImageSet>> {
+    let source = ImageSource::new(format!("{}/{group}/{src}", crate::load::CONTENT_DIR));
+    ctx.images
+        .responsive(&source, &ImageOptions::default())
+        .ok()
+}
+
 /// A video as templates see it: where it comes from, the player's address
 /// (without cookies, started by the reader's click) and its poster.
-pub(crate) fn video_value(v: &crate::schema::Video, file_url: &dyn Fn(&str) -> Value) -> Value {
+pub(crate) fn video_value(
+    v: &crate::schema::Video,
+    file_url: &dyn Fn(&str) -> Value,
+    poster: &dyn Fn(&str) -> Value,
+) -> Value {
     let (kind, id, src, captions) = match &v.source {
         VideoSource::YouTube(id) => ("youtube", id.as_str(), None, None),
         VideoSource::Vimeo(id) => ("vimeo", id.as_str(), None, None),
@@ -383,7 +429,7 @@ pub(crate) fn video_value(v: &crate::schema::Video, file_url: &dyn Fn(&str) -> V
         ("title", Value::from(v.title.as_str())),
         (
             "poster",
-            v.poster.as_deref().map_or(Value::from(()), file_url),
+            v.poster.as_deref().map_or(Value::from(()), poster),
         ),
         ("src", src.unwrap_or_default()),
         ("captions", captions.unwrap_or_default()),

@@ -27,6 +27,7 @@ use serde::Deserialize;
 
 use super::i18n::I18n;
 use super::templates::TemplateDirs;
+use crate::assets::images::{ImageOptions, ImageSource};
 use crate::diag::{Diagnostic, Diagnostics, Pos, did_you_mean, find_key, pos_of};
 use crate::model::SourcePath;
 use crate::schema::{CheckCtx, FieldDef, FieldValue, RawField, check_value};
@@ -69,6 +70,12 @@ pub struct Use<'a> {
     pub page_title: &'a str,
     /// The page bundle's folder, for file arguments.
     pub bundle_dir: Option<&'a Path>,
+    /// The page bundle's folder under `content/` (`takeover/2026-w48-ana`),
+    /// where image arguments are found.
+    pub bundle: &'a str,
+    pub images: &'a crate::assets::images::Images,
+    /// The `sizes` attribute of images, from `[images]`.
+    pub sizes: &'a str,
 }
 
 impl Shortcodes {
@@ -310,14 +317,31 @@ impl Shortcodes {
                 None => {}
             }
         }
+        // Photos are published as responsive images: one that cannot be read
+        // is an error at its argument.
+        for (key, v) in &values {
+            for src in image_sources(v) {
+                if let Err(e) = at
+                    .images
+                    .responsive(&bundle_image(at.bundle, src), &Default::default())
+                {
+                    ok = false;
+                    let (message, help) = e.describe(src);
+                    diags.push(
+                        Diagnostic::error(
+                            at.source,
+                            at_key(key),
+                            format!("shortcode `{name}`: {message}"),
+                        )
+                        .with_help(help),
+                    );
+                }
+            }
+        }
         if !ok {
             return None;
         }
-        let args = Value::from_pairs(
-            values
-                .iter()
-                .map(|(k, v)| (k.clone(), value(v, at.page_url))),
-        );
+        let args = Value::from_pairs(values.iter().map(|(k, v)| (k.clone(), value(v, at))));
         let page = Value::from_pairs([
             ("url", Value::from(at.page_url)),
             ("title", Value::from(at.page_title)),
@@ -353,10 +377,30 @@ fn template_name(name: &str) -> String {
     format!("shortcodes/{name}.html")
 }
 
-/// A checked argument as the shortcode's template sees it: files as URLs
-/// beside the page, like `page.fields`.
-fn value(v: &FieldValue, page_url: &str) -> Value {
-    let file_url = |src: &str| Value::from(format!("{page_url}{src}"));
+/// The bundle files of a value that are shown as photos.
+pub(super) fn image_sources(v: &FieldValue) -> Vec<&str> {
+    match v {
+        FieldValue::Image(i) => vec![i.src.as_str()],
+        FieldValue::Video(v) => v.poster.as_deref().into_iter().collect(),
+        FieldValue::List(items) => items.iter().flat_map(image_sources).collect(),
+        _ => Vec::new(),
+    }
+}
+
+pub(super) fn bundle_image(bundle: &str, src: &str) -> ImageSource {
+    ImageSource::new(format!("{}/{bundle}/{src}", crate::load::CONTENT_DIR))
+}
+
+/// A checked argument as the shortcode's template sees it: in the same
+/// shapes as `page.fields` (images as responsive images, other files as URLs
+/// beside the page).
+fn value(v: &FieldValue, at: &Use) -> Value {
+    let file_url = |src: &str| Value::from(format!("{}{src}", at.page_url));
+    let photo = |src: &str| {
+        at.images
+            .responsive(&bundle_image(at.bundle, src), &ImageOptions::default())
+            .ok()
+    };
     match v {
         FieldValue::String(s)
         | FieldValue::Url(s)
@@ -369,26 +413,34 @@ fn value(v: &FieldValue, page_url: &str) -> Value {
         FieldValue::Date(d) => Value::from(d.to_string()),
         FieldValue::DateTime(z) => Value::from(z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()),
         FieldValue::Week(w) => Value::from(crate::schema::format_week(*w)),
-        FieldValue::Image(i) => Value::from_pairs([
-            ("src", Value::from(i.src.as_str())),
-            ("url", file_url(&i.src)),
-            ("alt", i.alt.as_deref().map_or(Value::from(""), Value::from)),
-            (
-                "credit",
-                i.credit.as_deref().map_or(Value::from(()), Value::from),
-            ),
-        ]),
+        FieldValue::Image(i) => {
+            let Some(set) = photo(&i.src) else {
+                return Value::from(());
+            };
+            let mut pairs = super::templates::image_set_pairs(&set, at.sizes);
+            pairs.extend([
+                ("file", Value::from(i.src.as_str())),
+                ("alt", i.alt.as_deref().map_or(Value::from(""), Value::from)),
+                (
+                    "credit",
+                    i.credit.as_deref().map_or(Value::from(()), Value::from),
+                ),
+            ]);
+            Value::from_pairs(pairs)
+        }
         FieldValue::File(f) => Value::from_pairs([
             ("src", Value::from(f.src.as_str())),
             ("url", file_url(&f.src)),
             ("size", Value::from(f.size)),
         ]),
-        FieldValue::Video(v) => super::objects::video_value(v, &file_url),
+        FieldValue::Video(v) => super::objects::video_value(v, &file_url, &|src| {
+            photo(src).map_or(Value::from(()), |set| Value::from(set.src().url.as_str()))
+        }),
         FieldValue::Geo { lat, lon } => {
             Value::from_pairs([("lat", Value::from(*lat)), ("lon", Value::from(*lon))])
         }
         FieldValue::List(items) => {
-            Value::from(items.iter().map(|x| value(x, page_url)).collect::<Vec<_>>())
+            Value::from(items.iter().map(|x| value(x, at)).collect::<Vec<_>>())
         }
     }
 }

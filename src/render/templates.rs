@@ -390,7 +390,7 @@ fn image_function(
     path: &str,
     kwargs: Kwargs,
 ) -> Result<Value, TplError> {
-    use crate::assets::images::{ImageOptions, ImageSet, ImageSource};
+    use crate::assets::images::{ImageOptions, ImageSource};
     use crate::model::ImageFormat;
     let widths: Option<Vec<u32>> = kwargs.get("widths")?;
     let formats: Option<Vec<String>> = kwargs.get("formats")?;
@@ -469,6 +469,22 @@ fn image_function(
             let (message, help) = e.describe(path);
             invalid(format!("image(): {message} ({help})"))
         })?;
+    Ok(Value::from_pairs(image_set_pairs(
+        &set,
+        &site.config.images.sizes,
+    )))
+}
+
+/// What templates see of a responsive image, from `image()`, an image field
+/// or a shortcode's image argument: `src`, `url` (the same: the fallback
+/// variant nearest 1000 px), `width`, `height`, `srcset`, `sizes`, `type`,
+/// `sources` (modern formats, each `type` and `srcset`), `variants` and the
+/// placeholder (`placeholder`, `color`, `style`).
+pub(crate) fn image_set_pairs(
+    set: &crate::assets::images::ImageSet,
+    sizes: &str,
+) -> Vec<(&'static str, Value)> {
+    use crate::assets::images::ImageSet;
     let variant = |v: &crate::assets::images::Variant| {
         Value::from_pairs([
             ("url", Value::from(v.url.as_str())),
@@ -476,8 +492,10 @@ fn image_function(
             ("height", Value::from(v.height)),
         ])
     };
-    Ok(Value::from_pairs([
-        ("src", Value::from(set.src().url.as_str())),
+    let src = Value::from(set.src().url.as_str());
+    vec![
+        ("src", src.clone()),
+        ("url", src),
         ("width", Value::from(set.width)),
         ("height", Value::from(set.height)),
         ("srcset", Value::from(ImageSet::srcset(&set.fallback))),
@@ -500,7 +518,7 @@ fn image_function(
             "variants",
             Value::from(set.fallback.iter().map(variant).collect::<Vec<_>>()),
         ),
-        ("sizes", Value::from(site.config.images.sizes.as_str())),
+        ("sizes", Value::from(sizes)),
         (
             "placeholder",
             set.placeholder.clone().map_or(Value::from(()), Value::from),
@@ -513,7 +531,7 @@ fn image_function(
             "style",
             set.placeholder_style().map_or(Value::from(()), Value::from),
         ),
-    ]))
+    ]
 }
 
 fn current_lang(state: &State, ctx: &RenderCtx) -> Result<Lang, TplError> {

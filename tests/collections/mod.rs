@@ -87,31 +87,50 @@ fn a_week_dates_the_post_on_its_monday_and_schedules_it() {
 }
 
 #[test]
-fn images_and_videos_become_urls_beside_the_page() {
+fn images_and_videos_become_responsive_images() {
     let site = fixture();
     site.build().assert_clean();
     let html = site.read("en/takeover/2026-w47-lucia/index.html");
-    assert!(
-        html.contains(
-            r#"<img src="/en/takeover/2026-w47-lucia/portrait.jpg" alt="Lucía in a red coat">"#
-        ),
-        "{html}"
-    );
+    // The portrait field is published as variants without metadata, never as
+    // the file itself.
+    let portrait = attr_after(&html, "<img src=\"", "portrait");
+    assert!(portrait.starts_with("/img/portrait-64."), "{html}");
+    assert!(site.exists(&portrait[1..]), "{portrait}");
+    assert!(html.contains(r#"alt="Lucía in a red coat""#), "{html}");
+    assert!(!site.exists("en/takeover/2026-w47-lucia/portrait.jpg"));
     // A link to the video is cut down to its id; the player URL asks for no
-    // cookies and the poster is the page's own file.
-    assert!(
-        html.contains(r#"<p class="video">youtube dQw4w9WgXcQ https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1 /en/takeover/2026-w47-lucia/poster.jpg A winter morning</p>"#),
-        "{html}"
+    // cookies and the poster is a variant of the page's own file.
+    let video = html
+        .split(r#"<p class="video">"#)
+        .nth(1)
+        .and_then(|v| v.split("</p>").next())
+        .unwrap_or_else(|| panic!("{html}"));
+    let words: Vec<&str> = video.split(' ').collect();
+    assert_eq!(
+        &words[..3],
+        [
+            "youtube",
+            "dQw4w9WgXcQ",
+            "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1"
+        ]
     );
+    assert!(words[3].starts_with("/img/poster-64."), "{video}");
+    assert!(site.exists(&words[3][1..]), "{video}");
+    assert!(!site.exists("en/takeover/2026-w47-lucia/poster.jpg"));
     // The Norwegian page names its own alt text for the same file.
     let nb = site.read("nb/takeover/2026-w47-lucia/index.html");
-    assert!(
-        nb.contains(
-            r#"<img src="/nb/takeover/2026-w47-lucia/portrait.jpg" alt="Lucía i rød kåpe">"#
-        ),
-        "{nb}"
-    );
-    assert!(site.exists("en/takeover/2026-w47-lucia/poster.jpg"));
+    assert_eq!(attr_after(&nb, "<img src=\"", "portrait"), portrait);
+    assert!(nb.contains(r#"alt="Lucía i rød kåpe""#), "{nb}");
+}
+
+/// The value of the first attribute that starts with `start` and holds `word`.
+fn attr_after(html: &str, start: &str, word: &str) -> String {
+    html.split(start)
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .find(|v| v.contains(word))
+        .unwrap_or_else(|| panic!("no {start}…{word} in {html}"))
+        .to_string()
 }
 
 #[test]
@@ -354,9 +373,17 @@ fn shortcodes_render_their_theme_templates_with_checked_arguments() {
     );
     assert!(html.contains("<b>raw</b>"), "{html}");
     assert!(!html.contains("onclick"), "{html}");
+    // An image argument is a responsive image, like an image field.
+    let figure = html
+        .split("<figure>")
+        .nth(1)
+        .and_then(|f| f.split("</figure>").next())
+        .unwrap_or_else(|| panic!("{html}"));
     assert!(
-        html.contains(r#"<figure><img src="/en/takeover/2026-w48-ana/portrait.jpg" alt="Ana by the river"><figcaption>By the river</figcaption></figure>"#),
-        "{html}"
+        figure.starts_with(r#"<img src="/img/portrait-64."#)
+            && figure
+                .ends_with(r#"" alt="Ana by the river"><figcaption>By the river</figcaption>"#),
+        "{figure}"
     );
     // Other fenced code stays code.
     assert!(html.contains(r#"<code class="language-rust">"#), "{html}");
@@ -467,11 +494,18 @@ fn serve_rechecks_fields_when_a_bundle_file_comes_or_goes() {
         .rebuild_changed(std::slice::from_ref(&photo), &mut diags)
         .expect("fixed");
     assert!(!diags.has_errors(), "{:?}", diags.sorted());
+    // The page is back, and with it the photo's variants.
     assert!(
         rebuilt
             .files
             .keys()
-            .any(|p| p.as_str() == "en/takeover/2026-w48-ana/portrait.jpg")
+            .any(|p| p.as_str().starts_with("img/portrait-64.")),
+        "{:?}",
+        rebuilt
+            .files
+            .keys()
+            .filter(|p| p.as_str().starts_with("img/"))
+            .collect::<Vec<_>>()
     );
 }
 

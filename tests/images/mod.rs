@@ -494,3 +494,31 @@ fn integrity_attributes_when_the_site_asks() {
     assert_eq!(sri.len(), 1, "{link}");
     assert!(sri[0].starts_with("sha384-"), "{link}");
 }
+
+#[test]
+fn two_photos_with_the_same_bytes_are_each_published_under_their_own_name() {
+    let site = site();
+    // Contributors copy photos: the copy shares its encoding with the
+    // original, but its page links to its own name.
+    site.write(
+        "content/about.md",
+        "+++\ntitle = \"About\"\n+++\n\n![The tower again](/images/tower-copy.jpg)\n",
+    );
+    site.write("assets/images/tower-copy.jpg", phone_photo(160, 240, 1));
+    site.build().assert_clean();
+    for page in ["en/places/market/index.html", "en/about/index.html"] {
+        let html = site.read(page);
+        for url in html
+            .split("srcset=\"")
+            .skip(1)
+            .filter_map(|s| s.split('"').next())
+            .flat_map(|s| s.split(", "))
+            .filter_map(|s| s.split(' ').next())
+        {
+            assert!(
+                site.exists(&url[1..]),
+                "{page} shows {url}, which is not there"
+            );
+        }
+    }
+}
