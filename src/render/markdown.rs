@@ -331,8 +331,14 @@ pub fn render_markdown(
         .collect();
     let answers: Vec<Option<Result<std::sync::Arc<ImageSet>, _>>> = {
         use rayon::prelude::*;
+        // Most pages show no photo of the site (or none at all): no tasks then.
+        let photos = located
+            .iter()
+            .filter(|l| matches!(l, Located::Photo(_)))
+            .count();
         located
             .par_iter()
+            .with_min_len(if photos > 1 { 1 } else { usize::MAX })
             .map(|l| match l {
                 Located::Photo(source) => Some(
                     src.images
@@ -574,8 +580,8 @@ fn locate_image(site: &Site, src: &Source<'_>, url: &str) -> Located {
 }
 
 /// The `alt` text of an image. Missing alt text is a warning; an image marked
-/// `![decorative](...)` is decoration and gets an empty `alt`, which tells
-/// screen readers to skip it.
+/// `![decorative](...)` (or `![dekorativ](...)`, in Norwegian) is decoration
+/// and gets an empty `alt`, which tells screen readers to skip it.
 fn alt_of(
     text: &str,
     url: &str,
@@ -584,7 +590,7 @@ fn alt_of(
     diags: &mut Vec<Diagnostic>,
 ) -> String {
     let text = text.trim();
-    if text.eq_ignore_ascii_case("decorative") {
+    if text.eq_ignore_ascii_case("decorative") || text.eq_ignore_ascii_case("dekorativ") {
         return String::new();
     }
     if text.is_empty() {
