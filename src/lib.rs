@@ -67,6 +67,17 @@ pub fn build(
     output: &dyn Output,
     diags: &mut Diagnostics,
 ) -> Result<BuildSummary> {
+    build_inspecting(options, output, diags, |_, _| {})
+}
+
+/// [`build`], showing the resolved site to `inspect` before it is rendered:
+/// how `check` adds its lints to the very build that `build` does.
+pub fn build_inspecting(
+    options: &BuildOptions,
+    output: &dyn Output,
+    diags: &mut Diagnostics,
+    inspect: impl FnOnce(&resolve::Site, &mut Diagnostics),
+) -> Result<BuildSummary> {
     let mut config = config::load_config(&options.root, diags)?;
     if let Some(url) = &options.base_url {
         config = config.with_base_url(url).map_err(Error::Option)?;
@@ -77,6 +88,7 @@ pub fn build(
     timer.lap("load");
     let site = resolve::resolve_site(config, loaded, options, diags);
     timer.lap("resolve");
+    inspect(&site, diags);
     let i18n = render::i18n::I18n::load(&site.config, theme_dir.as_deref(), diags);
     let dirs = render::templates::TemplateDirs::new(&options.root, theme_dir.as_deref());
     let copies = assets::plan_copies(&site, theme_dir.as_deref())?;
