@@ -4,6 +4,7 @@
 //! `config` → `load` → `resolve` → `render` → `assets` → `output`.
 
 pub mod assets;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod diag;
