@@ -90,8 +90,8 @@ fn snippet(
 }
 
 /// GitHub Actions workflow commands, one a line:
-/// `::warning file=…,line=…,col=…,title=…::message`, escaped as the Actions
-/// toolkit does, so each problem shows on its line of the pull request. The
+/// `::warning file=…,line=…,col=…,title=…::message` (`title` for the lints),
+/// escaped as the Actions toolkit does, so each problem shows on its line of the pull request. The
 /// help lines follow the message on lines of their own.
 pub fn github(diags: &[Diagnostic]) -> String {
     let mut out = String::new();
@@ -105,10 +105,12 @@ pub fn github(diags: &[Diagnostic]) -> String {
             props.push(format!("line={}", pos.line));
             props.push(format!("col={}", pos.col));
         }
-        props.push(format!(
-            "title={}",
-            escape_property(d.code.unwrap_or("polis check"))
-        ));
+        // A lint's code is the title; without a title GitHub heads the box
+        // "Check failure on line 9 in …", which CONTRIBUTING.md shows
+        // contributors, and that is the better title for build's problems.
+        if let Some(code) = d.code {
+            props.push(format!("title={}", escape_property(code)));
+        }
         let mut message = d.message.clone();
         for help in &d.help {
             message.push_str("\nhelp: ");

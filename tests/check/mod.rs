@@ -140,6 +140,14 @@ fn github_format_is_workflow_commands() {
         "{out}"
     );
     insta::assert_snapshot!(without_timing(&out));
+    // Build's problems have no title (GitHub then names file and line).
+    let site = SiteTest::new("check/municipality");
+    let out = stdout(&check(&site, &["--format", "github"]));
+    assert!(
+        out.lines().any(|l| l
+            == "::error file=content/municipalities/nordre-follo/index.md,line=6,col=1::unknown field `populaton`: the `municipalities` collection has no such field%0Ahelp: did you mean `population`?"),
+        "{out}"
+    );
 }
 
 #[test]
