@@ -306,3 +306,28 @@ fn external_links_are_not_checked_by_default() {
     assert_eq!(server.stats().total, 0);
     assert!(!site.root().join(external::CACHE_FILE).exists());
 }
+
+#[test]
+fn help_lists_every_flag() {
+    let o = Command::new(env!("CARGO_BIN_EXE_polis"))
+        .args(["check", "--help"])
+        .output()
+        .expect("run polis");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let help = stdout(&o);
+    for flag in [
+        "--root <DIR>",
+        "--base-url <URL>",
+        "--drafts",
+        "--future",
+        "--now <TIME>",
+        "--deny-warnings",
+        "--format <FORMAT>",
+        "human",
+        "github",
+        "json",
+        "--external",
+    ] {
+        assert!(help.contains(flag), "`{flag}` is not in:\n{help}");
+    }
+}
