@@ -35,6 +35,9 @@ pub struct Diagnostic {
     pub severity: Severity,
     pub message: String,
     pub help: Vec<String>,
+    /// A stable name for the kind of problem (`alt-missing`, `link-text`), for
+    /// machines reading `polis check --format json`; the content lints have one.
+    pub code: Option<&'static str>,
 }
 
 impl Diagnostic {
@@ -45,6 +48,7 @@ impl Diagnostic {
             severity: Severity::Error,
             message: message.into(),
             help: Vec::new(),
+            code: None,
         }
     }
 
@@ -57,6 +61,11 @@ impl Diagnostic {
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help.push(help.into());
+        self
+    }
+
+    pub fn with_code(mut self, code: &'static str) -> Self {
+        self.code = Some(code);
         self
     }
 
@@ -150,6 +159,25 @@ impl LineIndex {
     }
 }
 
+impl LineIndex {
+    /// Position of a 1-based line and 1-based *byte* column (what comrak's
+    /// sourcepos gives), with the column turned into characters.
+    pub fn pos_at(&self, text: &str, line: usize, byte_col: usize) -> Pos {
+        match self.starts.get(line.saturating_sub(1)) {
+            Some(&start) => self.pos(text, start + byte_col.saturating_sub(1)),
+            None => Pos::new(line, byte_col),
+        }
+    }
+
+    /// The text of a 1-based line, without its line break.
+    pub fn line<'t>(&self, text: &'t str, line: usize) -> Option<&'t str> {
+        let start = *self.starts.get(line.checked_sub(1)?)?;
+        let end = self.starts.get(line).map_or(text.len(), |&e| e - 1);
+        text.get(start..end)
+            .map(|l| l.strip_suffix('\r').unwrap_or(l))
+    }
+}
+
 /// Position of a byte offset in `text`, for one-off lookups.
 pub fn pos_of(text: &str, offset: usize) -> Pos {
     LineIndex::new(text).pos(text, offset)
@@ -218,6 +246,11 @@ mod tests {
         assert_eq!(idx.pos(text, 10), Pos::new(2, 5));
         assert_eq!(idx.pos(text, 13), Pos::new(4, 1));
         assert_eq!(idx.pos(text, 999), Pos::new(4, 5));
+        assert_eq!(idx.pos_at(text, 2, 8), Pos::new(2, 5));
+        assert_eq!(idx.line(text, 2), Some("æøå x"));
+        assert_eq!(idx.line(text, 3), Some(""));
+        assert_eq!(idx.line(text, 4), Some("last"));
+        assert_eq!(idx.line(text, 5), None);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! `config` → `load` → `resolve` → `render` → `assets` → `output`.
 
 pub mod assets;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod diag;
@@ -43,6 +44,9 @@ pub struct BuildOptions {
     /// hashes when the site asks for them. `serve` turns this off: there, a
     /// stylesheet edit then changes no page and is swapped in without a reload.
     pub fingerprint_assets: bool,
+    /// Make the images' variants. `check` turns this off: every image is still
+    /// read and checked, but nothing is encoded for an output nobody keeps.
+    pub encode_images: bool,
 }
 
 impl BuildOptions {
@@ -55,6 +59,7 @@ impl BuildOptions {
             now: jiff::Timestamp::now(),
             cache_dir: None,
             fingerprint_assets: true,
+            encode_images: true,
         }
     }
 
@@ -96,7 +101,18 @@ pub fn build(
     output: &dyn Output,
     diags: &mut Diagnostics,
 ) -> Result<BuildSummary> {
-    build_kept(options, output, diags).map(|(summary, _)| summary)
+    build_kept(options, output, diags, |_, _| {}).map(|(summary, _)| summary)
+}
+
+/// [`build`], showing the resolved site to `inspect` before it is rendered:
+/// how `check` adds its lints to the very build that `build` does.
+pub fn build_inspecting(
+    options: &BuildOptions,
+    output: &dyn Output,
+    diags: &mut Diagnostics,
+    inspect: impl FnOnce(&resolve::Site, &mut Diagnostics),
+) -> Result<BuildSummary> {
+    build_kept(options, output, diags, inspect).map(|(summary, _)| summary)
 }
 
 /// What a build keeps for pruning the image cache once it is known to be good.
@@ -109,6 +125,7 @@ fn build_kept(
     options: &BuildOptions,
     output: &dyn Output,
     diags: &mut Diagnostics,
+    inspect: impl FnOnce(&resolve::Site, &mut Diagnostics),
 ) -> Result<(BuildSummary, Kept)> {
     let config = options.apply(config::load_config(&options.root, diags)?)?;
     let mut timer = Timer::new();
@@ -117,6 +134,7 @@ fn build_kept(
     timer.lap("load");
     let site = resolve::resolve_site(config, loaded, options, diags);
     timer.lap("resolve");
+    inspect(&site, diags);
     let i18n = render::i18n::I18n::load(&site.config, theme_dir.as_deref(), diags);
     let dirs = render::templates::TemplateDirs::new(&options.root, theme_dir.as_deref());
     let plan = assets::plan(&site, theme_dir.as_deref())?;
@@ -143,7 +161,11 @@ fn build_kept(
     let stats = render::render_site(inputs, &dirs, output, diags)?;
     timer.lap("render");
     let originals = assets::originals(&images, &plan.originals, diags);
-    let image_stats = images.publish(&stats.images, &originals, output)?;
+    let image_stats = if options.encode_images {
+        images.publish(&stats.images, &originals, output)?
+    } else {
+        assets::images::ImageStats::default()
+    };
     timer.lap("images");
     assets::write_styles(&styles, output)?;
     assets::copy_all(&plan.copies, output)?;
@@ -188,7 +210,7 @@ pub fn build_to_dir(
     diags: &mut Diagnostics,
 ) -> Result<BuildSummary> {
     let output = output::DiskOutput::begin(out_dir)?;
-    let result = build_kept(options, &output, diags);
+    let result = build_kept(options, &output, diags, |_, _| {});
     let failed =
         result.is_err() || diags.has_errors() || (deny_warnings && diags.warning_count() > 0);
     if failed {

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use polis::cli::{Cli, Command, build, new, schema, serve};
+use polis::cli::{Cli, Command, build, check, new, schema, serve};
 use polis::error::Error;
 
 fn main() -> ExitCode {
@@ -14,6 +14,13 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Build(args) => match build::run(&args) {
             Ok(outcome) => report_build(&outcome, args.quiet),
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        },
+        Command::Check(args) => match check::run(&args) {
+            Ok(outcome) => report_check(&outcome, &args),
             Err(e) => {
                 eprintln!("error: {e}");
                 ExitCode::from(2)
@@ -189,4 +196,85 @@ fn report_build(outcome: &build::BuildOutcome, quiet: bool) -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn report_check(outcome: &check::CheckOutcome, args: &check::CheckArgs) -> ExitCode {
+    use polis::check::report;
+
+    let diags = outcome.diagnostics.sorted();
+    let (errors, warnings) = (
+        outcome.diagnostics.error_count(),
+        outcome.diagnostics.warning_count(),
+    );
+    if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+        let appended = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(&path)
+            .and_then(|mut f| f.write_all(report::step_summary(&diags).as_bytes()));
+        if let Err(e) = appended {
+            eprintln!(
+                "warning: could not write the step summary to `{}`: {e}",
+                std::path::Path::new(&path).display()
+            );
+        }
+    }
+    let failed = match &outcome.result {
+        Ok(_) => errors > 0 || (args.deny_warnings && warnings > 0),
+        Err(polis::error::Error::Diagnostics) => true,
+        Err(e) => {
+            for d in &diags {
+                eprintln!("{d}");
+            }
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match args.format {
+        check::Format::Json => print!("{}", report::json(&diags)),
+        check::Format::Github => {
+            print!("{}", report::github(&diags));
+            println!("{}", check_summary(outcome, errors, warnings));
+        }
+        check::Format::Human => {
+            let root = outcome.root.clone();
+            let source = move |rel: &str| std::fs::read_to_string(root.join(rel)).ok();
+            let mut err = anstream::stderr().lock();
+            // anstream drops the colours unless stderr is a terminal (and honours
+            // NO_COLOR and CLICOLOR_FORCE).
+            let styled = true;
+            let _ = write!(err, "{}", report::human(&diags, &source, styled));
+            let _ = writeln!(err, "{}", check_summary(outcome, errors, warnings));
+        }
+    }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn check_summary(outcome: &check::CheckOutcome, errors: usize, warnings: usize) -> String {
+    let s = |n: usize| if n == 1 { "" } else { "s" };
+    let pages = match &outcome.result {
+        Ok(summary) => {
+            let per_lang: Vec<String> = summary
+                .pages
+                .iter()
+                .map(|(l, n)| format!("{n} {l}"))
+                .collect();
+            format!(
+                "checked {} pages ({})",
+                summary.pages.iter().map(|(_, n)| n).sum::<usize>(),
+                per_lang.join(", ")
+            )
+        }
+        Err(_) => "checked the site".to_string(),
+    };
+    format!(
+        "{pages}: {errors} error{}, {warnings} warning{} in {:.2?}",
+        s(errors),
+        s(warnings),
+        outcome.elapsed
+    )
 }

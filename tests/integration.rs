@@ -5,6 +5,7 @@
 mod common;
 
 mod bad_input;
+mod check;
 mod cli;
 mod collections;
 mod content;

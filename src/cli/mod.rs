@@ -2,6 +2,7 @@
 //! options and leaves printing and exit codes to `main`.
 
 pub mod build;
+pub mod check;
 pub mod new;
 pub mod schema;
 pub mod serve;
@@ -23,6 +24,9 @@ pub struct Cli {
 pub enum Command {
     /// Build the site into a folder (`public/` by default)
     Build(build::BuildArgs),
+    /// Check the site as `build` does, writing nothing, plus content lints (alt text,
+    /// headings, link text, descriptions, titles) and, with --external, external links
+    Check(check::CheckArgs),
     /// Serve the site locally, rebuild it when a file changes, and reload the browser
     Serve(serve::ServeArgs),
     /// Write a new page bundle from an archetype, in every language, ready to fill in

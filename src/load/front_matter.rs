@@ -281,6 +281,9 @@ fn parse_collection(
 
     let mut core = serde_json::Map::new();
     let mut given = Vec::new();
+    // Fields a misspelt key was taken for: their "is missing" would only repeat
+    // the typo's error.
+    let mut suggested: Vec<&str> = Vec::new();
     for (key, value) in map {
         if CORE_KEYS.contains(&key.as_str()) {
             core.insert(key, value);
@@ -300,7 +303,10 @@ fn parse_collection(
                 ),
             );
             d = match did_you_mean(&key, names) {
-                Some(best) => d.with_help(format!("did you mean `{best}`?")),
+                Some(best) => {
+                    suggested.push(best);
+                    d.with_help(format!("did you mean `{best}`?"))
+                }
                 None => d.with_help(format!(
                     "its fields are {}",
                     collection
@@ -368,6 +374,7 @@ fn parse_collection(
                     diags.push(value_diag(path, pos, w, Diagnostic::warning));
                 }
             }
+            None if suggested.contains(&def.name.as_str()) => {}
             None if def.required && (expect.default_lang || !def.shared) => {
                 let mut d = Diagnostic::error(
                     path,

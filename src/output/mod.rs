@@ -158,3 +158,26 @@ impl Output for MemoryOutput {
         true
     }
 }
+
+/// Keeps nothing, counts the files: what `check` builds into, since it writes
+/// nothing.
+#[derive(Debug, Default)]
+pub struct NullOutput {
+    count: AtomicUsize,
+}
+
+impl Output for NullOutput {
+    fn write(&self, _path: &OutputPath, _bytes: Vec<u8>) -> Result<()> {
+        self.count.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn copy(&self, _path: &OutputPath, _from: &Path) -> Result<()> {
+        self.count.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn count(&self) -> usize {
+        self.count.load(Ordering::Relaxed)
+    }
+}

@@ -1,0 +1,47 @@
+//! `check`: the whole build, writing nothing, so every problem `build` finds
+//! shows here too; plus the content lints a reviewer would otherwise do by hand
+//! ([`lint`]) and, when asked, a check of external links ([`external`]).
+//! [`report`] prints what was found for people (`human`), for GitHub Actions
+//! (`github`) and for machines (`json`).
+//!
+//! Nothing here writes into the site; only `external` keeps a cache, in
+//! `.polis-cache/`.
+
+pub mod external;
+pub mod lint;
+pub mod report;
+
+use crate::diag::Diagnostics;
+use crate::error::Result;
+use crate::output::NullOutput;
+use crate::{BuildOptions, BuildSummary, build_inspecting};
+
+/// What a check does beyond the build.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// Ask every external link's server whether it is there (`--external`).
+    pub external: Option<external::Settings>,
+}
+
+/// Builds the site into nothing and lints it. Problems go to `diags`, the
+/// lints' included; the caller decides from them whether the check passed.
+pub fn check_site(
+    options: &BuildOptions,
+    check: &CheckOptions,
+    diags: &mut Diagnostics,
+) -> Result<BuildSummary> {
+    let output = NullOutput::default();
+    let mut options = options.clone();
+    options.encode_images = false;
+    let options = &options;
+    let mut external = Vec::new();
+    let summary = build_inspecting(options, &output, diags, |site, diags| {
+        let found = lint::lint_site(site);
+        diags.extend(found.diagnostics);
+        external = found.external;
+    })?;
+    if let Some(settings) = &check.external {
+        diags.extend(external::check_links(&options.root, &external, settings));
+    }
+    Ok(summary)
+}

@@ -1,0 +1,82 @@
+//! `polis check`: the build, writing nothing, plus content lints and (with
+//! `--external`) external links; printed for people, GitHub Actions or machines.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::{Args, ValueEnum};
+
+use super::build::{build_clock, site_root};
+use crate::check::{CheckOptions, check_site, external};
+use crate::diag::Diagnostics;
+use crate::error::Result;
+use crate::{BuildOptions, BuildSummary};
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The site's folder; by default the nearest folder upwards with a `site.toml`
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Use this base URL instead of `base_url` in site.toml
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Include pages marked `draft = true`
+    #[arg(long)]
+    pub drafts: bool,
+    /// Include pages dated after the build clock (scheduled posts)
+    #[arg(long)]
+    pub future: bool,
+    /// Set the build clock (RFC 3339, such as 2026-11-23T09:00:00+01:00); also read
+    /// from SOURCE_DATE_EPOCH; the current time otherwise
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
+    /// Fail on warnings too (for CI)
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// How to print the problems: for people, as GitHub Actions annotations, or as JSON
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Also ask the servers of external links whether their pages are there
+    /// (slow; answers are kept for a day in .polis-cache/links.json)
+    #[arg(long)]
+    pub external: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// `file:line:col: warning: …` with the source line and a caret (colour on a terminal)
+    Human,
+    /// GitHub Actions annotations (`::warning file=…,line=…::…`)
+    Github,
+    /// One JSON document, as described in docs/check.schema.json
+    Json,
+}
+
+/// The outcome for `main` to print.
+pub struct CheckOutcome {
+    pub result: Result<BuildSummary>,
+    pub diagnostics: Diagnostics,
+    pub elapsed: std::time::Duration,
+    pub root: PathBuf,
+}
+
+pub fn run(args: &CheckArgs) -> Result<CheckOutcome> {
+    let start = Instant::now();
+    let root = site_root(args.root.as_deref())?;
+    let mut options = BuildOptions::new(&root);
+    options.base_url = args.base_url.clone();
+    options.drafts = args.drafts;
+    options.future = args.future;
+    options.now = build_clock(args.now.as_deref())?;
+    let check = CheckOptions {
+        external: args.external.then(external::Settings::default),
+    };
+    let mut diagnostics = Diagnostics::default();
+    let result = check_site(&options, &check, &mut diagnostics);
+    Ok(CheckOutcome {
+        result,
+        diagnostics,
+        elapsed: start.elapsed(),
+        root,
+    })
+}
