@@ -17,3 +17,4 @@ mod properties;
 mod render;
 mod scheduling;
 mod serve;
+mod translations;

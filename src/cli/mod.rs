@@ -5,6 +5,7 @@ pub mod build;
 pub mod new;
 pub mod schema;
 pub mod serve;
+pub mod translations;
 
 use clap::{Parser, Subcommand};
 
@@ -29,4 +30,7 @@ pub enum Command {
     New(new::NewArgs),
     /// Write a JSON Schema of each collection's front matter, for editors
     Schema(schema::SchemaArgs),
+    /// Show which translations are missing, stale or up to date; `mark` records
+    /// that a translation is up to date again
+    Translations(translations::TranslationsArgs),
 }
