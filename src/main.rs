@@ -6,7 +6,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use polis::cli::{Cli, Command, build, new, schema, serve, translations};
+use polis::cli::{Cli, Command, build, diff, new, schema, serve, translations};
 use polis::error::Error;
 
 fn main() -> ExitCode {
@@ -23,6 +23,7 @@ fn main() -> ExitCode {
         Command::New(args) => run_new(&args),
         Command::Schema(args) => run_schema(&args),
         Command::Translations(args) => run_translations(&args),
+        Command::Diff(args) => run_diff(&args),
     }
 }
 
@@ -73,6 +74,23 @@ fn run_translations(args: &translations::TranslationsArgs) -> ExitCode {
             for d in diags.sorted().iter().filter(|d| d.is_error()) {
                 eprintln!("{d}");
             }
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run_diff(args: &diff::DiffArgs) -> ExitCode {
+    match diff::run(args) {
+        Ok(d) => {
+            print!("{}", diff::render(&d, args.format, args.all));
+            if args.deny_warnings && !d.warnings.is_empty() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(2)
         }

@@ -8,6 +8,7 @@ mod bad_input;
 mod cli;
 mod collections;
 mod content;
+mod diff;
 mod example;
 mod incremental;
 mod languages;

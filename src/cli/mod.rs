@@ -2,6 +2,7 @@
 //! options and leaves printing and exit codes to `main`.
 
 pub mod build;
+pub mod diff;
 pub mod new;
 pub mod schema;
 pub mod serve;
@@ -33,4 +34,7 @@ pub enum Command {
     /// Show which translations are missing, stale or up to date; `mark` records
     /// that a translation is up to date again
     Translations(translations::TranslationsArgs),
+    /// Compare two builds: the pages added, removed and changed, and removed
+    /// addresses that nothing redirects from
+    Diff(diff::DiffArgs),
 }
