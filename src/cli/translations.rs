@@ -90,8 +90,18 @@ pub fn human(report: &Report, all: bool) -> String {
         let c = &l.counts;
         let _ = writeln!(
             out,
-            "{} ({}): {} up to date, {} stale, {} untracked, {} missing",
-            l.lang, l.name, c.current, c.stale, c.untracked, c.missing
+            "{} ({}): {} up to date, {} stale, {} untracked, {} missing{}",
+            l.lang,
+            l.name,
+            c.current,
+            c.stale,
+            c.untracked,
+            c.missing,
+            if c.orphan > 0 {
+                format!(", {} without a default-language page", c.orphan)
+            } else {
+                String::new()
+            }
         );
         for s in &l.sections {
             let entries: Vec<_> = s
@@ -116,17 +126,25 @@ pub fn human(report: &Report, all: bool) -> String {
     }
     let stale: usize = report.languages.iter().map(|l| l.counts.stale).sum();
     let untracked: usize = report.languages.iter().map(|l| l.counts.untracked).sum();
+    let orphans: usize = report.languages.iter().map(|l| l.counts.orphan).sum();
     if stale > 0 {
         let _ = writeln!(
             out,
             "\na stale translation was made from an older version of its page: update it, then run `polis translations mark FILE`"
         );
     }
+    if orphans > 0 {
+        let _ = writeln!(
+            out,
+            "{}an orphan translation has no default-language page (it was renamed or removed): rename or remove the translation with it",
+            if stale > 0 { "" } else { "\n" }
+        );
+    }
     if untracked > 0 {
         let _ = writeln!(
             out,
             "{}an untracked translation does not say which version it was made from: if it is up to date, run `polis translations mark FILE`",
-            if stale > 0 { "" } else { "\n" }
+            if stale + orphans > 0 { "" } else { "\n" }
         );
     }
     out

@@ -29,6 +29,9 @@ pub enum Status {
     Untracked,
     /// No file in this language.
     Missing,
+    /// A translation without a default-language version (renamed or removed
+    /// since): it has nothing to be translated from.
+    Orphan,
 }
 
 impl Status {
@@ -38,6 +41,7 @@ impl Status {
             Status::Stale => "stale",
             Status::Untracked => "untracked",
             Status::Missing => "missing",
+            Status::Orphan => "orphan",
         }
     }
 }
@@ -181,6 +185,7 @@ pub struct Counts {
     pub stale: usize,
     pub untracked: usize,
     pub missing: usize,
+    pub orphan: usize,
 }
 
 impl Counts {
@@ -190,6 +195,7 @@ impl Counts {
             Status::Stale => self.stale += 1,
             Status::Untracked => self.untracked += 1,
             Status::Missing => self.missing += 1,
+            Status::Orphan => self.orphan += 1,
         }
     }
 }
@@ -208,13 +214,14 @@ pub struct Entry {
     pub status: Status,
     /// The translation, or where it would go.
     pub file: SourcePath,
-    /// Its default-language version.
+    /// Its default-language version (for an orphan, where it would be).
     pub source: SourcePath,
     /// What the translation records, if anything.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub translated_from: Option<String>,
-    /// The default-language version's digest now.
-    pub source_digest: String,
+    /// The default-language version's digest now (none for an orphan).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_digest: Option<String>,
 }
 
 /// The status of every translation of every default-language file (drafts
@@ -266,8 +273,22 @@ pub fn report(site: &Site, only: Option<&Lang>) -> Report {
                         file,
                         source: source.source.clone(),
                         translated_from,
-                        source_digest: source.digest(config).to_string(),
+                        source_digest: Some(source.digest(config).to_string()),
                     });
+            }
+            let orphans = site
+                .files
+                .iter()
+                .enumerate()
+                .filter(|(i, f)| f.lang == l.code && site.translation_source(*i).is_none());
+            for (_, f) in orphans {
+                sections.entry(section_dir(f)).or_default().push(Entry {
+                    status: Status::Orphan,
+                    file: f.source.clone(),
+                    source: SourcePath::new(default_path(f)),
+                    translated_from: f.front.translated_from.clone(),
+                    source_digest: None,
+                });
             }
             let mut counts = Counts::default();
             let sections = sections
@@ -308,9 +329,10 @@ pub fn report(site: &Site, only: Option<&Lang>) -> Report {
 fn rank(s: Status) -> u8 {
     match s {
         Status::Stale => 0,
-        Status::Missing => 1,
-        Status::Untracked => 2,
-        Status::Current => 3,
+        Status::Orphan => 1,
+        Status::Missing => 2,
+        Status::Untracked => 3,
+        Status::Current => 4,
     }
 }
 

@@ -370,3 +370,30 @@ fn translations_notice_follows_incremental_rebuilds() {
     assert!(!page(&r).contains(NOTICE));
     assert!(!diags.has_errors(), "{:?}", diags.sorted());
 }
+
+/// A renamed English page leaves its translation behind: the report says so.
+#[test]
+fn translations_report_names_orphans() {
+    let site = SiteTest::new("translations/site");
+    std::fs::rename(
+        site.root().join("content/live/housing.md"),
+        site.root().join("content/live/homes.md"),
+    )
+    .unwrap();
+    let r = report(&resolve(&site), None);
+    let live: Vec<(Status, String)> = statuses(&r)
+        .into_iter()
+        .filter(|(_, f)| f.starts_with("content/live/"))
+        .collect();
+    assert_eq!(
+        live,
+        [
+            (Status::Orphan, "content/live/housing.nb.md".into()),
+            (Status::Missing, "content/live/_index.nb.md".into()),
+            (Status::Missing, "content/live/homes.nb.md".into()),
+            (Status::Missing, "content/live/schools.nb.md".into()),
+            (Status::Untracked, "content/live/healthcare.nb.md".into()),
+        ]
+    );
+    assert_eq!(r.languages[0].counts.orphan, 1);
+}
