@@ -13,7 +13,7 @@ use crate::diag::Diagnostics;
 use crate::error::{Error, Result};
 use crate::load::{CONTENT_DIR, load_site};
 use crate::model::SourcePath;
-use crate::resolve::translations::{Report, report};
+use crate::resolve::translations::{Report, Status, report, translation_path};
 use crate::{BuildOptions, resolve};
 
 #[derive(Debug, Args)]
@@ -107,7 +107,7 @@ pub fn human(report: &Report, all: bool) -> String {
             let entries: Vec<_> = s
                 .entries
                 .iter()
-                .filter(|e| all || e.status != crate::resolve::translations::Status::Current)
+                .filter(|e| all || e.status != Status::Current)
                 .collect();
             if entries.is_empty() {
                 continue;
@@ -168,21 +168,25 @@ pub fn mark(args: &MarkArgs, diags: &mut Diagnostics) -> Result<Vec<Marked>> {
     let content = content.canonicalize().unwrap_or(content);
     let mut done = Vec::new();
     for path in &args.files {
-        let full = path.canonicalize().map_err(|source| Error::Io {
-            op: "reading",
-            path: path.clone(),
-            source,
-        })?;
-        let rel = full
-            .strip_prefix(&content)
-            .map_err(|_| {
-                Error::Usage(format!(
+        // From the current folder, or else from the site's root: the first
+        // that is a file of the site's `content/`.
+        let found: Vec<PathBuf> = [path.clone(), site.config.root.join(path)]
+            .iter()
+            .filter_map(|p| p.canonicalize().ok())
+            .collect();
+        let Some((full, rel)) = found.iter().find_map(|full| {
+            let rel = full.strip_prefix(&content).ok()?;
+            Some((full.clone(), rel.to_string_lossy().replace('\\', "/")))
+        }) else {
+            return Err(Error::Usage(if found.is_empty() {
+                format!("there is no file `{}`", path.display())
+            } else {
+                format!(
                     "`{}` is not in the site's `content/` folder",
                     path.display()
-                ))
-            })?
-            .to_string_lossy()
-            .replace('\\', "/");
+                )
+            }));
+        };
         let Some(i) = site.files.iter().position(|f| f.rel == rel) else {
             return Err(Error::Usage(format!(
                 "`content/{rel}` is not a content file of the site (a Markdown file with a name polis reads)"
@@ -191,19 +195,18 @@ pub fn mark(args: &MarkArgs, diags: &mut Diagnostics) -> Result<Vec<Marked>> {
         let file = &site.files[i];
         let Some(s) = site.translation_source(i) else {
             return Err(Error::Usage(if file.lang == site.config.default_language {
+                // Name a translation it has, or could have.
+                let examples: Vec<String> = site
+                    .config
+                    .languages
+                    .iter()
+                    .filter(|l| l.code != file.lang)
+                    .map(|l| format!("`{}`", translation_path(&file.source, &l.code)))
+                    .collect();
                 format!(
-                    "`{}` is in the default language, so it is not a translation; mark its translations (`{}`) instead",
+                    "`{}` is in the default language, so it is not a translation; mark its translations ({}) instead",
                     file.source,
-                    crate::resolve::translations::translation_path(
-                        &file.source,
-                        &site
-                            .config
-                            .languages
-                            .iter()
-                            .map(|l| l.code.clone())
-                            .find(|l| l != &site.config.default_language)
-                            .unwrap_or_else(|| file.lang.clone())
-                    )
+                    examples.join(", ")
                 )
             } else {
                 format!(

@@ -228,6 +228,20 @@ fn translations_mark_keeps_yaml_and_crlf_and_marks_sections_and_bundles() {
     ] {
         assert_eq!(status_of(&site, f), Status::Current, "{f}");
     }
+    // A path from the site's root works with --root, even where the current
+    // folder (this repository) has a file of the same name.
+    let o = polis(&[
+        "translations",
+        "mark",
+        "--root",
+        site.root().to_str().unwrap(),
+        "content/live/housing.nb.md",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        status_of(&site, "content/live/housing.nb.md"),
+        Status::Current
+    );
     // Converting the source to LF changes nothing.
     let source = read(&site, "content/live/healthcare.md").replace("\r\n", "\n");
     site.write("content/live/healthcare.md", source);
@@ -264,6 +278,14 @@ fn translations_mark_refuses_what_is_no_translation() {
         stderr(&o).contains("has no default-language version to be translated from"),
         "{}",
         stderr(&o)
+    );
+    let o = mark(&site, &["content/live/nowhere.nb.md"]);
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "error: there is no file `{}`\n",
+            site.root().join("content/live/nowhere.nb.md").display()
+        )
     );
     let o = mark(&site, &["site.toml"]);
     assert_eq!(o.status.code(), Some(2));
