@@ -419,3 +419,28 @@ fn translations_report_names_orphans() {
     );
     assert_eq!(r.languages[0].counts.orphan, 1);
 }
+
+/// `translated_from` where it means nothing is a warning too.
+#[test]
+fn translations_warn_about_translated_from_without_a_source() {
+    let site = SiteTest::new("translations/site");
+    site.write(
+        "content/live/schools.md",
+        "+++\ntitle = \"Schools\"\ntranslated_from = \"0000aaaa\"\n+++\nSchools are free.\n",
+    );
+    site.write(
+        "content/live/orphan.nb.md",
+        "---\ntitle: Foreldreløs\ntranslated_from: \"0000aaaa\"\n---\nx\n",
+    );
+    let warnings: Vec<String> = polis::resolve::stale_translation_warnings(&resolve(&site))
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "content/live/orphan.nb.md:3:1: warning: `translated_from` has nothing to refer to: there is no `content/live/orphan.md`\n  = help: remove the line, or add the default-language version",
+            "content/live/schools.md:3:1: warning: `translated_from` is for translations, and this file is in the default language\n  = help: remove the line",
+        ]
+    );
+}
