@@ -19,6 +19,10 @@ pub enum Error {
     Diagnostics,
     #[error("invalid build option: {0}")]
     Option(String),
+    /// A command was asked for what it cannot do (mark a file that is no
+    /// translation, compare a folder that is not there): the message says why.
+    #[error("{0}")]
+    Usage(String),
     #[error("walking `{path}`: {source}")]
     Walk {
         path: PathBuf,

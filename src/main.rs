@@ -6,7 +6,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use polis::cli::{Cli, Command, build, check, new, schema, serve};
+use polis::cli::{Cli, Command, build, check, diff, new, schema, serve, translations};
 use polis::error::Error;
 
 fn main() -> ExitCode {
@@ -29,6 +29,78 @@ fn main() -> ExitCode {
         Command::Serve(args) => run_serve(&args),
         Command::New(args) => run_new(&args),
         Command::Schema(args) => run_schema(&args),
+        Command::Translations(args) => run_translations(&args),
+        Command::Diff(args) => run_diff(&args),
+    }
+}
+
+fn run_translations(args: &translations::TranslationsArgs) -> ExitCode {
+    let mut diags = polis::diag::Diagnostics::default();
+    if let Some(translations::Action::Mark(mark)) = &args.action {
+        return match translations::mark(mark, &mut diags) {
+            Ok(marked) => {
+                for m in marked {
+                    if m.unchanged {
+                        println!("{} was up to date already", m.file);
+                    } else {
+                        println!(
+                            "marked {} as translated from {} ({})",
+                            m.file, m.source, m.digest
+                        );
+                    }
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
+    match translations::run(args, &mut diags) {
+        Ok(report) => {
+            match args.format {
+                translations::Format::Human => {
+                    print!("{}", translations::human(&report, args.all))
+                }
+                translations::Format::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).unwrap_or_default()
+                ),
+            }
+            if diags.error_count() > 0 {
+                eprintln!(
+                    "note: the site has {} error{}; `polis build` shows them",
+                    diags.error_count(),
+                    if diags.error_count() == 1 { "" } else { "s" }
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            for d in diags.sorted().iter().filter(|d| d.is_error()) {
+                eprintln!("{d}");
+            }
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run_diff(args: &diff::DiffArgs) -> ExitCode {
+    match diff::run(args) {
+        Ok(d) => {
+            print!("{}", diff::render(&d, args.format, args.all));
+            if args.deny_warnings && !d.warnings.is_empty() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
     }
 }
 

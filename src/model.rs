@@ -18,6 +18,12 @@ impl SourcePath {
     }
 }
 
+impl serde::Serialize for SourcePath {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
 impl fmt::Display for SourcePath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -82,6 +88,12 @@ impl Lang {
     }
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+impl serde::Serialize for Lang {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
     }
 }
 
@@ -165,6 +177,10 @@ pub struct FrontMatter {
     pub extra: minijinja::Value,
     pub sort_by: Option<SortBy>,
     pub paginate_by: Option<usize>,
+    /// In a translation: the digest of its default-language version as it was
+    /// when translated (`polis translations mark` writes it), so that a later
+    /// change to that version shows the translation is stale.
+    pub translated_from: Option<String>,
     /// A collection page's own fields, checked against its schema, by name.
     pub fields: BTreeMap<String, Field>,
 }

@@ -1116,6 +1116,7 @@ pub fn json_schema(
         json!({ "type": "object", "properties": tax, "additionalProperties": false }),
     );
     properties.insert("extra".into(), json!({ "type": "object" }));
+    properties.insert("translated_from".into(), json!({ "type": "string", "pattern": "^[0-9a-f]{8}$", "description": "In a translation: which version of the default-language page it was translated from (`polis translations mark` writes it)" }));
     let mut required = Vec::new();
     for f in &collection.fields {
         let mut s = type_schema(&f.ty, keys);

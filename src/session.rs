@@ -239,18 +239,33 @@ fn only_bodies_differ(site: &resolve::Site, loaded: &LoadedSite) -> bool {
     {
         return false;
     }
-    for (old, new) in site.files.iter().zip(&loaded.files) {
+    for (i, (old, new)) in site.files.iter().zip(&loaded.files).enumerate() {
         if Arc::ptr_eq(&old.text, &new.text) {
             continue;
         }
         if old.rel != new.rel
             || old.body_start != new.body_start
             || old.text[..old.body_start] != new.text[..new.body_start]
+            || translations_flip(site, i, new)
         {
             return false;
         }
     }
     true
+}
+
+/// Whether a new text of the file `i` makes a translation of it stale, or up
+/// to date again: the translation's pages show that, and resolve must run.
+fn translations_flip(site: &resolve::Site, i: usize, new: &load::ContentFile) -> bool {
+    let recorded: Vec<&str> = (0..site.files.len())
+        .filter(|j| site.translation_source(*j) == Some(i))
+        .filter_map(|j| site.files[j].front.translated_from.as_deref())
+        .collect();
+    if recorded.is_empty() {
+        return false;
+    }
+    let (before, after) = (site.files[i].digest(&site.config), new.digest(&site.config));
+    before != after && recorded.iter().any(|d| (*d == before) != (*d == after))
 }
 
 /// The paths that are new, gone or different in `new`.

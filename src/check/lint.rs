@@ -134,7 +134,7 @@ pub fn lint_file(file: &ContentFile, lang: &Lang) -> Findings {
                         "alt-missing",
                         format!("the image `{}` has no real alt text: `{alt}` {why}", link.url),
                         format!(
-                            "describe what the image shows: `![Snow over the market square]({})`; a purely decorative image gets an empty one, `![]({})`",
+                            "describe what the image shows: `![Snow over the market square]({})`; a purely decorative image is marked `![decorative]({})`",
                             link.url, link.url
                         ),
                     ));
@@ -189,11 +189,15 @@ pub fn lint_file(file: &ContentFile, lang: &Lang) -> Findings {
 }
 
 /// Why an image's alt text is no description: the file's name, or a word that
-/// only says it is an image. An empty alt text is not one: that marks a
-/// decorative image (CONTRIBUTING.md, "Alt text").
+/// only says it is an image. An empty alt text is the build's warning, and
+/// `decorative` marks a decorative image (CONTRIBUTING.md, "Alt text").
 fn placeholder_alt(alt: &str, url: &str) -> Option<&'static str> {
     let alt = alt.trim();
-    if alt.is_empty() {
+    if alt.is_empty()
+        || ["decorative", "dekorativ"]
+            .iter()
+            .any(|d| alt.eq_ignore_ascii_case(d))
+    {
         return None;
     }
     let lower = alt.to_lowercase();

@@ -1,6 +1,6 @@
 //! `check`: the whole build, writing nothing, so every problem `build` finds
 //! shows here too; plus the content lints a reviewer would otherwise do by hand
-//! ([`lint`]) and, when asked, a check of external links ([`external`]).
+//! ([`lint`]), stale translations, and, when asked, a check of external links ([`external`]).
 //! [`report`] prints what was found for people (`human`), for GitHub Actions
 //! (`github`) and for machines (`json`).
 //!
@@ -38,6 +38,8 @@ pub fn check_site(
     let summary = build_inspecting(options, &output, diags, |site, diags| {
         let found = lint::lint_site(site);
         diags.extend(found.diagnostics);
+        // Translations whose source page changed since they were made.
+        diags.extend(crate::resolve::stale_translation_warnings(site));
         external = found.external;
     })?;
     if let Some(settings) = &check.external {

@@ -3,9 +3,11 @@
 
 pub mod build;
 pub mod check;
+pub mod diff;
 pub mod new;
 pub mod schema;
 pub mod serve;
+pub mod translations;
 
 use clap::{Parser, Subcommand};
 
@@ -33,4 +35,10 @@ pub enum Command {
     New(new::NewArgs),
     /// Write a JSON Schema of each collection's front matter, for editors
     Schema(schema::SchemaArgs),
+    /// Show which translations are missing, stale or up to date; `mark` records
+    /// that a translation is up to date again
+    Translations(translations::TranslationsArgs),
+    /// Compare two builds: the pages added, removed and changed, and removed
+    /// addresses that nothing redirects from
+    Diff(diff::DiffArgs),
 }

@@ -122,6 +122,7 @@ struct RawFrontMatter {
     extra: serde_json::Value,
     sort_by: Option<SortBy>,
     paginate_by: Option<usize>,
+    translated_from: Option<String>,
 }
 
 /// The front matter fields every page has; a collection's own fields come on
@@ -141,6 +142,7 @@ pub const CORE_KEYS: &[&str] = &[
     "extra",
     "sort_by",
     "paginate_by",
+    "translated_from",
 ];
 
 /// What the parser needs to know about the file beyond its text.
@@ -496,6 +498,7 @@ fn finish(
         extra: minijinja::Value::from(minijinja::value::Serde(&raw.extra)),
         sort_by: raw.sort_by,
         paginate_by: raw.paginate_by,
+        translated_from: raw.translated_from,
         fields: BTreeMap::new(),
     }
 }
@@ -543,6 +546,104 @@ pub fn parse_date(s: &str, tz: &jiff::tz::TimeZone) -> Option<Date> {
         return dt.to_zoned(tz.clone()).ok().map(Date);
     }
     None
+}
+
+/// The front matter of `text` as a JSON object, whatever its format: `None`
+/// when it does not parse (an error the build reports).
+pub fn to_json(split: &Split<'_>) -> Option<serde_json::Map<String, Json>> {
+    match split.format {
+        None => Some(serde_json::Map::new()),
+        Some(Format::Toml) => toml::from_str::<toml::Table>(split.front)
+            .ok()
+            .map(|t| t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect()),
+        Some(Format::Yaml) if split.front.trim().is_empty() => Some(serde_json::Map::new()),
+        Some(Format::Yaml) => match serde_yaml_ng::from_str::<Json>(split.front).ok()? {
+            Json::Object(m) => Some(m),
+            Json::Null => Some(serde_json::Map::new()),
+            _ => None,
+        },
+    }
+}
+
+/// `text` with the top-level string `key` set to `value`, every other byte as
+/// it was: the key's line is rewritten where there is one; otherwise a line
+/// is added after `title`, or else at the end of the front matter (before
+/// its first table, in TOML). A file without front matter gets a TOML one.
+/// The result is parsed again and must hold the same values as before, plus
+/// the new one; the error says why not, for a message to the author.
+pub fn set_string_key(text: &str, key: &str, value: &str) -> Result<String, String> {
+    let split = split(text).map_err(|u| {
+        format!(
+            "the front matter opened with `{}` is never closed",
+            u.delimiter
+        )
+    })?;
+    let eol = if text.split('\n').next().is_some_and(|l| l.ends_with('\r')) {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let quoted = serde_json::to_string(value).unwrap_or_default();
+    let Some(format) = split.format else {
+        return Ok(format!("+++{eol}{key} = {quoted}{eol}+++{eol}{text}"));
+    };
+    let line = match format {
+        Format::Toml => format!("{key} = {quoted}"),
+        Format::Yaml => format!("{key}: {quoted}"),
+    };
+    let mut before = to_json(&split).ok_or("its front matter does not parse; fix it first")?;
+    before.remove(key);
+
+    // Lines of the front matter: (start, end without the line ending).
+    let mut lines = Vec::new();
+    let mut offset = split.front_start;
+    let front_end = split.front_start + split.front.len();
+    while offset < front_end {
+        let next = text[offset..front_end]
+            .find('\n')
+            .map_or(front_end, |i| offset + i + 1);
+        let content_end = text[offset..next].trim_end_matches(['\n', '\r']).len() + offset;
+        lines.push((offset, content_end, next));
+        offset = next;
+    }
+    // In TOML, the keys after the first `[table]` line are the table's.
+    let table = match format {
+        Format::Toml => lines
+            .iter()
+            .position(|(s, e, _)| text[*s..*e].trim_start().starts_with('[')),
+        Format::Yaml => None,
+    };
+    let top = &lines[..table.unwrap_or(lines.len())];
+    let is_key = |l: &str, k: &str| {
+        l.strip_prefix(k)
+            .is_some_and(|rest| matches!(rest.trim_start().chars().next(), Some('=' | ':')))
+    };
+    let find = |k: &str| top.iter().find(|(s, e, _)| is_key(&text[*s..*e], k));
+    let mut candidates: Vec<String> = Vec::new();
+    if let Some(&(start, end, _)) = find(key) {
+        candidates.push(format!("{}{line}{}", &text[..start], &text[end..]));
+    } else {
+        let mut at = Vec::new();
+        if let Some(&(_, _, next)) = find("title") {
+            at.push(next);
+        }
+        at.push(table.map_or(front_end, |i| lines[i].0));
+        for i in at {
+            candidates.push(format!("{}{line}{eol}{}", &text[..i], &text[i..]));
+        }
+    }
+    for new in candidates {
+        let Ok(s) = self::split(&new) else { continue };
+        let Some(mut after) = to_json(&s) else {
+            continue;
+        };
+        if after.remove(key) == Some(Json::String(value.to_string())) && after == before {
+            return Ok(new);
+        }
+    }
+    Err(format!(
+        "`{key}` could not be added without changing another value; add `{line}` to the front matter by hand"
+    ))
 }
 
 #[cfg(test)]
@@ -702,5 +803,71 @@ mod tests {
         let d = parse_date("2026-11-23T08:00:00Z", &oslo).unwrap();
         assert_eq!(d.rfc3339(), "2026-11-23T09:00:00+01:00");
         assert!(parse_date("23.11.2026", &oslo).is_none());
+    }
+
+    #[test]
+    fn set_string_key_adds_or_replaces_one_line() {
+        struct Case {
+            text: &'static str,
+            want: &'static str,
+        }
+        let cases = [
+            // After the title, TOML and YAML.
+            Case {
+                text: "+++\ntitle = \"A\"\ndate = 2026-01-01\n+++\nbody\n",
+                want: "+++\ntitle = \"A\"\nk = \"v\"\ndate = 2026-01-01\n+++\nbody\n",
+            },
+            Case {
+                text: "---\ntitle: A\ndate: 2026-01-01\n---\nbody\n",
+                want: "---\ntitle: A\nk: \"v\"\ndate: 2026-01-01\n---\nbody\n",
+            },
+            // Replaced where it is, comments and spacing kept.
+            Case {
+                text: "+++\n# note\ntitle = \"A\"  # x\nk = \"old\"\n[extra]\nk = 1\n+++\nb",
+                want: "+++\n# note\ntitle = \"A\"  # x\nk = \"v\"\n[extra]\nk = 1\n+++\nb",
+            },
+            Case {
+                text: "---\ntitle: A\nk:   old\n---\n",
+                want: "---\ntitle: A\nk: \"v\"\n---\n",
+            },
+            // No title: before the first table, or at the end.
+            Case {
+                text: "+++\ndate = 2026-01-01\n[extra]\nn = 1\n+++\n",
+                want: "+++\ndate = 2026-01-01\nk = \"v\"\n[extra]\nn = 1\n+++\n",
+            },
+            Case {
+                text: "---\ndate: 2026-01-01\n---\n",
+                want: "---\ndate: 2026-01-01\nk: \"v\"\n---\n",
+            },
+            // A multi-line title: not after its first line.
+            Case {
+                text: "---\ntitle: >\n  A long\n  title\n---\n",
+                want: "---\ntitle: >\n  A long\n  title\nk: \"v\"\n---\n",
+            },
+            // Line endings as the file has them.
+            Case {
+                text: "+++\r\ntitle = \"A\"\r\n+++\r\nbody\r\n",
+                want: "+++\r\ntitle = \"A\"\r\nk = \"v\"\r\n+++\r\nbody\r\n",
+            },
+            // No front matter at all, or an empty one.
+            Case {
+                text: "just text\n",
+                want: "+++\nk = \"v\"\n+++\njust text\n",
+            },
+            Case {
+                text: "+++\n+++\nb",
+                want: "+++\nk = \"v\"\n+++\nb",
+            },
+        ];
+        for c in cases {
+            assert_eq!(
+                set_string_key(c.text, "k", "v").as_deref(),
+                Ok(c.want),
+                "{:?}",
+                c.text
+            );
+        }
+        assert!(set_string_key("+++\ntitle = \n+++\n", "k", "v").is_err());
+        assert!(set_string_key("+++\ntitle = 1\n", "k", "v").is_err());
     }
 }

@@ -2,6 +2,7 @@
 //! front matter and find its language, in parallel. No file knows about any other
 //! here: sections, translations and links are `resolve`'s work.
 
+pub mod digest;
 pub mod front_matter;
 
 use std::path::{Path, PathBuf};
@@ -34,6 +35,9 @@ pub struct ContentFile {
     pub text: std::sync::Arc<str>,
     /// Byte offset where the Markdown body starts in `text`.
     pub body_start: usize,
+    /// [`ContentFile::digest`], worked out when first asked for: only the
+    /// default-language versions of translated files need one.
+    pub(crate) digest: std::sync::OnceLock<String>,
 }
 
 impl ContentFile {
@@ -44,6 +48,12 @@ impl ContentFile {
     /// The 1-based file line of the body's first line.
     pub fn body_line(&self) -> usize {
         self.text[..self.body_start].matches('\n').count() + 1
+    }
+
+    /// What a translation of this file records as `translated_from`: see
+    /// [`digest`].
+    pub fn digest(&self, config: &Config) -> &str {
+        self.digest.get_or_init(|| digest::digest(config, self))
     }
 
     /// The file's folder relative to `content/` (`live`, `` at the top).
@@ -471,5 +481,6 @@ fn load_file(
         front,
         text: text.into(),
         body_start,
+        digest: std::sync::OnceLock::new(),
     })
 }

@@ -2,6 +2,8 @@
 //! folder beside the target and swaps it in only when the build succeeded, so a
 //! failed build never leaves a half-written site.
 
+pub mod diff;
+
 use std::path::{Path, PathBuf};
 
 use bytes::Bytes;

@@ -348,6 +348,8 @@ fn page_meta(ctx: &RenderCtx, id: PageId, h: &mut Xxh3) {
     let site = &ctx.site;
     let p = site.page(id);
     front_text(site, p.file).hash(h);
+    // A translation's status changes with its default-language version's text.
+    site.translation_status(p.file).hash(h);
     // A translation may take its date from another file.
     site.page_front(id)
         .date
@@ -388,6 +390,7 @@ fn section_meta(ctx: &RenderCtx, id: SectionId, h: &mut Xxh3) {
     let site = &ctx.site;
     let s = site.section(id);
     s.file.map(|f| front_text(site, f)).hash(h);
+    s.file.and_then(|f| site.translation_status(f)).hash(h);
     (&s.dir, &s.lang, &s.url, &s.title, s.paginate_by).hash(h);
     ctx.section_feed(id).hash(h);
     for p in &s.pages {

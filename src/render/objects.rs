@@ -92,6 +92,7 @@ impl Object for PageObj {
             "fields",
             "referrers",
             "ics_url",
+            "translation",
         ])
     }
 
@@ -195,6 +196,15 @@ impl Object for PageObj {
                     Value::from(site.config.collections[c].name.as_str())
                 }),
             "fields" => self.fields(),
+            "translation" => {
+                let source = page
+                    .translations
+                    .iter()
+                    .map(|t| site.page(*t))
+                    .find(|t| t.lang == site.config.default_language)
+                    .map(|t| (&t.url, t.title.as_str()));
+                translation_value(ctx, page.file, source)
+            }
             "ics_url" => {
                 if super::calendar::is_event(site, self.id) {
                     Value::from(format!("{}{}", page.url, super::calendar::EVENT_FILE))
@@ -438,6 +448,38 @@ pub(crate) fn video_value(
     ])
 }
 
+/// A translation's status (see [`crate::resolve::translations`]): `status`
+/// (`current`, `stale` or `untracked`), and `source`, the default-language
+/// version it is translated from (`url`, `lang`, `name` of the language,
+/// `title`), when that is published. `None` for a file in the default
+/// language. The status is part of the `PageMeta` and `SectionMeta`
+/// fingerprints.
+fn translation_value(ctx: &Arc<RenderCtx>, file: usize, source: Option<(&UrlPath, &str)>) -> Value {
+    let site = &ctx.site;
+    let Some(status) = site.translation_status(file) else {
+        return Value::from(());
+    };
+    let lang = &site.config.default_language;
+    let name = site.config.language(lang).map_or("", |l| l.name.as_str());
+    let source = source.map(|(url, title)| {
+        Value::from_pairs([
+            ("url", url_value(url)),
+            ("lang", Value::from(lang.as_str())),
+            ("name", Value::from(name)),
+            ("title", Value::from(title)),
+        ])
+    });
+    let status = match status {
+        crate::resolve::translations::Status::Current => "current",
+        crate::resolve::translations::Status::Stale => "stale",
+        _ => "untracked",
+    };
+    Value::from_pairs([
+        ("status", Value::from(status)),
+        ("source", source.unwrap_or_default()),
+    ])
+}
+
 fn toc_value(toc: &[super::markdown::Heading]) -> Value {
     // Nest headings under the nearest shallower one.
     fn build(items: &[super::markdown::Heading]) -> Vec<Value> {
@@ -491,6 +533,7 @@ impl Object for SectionObj {
             "is_home",
             "feed_url",
             "calendar_url",
+            "translation",
         ])
     }
 
@@ -535,6 +578,16 @@ impl Object for SectionObj {
                 .section_feed(self.id)
                 .map_or(Value::from(()), |u| Value::from(u.as_str())),
             "dir" => Value::from(s.dir.as_str()),
+            "translation" => {
+                let source = s
+                    .translations
+                    .iter()
+                    .map(|t| site.section(*t))
+                    .find(|t| t.lang == site.config.default_language)
+                    .map(|t| (&t.url, t.title.as_str()));
+                s.file
+                    .map_or(Value::from(()), |f| translation_value(ctx, f, source))
+            }
             "calendar_url" => {
                 if super::calendar::is_calendar(&ctx.site, self.id) {
                     Value::from(format!("{}{}", s.url, super::calendar::CALENDAR_FILE))

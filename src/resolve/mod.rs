@@ -5,6 +5,7 @@
 
 mod collections;
 mod links;
+pub mod translations;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -18,6 +19,7 @@ use crate::model::{FileKind, FrontMatter, Lang, PageId, SectionId, SortBy, Sourc
 
 pub use collections::CollectionIndex;
 pub use links::{LinkError, LinkTarget};
+pub use translations::stale_translation_warnings;
 
 #[derive(Debug)]
 pub struct Page {
@@ -134,6 +136,8 @@ pub struct Site {
     pub collections: CollectionIndex,
     /// The build clock.
     pub now: jiff::Timestamp,
+    /// Per file, its default-language version (see [`Site::translation_source`]).
+    translation_sources: Vec<Option<usize>>,
     section_index: FxHashMap<(String, Lang), SectionId>,
     links: links::LinkIndex,
 }
@@ -649,6 +653,7 @@ pub fn resolve_site(
 
     let collections = collections::index(&config, &files, &pages, options.now, diags);
     let links = links::LinkIndex::new(&files, &included, &pages);
+    let translation_sources = translations::sources(&config, &files);
     let site = Site {
         config,
         files,
@@ -660,6 +665,7 @@ pub fn resolve_site(
         homes,
         collections,
         now: options.now,
+        translation_sources,
         section_index,
         links,
     };
