@@ -222,8 +222,10 @@ pub fn build_to_dir(
     }
     output.commit()?;
     let (mut summary, kept) = result?;
-    // Only a good build has seen every image the site shows.
-    summary.images.pruned = kept.images.prune(&kept.shown)?;
+    // Only a good build that made its images has seen every one the site shows.
+    if options.encode_images {
+        summary.images.pruned = kept.images.prune(&kept.shown)?;
+    }
     Ok(summary)
 }
 

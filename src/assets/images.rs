@@ -628,8 +628,14 @@ impl Images {
                 ImageFormat::Png => 0,
                 _ => quality,
             };
+            // AVIF up to its own limit (at least the narrowest variant).
+            let limit = match format {
+                ImageFormat::Avif => c.avif_max_width.max(widths[0]),
+                _ => u32::MAX,
+            };
             widths
                 .iter()
+                .filter(|&&w| w <= limit)
                 .map(|&w| {
                     let h = ((probe.height as u64 * w as u64 + probe.width as u64 / 2)
                         / probe.width.max(1) as u64)

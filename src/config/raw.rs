@@ -44,6 +44,8 @@ pub struct RawImages {
     pub quality: Option<u8>,
     /// Quality of AVIF variants, 1 to 100.
     pub avif_quality: Option<u8>,
+    /// AVIF variants only up to this width; wider screens get WebP.
+    pub avif_max_width: Option<u32>,
     /// The `sizes` attribute of images in Markdown.
     pub sizes: Option<String>,
     /// `blur` (a tiny inline image), `color` (the average colour) or `none`.

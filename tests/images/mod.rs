@@ -522,3 +522,28 @@ fn two_photos_with_the_same_bytes_are_each_published_under_their_own_name() {
         }
     }
 }
+
+#[test]
+fn avif_stops_at_its_own_width_limit() {
+    let site = site();
+    let toml = std::fs::read_to_string(site.root().join("site.toml")).unwrap();
+    site.write(
+        "site.toml",
+        toml.replace("quality = 70", "quality = 70\navif_max_width = 300"),
+    );
+    site.build().assert_clean();
+    let html = site.read("en/places/market/index.html");
+    let srcset = |mime: &str| {
+        html.split(&format!("<source type=\"{mime}\" srcset=\""))
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_else(|| panic!("no {mime} source in {html}"))
+            .to_string()
+    };
+    // The 600 px market photo: WebP in every width, AVIF up to 300 px.
+    let avif = srcset("image/avif");
+    let webp = srcset("image/webp");
+    assert!(avif.contains(" 100w") && avif.contains(" 200w"), "{avif}");
+    assert!(!avif.contains(" 500w"), "{avif}");
+    assert!(webp.contains(" 500w"), "{webp}");
+}
