@@ -3,9 +3,10 @@
 //!
 //! Polite and repeatable: at most `per_host` requests at once to one host, a
 //! timeout on each, retries with backoff that honour `Retry-After`, `HEAD` first
-//! and `GET` when a server refuses `HEAD`. Answers are kept in
-//! `.polis-cache/links.json` under the site root (a good answer for a day, a
-//! bad one for an hour), so the next run asks only about what is new or stale.
+//! and `GET` when a server refuses `HEAD`. Answers are kept in `links.json` in
+//! the cache folder (`.polis-cache/` unless `[images] cache_dir`, `--cache-dir`
+//! or `POLIS_CACHE_DIR` say otherwise; a good answer for a day, a bad one for
+//! an hour), so the next run asks only about what is new or stale.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -54,8 +55,8 @@ impl Default for Settings {
     }
 }
 
-/// The cache file, relative to the site root.
-pub const CACHE_FILE: &str = ".polis-cache/links.json";
+/// The cache file, in the cache folder.
+pub const CACHE_FILE: &str = "links.json";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Answer {
@@ -75,8 +76,12 @@ struct Cache {
 
 /// Checks the links' addresses (each once, whatever number of pages use it) and
 /// returns a warning at every use of a broken one.
-pub fn check_links(root: &Path, links: &[ExternalLink], settings: &Settings) -> Vec<Diagnostic> {
-    let cache_path = root.join(CACHE_FILE);
+pub fn check_links(
+    cache_dir: &Path,
+    links: &[ExternalLink],
+    settings: &Settings,
+) -> Vec<Diagnostic> {
+    let cache_path = cache_dir.join(CACHE_FILE);
     let mut cache = read_cache(&cache_path);
     let now = jiff::Timestamp::now().as_second();
     let fresh = |a: &Answer| {

@@ -4,8 +4,8 @@
 //! [`report`] prints what was found for people (`human`), for GitHub Actions
 //! (`github`) and for machines (`json`).
 //!
-//! Nothing here writes into the site; only `external` keeps a cache, in
-//! `.polis-cache/`.
+//! Nothing here writes into the site; only `external` keeps a cache, in the
+//! cache folder (`.polis-cache/` by default).
 
 pub mod external;
 pub mod lint;
@@ -35,15 +35,17 @@ pub fn check_site(
     options.encode_images = false;
     let options = &options;
     let mut external = Vec::new();
+    let mut cache_dir = options.root.join(".polis-cache");
     let summary = build_inspecting(options, &output, diags, |site, diags| {
         let found = lint::lint_site(site);
         diags.extend(found.diagnostics);
         // Translations whose source page changed since they were made.
         diags.extend(crate::resolve::stale_translation_warnings(site));
         external = found.external;
+        cache_dir = site.config.images.cache_dir.clone();
     })?;
     if let Some(settings) = &check.external {
-        diags.extend(external::check_links(&options.root, &external, settings));
+        diags.extend(external::check_links(&cache_dir, &external, settings));
     }
     Ok(summary)
 }

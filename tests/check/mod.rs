@@ -294,7 +294,12 @@ fn external_links_are_checked_politely_and_cached() {
     let again = check_external(&site);
     assert_eq!(again, found);
     assert_eq!(server.stats().total, before, "the cache was not used");
-    assert!(site.root().join(external::CACHE_FILE).is_file());
+    assert!(
+        site.root()
+            .join(".polis-cache")
+            .join(external::CACHE_FILE)
+            .is_file()
+    );
 }
 
 #[test]
@@ -304,7 +309,13 @@ fn external_links_are_not_checked_by_default() {
     let o = check(&site, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(server.stats().total, 0);
-    assert!(!site.root().join(external::CACHE_FILE).exists());
+    assert!(
+        !site
+            .root()
+            .join(".polis-cache")
+            .join(external::CACHE_FILE)
+            .exists()
+    );
 }
 
 #[test]
