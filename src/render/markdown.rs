@@ -27,14 +27,54 @@ pub struct Heading {
 
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
-    pub content: String,
-    pub summary: String,
+    pub content: Html,
+    pub summary: Html,
     /// True when the summary is shorter than the content.
     pub has_more: bool,
     pub toc: Vec<Heading>,
     pub word_count: usize,
     /// Every `id` a link may point at: headings and footnotes.
     pub anchors: FxHashSet<String>,
+}
+
+/// Rendered HTML, kept as the template value it becomes (a string marked safe),
+/// so that the page, listings and feeds share one copy of it: a page's body is
+/// shown once and summarised many times, and copying it for every use was a
+/// twentieth of a build.
+#[derive(Debug, Clone)]
+pub struct Html(minijinja::Value);
+
+impl Html {
+    pub fn new(html: String) -> Self {
+        Html(minijinja::Value::from_safe_string(html))
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_str().unwrap_or_default()
+    }
+
+    /// The template value: a clone of a reference, not of the text.
+    pub fn value(&self) -> minijinja::Value {
+        self.0.clone()
+    }
+}
+
+impl Default for Html {
+    fn default() -> Self {
+        Html::new(String::new())
+    }
+}
+
+impl PartialEq for Html {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl std::hash::Hash for Html {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
 }
 
 /// A link to `#anchor` on another (or the same) page, checked after rendering
@@ -256,8 +296,8 @@ pub fn render_markdown(
                 });
                 ids.push_back(id);
             }
-            NodeValue::Text(t) => word_count += t.split_whitespace().count(),
-            NodeValue::Code(c) => word_count += c.literal.split_whitespace().count(),
+            NodeValue::Text(t) => word_count += count_words(t),
+            NodeValue::Code(c) => word_count += count_words(&c.literal),
             NodeValue::CodeBlock(c) if shortcode_name(&c.info).is_some() => {
                 let name = shortcode_name(&c.info).unwrap_or_default().to_string();
                 let args = std::mem::take(&mut c.literal);
@@ -290,7 +330,7 @@ pub fn render_markdown(
                 expanded.push(html.unwrap_or_default());
                 node.append(arena.alloc(AstNode::from(NodeValue::Text(token.into()))));
             }
-            NodeValue::CodeBlock(c) => word_count += c.literal.split_whitespace().count(),
+            NodeValue::CodeBlock(c) => word_count += count_words(&c.literal),
             NodeValue::HtmlBlock(h) => {
                 if h.literal.trim() == "<!-- more -->" {
                     if more.is_none() && node.parent().is_some_and(|p| std::ptr::eq(p, root)) {
@@ -468,8 +508,8 @@ pub fn render_markdown(
     }
     (
         Rendered {
-            content,
-            summary,
+            content: Html::new(content),
+            summary: Html::new(summary),
             has_more,
             toc,
             word_count,
@@ -477,6 +517,27 @@ pub fn render_markdown(
         },
         refs,
     )
+}
+
+/// The number of words in `text`, as `text.split_whitespace().count()` counts
+/// them, without decoding every character: ASCII bytes are looked at as bytes,
+/// and only the rest is decoded (counting words was a twelfth of a build).
+fn count_words(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let (mut words, mut in_word, mut i) = (0, false, 0);
+    while i < bytes.len() {
+        let (space, len) = match bytes[i] {
+            b @ 0..0x80 => (matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'), 1),
+            _ => text[i..]
+                .chars()
+                .next()
+                .map_or((false, 1), |c| (c.is_whitespace(), c.len_utf8())),
+        };
+        words += usize::from(!space && !in_word);
+        in_word = !space;
+        i += len;
+    }
+    words
 }
 
 /// Marks a shortcode's place in the rendered HTML: a private-use character,
@@ -835,6 +896,26 @@ mod tests {
                 "section-1"
             ]
         );
+    }
+
+    #[test]
+    fn words_are_counted_as_split_whitespace_counts_them() {
+        for text in [
+            "",
+            "   ",
+            "one",
+            " two  words ",
+            "tab\tand\nnewline\x0bvertical\x0cfeed\rreturn",
+            "blåbær og rømmegrøt",
+            "no\u{a0}break\u{2003}em\u{3000}ideographic\u{85}next",
+            "emoji 🙂 count 🙂🙂",
+        ] {
+            assert_eq!(
+                count_words(text),
+                text.split_whitespace().count(),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

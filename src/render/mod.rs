@@ -957,7 +957,7 @@ fn render_job(ctx: &Arc<RenderCtx>, env: &minijinja::Environment<'static>, job: 
             vars.push(("section", section_value(ctx, id)));
             vars.push((
                 "paginator",
-                paginator_value(ctx, &s.url, &s.output_dir, &s.pages, s.paginate_by, n),
+                paginator_value(ctx, &s.url, &s.pages, s.paginate_by, n),
             ));
             let front = site.section_front(id);
             let default = if s.is_home() {
@@ -1082,14 +1082,7 @@ fn render_job(ctx: &Arc<RenderCtx>, env: &minijinja::Environment<'static>, job: 
             vars.push(("term", term_value(ctx, ti, i)));
             vars.push((
                 "paginator",
-                paginator_value(
-                    ctx,
-                    &term.url,
-                    &term.output_dir,
-                    &term.pages,
-                    t.paginate_by,
-                    n,
-                ),
+                paginator_value(ctx, &term.url, &term.pages, t.paginate_by, n),
             ));
             let bytes = render_template(env, "taxonomy_term.html", vars, || {
                 format!("the term `{}`", term.url)

@@ -5,13 +5,13 @@
 use std::sync::Arc;
 
 use minijinja::Value;
-use minijinja::value::{Enumerator, Object};
+use minijinja::value::{Enumerator, Object, ObjectRepr};
 
 use super::RenderCtx;
 use super::deps::{self, Read};
 use crate::assets::images::{ImageOptions, ImageSet, ImageSource};
 use crate::model::{Lang, PageId, SectionId, UrlPath};
-use crate::resolve::pager;
+use crate::resolve::pager_url;
 use crate::schema::{FieldType, FieldValue, VideoSource};
 
 fn url_value(u: &UrlPath) -> Value {
@@ -129,8 +129,8 @@ impl Object for PageObj {
             "permalink" => Value::from(site.permalink(&page.url)),
             "lang" => Value::from(page.lang.as_str()),
             "slug" => Value::from(page.slug.as_str()),
-            "content" => Value::from_safe_string(md.content.clone()),
-            "summary" => Value::from_safe_string(md.summary.clone()),
+            "content" => md.content.value(),
+            "summary" => md.summary.value(),
             "has_more" => Value::from(md.has_more),
             "word_count" => Value::from(md.word_count),
             "reading_time" => Value::from(md.word_count.div_ceil(200).max(1)),
@@ -553,8 +553,8 @@ impl Object for SectionObj {
             "description" => front
                 .and_then(|f| f.description.as_deref())
                 .map_or(Value::from(()), Value::from),
-            "content" => Value::from_safe_string(md.content.clone()),
-            "summary" => Value::from_safe_string(md.summary.clone()),
+            "content" => md.content.value(),
+            "summary" => md.summary.value(),
             "url" => url_value(&s.url),
             "permalink" => Value::from(site.permalink(&s.url)),
             "lang" => Value::from(s.lang.as_str()),
@@ -648,7 +648,6 @@ impl Object for TermObj {
 pub fn paginator_value(
     ctx: &Arc<RenderCtx>,
     url: &UrlPath,
-    output_dir: &str,
     pages: &[PageId],
     per_page: usize,
     n: usize,
@@ -656,7 +655,7 @@ pub fn paginator_value(
     let count = pages.len().div_ceil(per_page).max(1);
     let start = (n - 1) * per_page;
     let end = (start + per_page).min(pages.len());
-    let url_of = |i: usize| Value::from(pager(url, output_dir, i).0.as_str().to_string());
+    let url_of = |i: usize| Value::from(pager_url(url, i).as_str());
     Value::from_pairs([
         (
             "pages",
@@ -684,13 +683,43 @@ pub fn paginator_value(
         ("last", url_of(count)),
         (
             "pagers",
-            Value::from(
-                (1..=count)
-                    .map(|i| Value::from_pairs([("index", Value::from(i)), ("url", url_of(i))]))
-                    .collect::<Vec<_>>(),
-            ),
+            Value::from_object(Pagers {
+                url: url.clone(),
+                count,
+            }),
         ),
     ])
+}
+
+/// `paginator.pagers`: `{index, url}` of every pager page, made when a template
+/// reads them. A section of n pages has n/10 pager pages that each list them
+/// all, so building the list for every pager page cost O(n²): 7% of a
+/// 10,000-page build whose templates never look at it.
+#[derive(Debug)]
+struct Pagers {
+    url: UrlPath,
+    count: usize,
+}
+
+impl Object for Pagers {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Seq
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let i = key.as_usize()?;
+        (i < self.count).then(|| {
+            let index = i + 1;
+            Value::from_pairs([
+                ("index", Value::from(index)),
+                ("url", Value::from(pager_url(&self.url, index).as_str())),
+            ])
+        })
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Seq(self.count)
+    }
 }
 
 /// `site` in templates, seen from one language.

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use minijinja::value::Kwargs;
+use minijinja::value::{ArgType, Kwargs};
 use minijinja::{Environment, Error as TplError, ErrorKind, State, Value};
 
 use super::RenderCtx;
@@ -171,6 +171,14 @@ pub fn base_environment(dirs: &TemplateDirs) -> Environment<'static> {
             .as_str()
             .map_or_else(|| value.to_string(), str::to_string);
         Value::from_safe_string(escape_html(&s))
+    });
+    // minijinja's own `safe` copies its argument into a new string every time,
+    // even a page body that is safe already.
+    env.add_filter("safe", |value: Value| -> Result<Value, TplError> {
+        if value.is_safe() {
+            return Ok(value);
+        }
+        String::from_value(Some(&value)).map(Value::from_safe_string)
     });
     env
 }

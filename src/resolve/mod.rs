@@ -80,10 +80,16 @@ pub fn pager(url: &UrlPath, output_dir: &str, n: usize) -> (UrlPath, String) {
     if n <= 1 {
         (url.clone(), output_dir.to_string())
     } else {
-        (
-            UrlPath::new(format!("{url}page/{n}/")),
-            format!("{output_dir}/page/{n}"),
-        )
+        (pager_url(url, n), format!("{output_dir}/page/{n}"))
+    }
+}
+
+/// The URL of pager `n` (1-based) of the listing at `url`.
+pub fn pager_url(url: &UrlPath, n: usize) -> UrlPath {
+    if n <= 1 {
+        url.clone()
+    } else {
+        UrlPath::new(format!("{url}page/{n}/"))
     }
 }
 
