@@ -158,7 +158,7 @@ pub fn base_environment(dirs: &TemplateDirs) -> Environment<'static> {
             && !value.is_safe()
             && let Some(s) = value.as_str()
         {
-            return out.write_str(&escape_html(s)).map_err(|e| {
+            return write_escaped(out, s).map_err(|e| {
                 TplError::new(ErrorKind::WriteFailure, "cannot write output").with_source(e)
             });
         }
@@ -578,17 +578,27 @@ pub fn template_diagnostic(err: &TplError, dirs: &TemplateDirs, rendering: &str)
 /// Escapes text for HTML and XML, attributes included.
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8);
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    // Writing into a String cannot fail.
+    let _ = write_escaped(&mut out, s);
     out
+}
+
+/// Writes `s` with `& < > " '` escaped, copying the runs between them whole
+/// (templates write every title and URL through this).
+fn write_escaped(out: &mut impl std::fmt::Write, s: &str) -> std::fmt::Result {
+    let mut rest = s;
+    while let Some(i) = rest.find(['&', '<', '>', '"', '\'']) {
+        out.write_str(&rest[..i])?;
+        out.write_str(match rest.as_bytes()[i] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => "&#39;",
+        })?;
+        rest = &rest[i + 1..];
+    }
+    out.write_str(rest)
 }
 
 /// The template names a template's `extends`, `include`, `import` and `from`
@@ -631,7 +641,18 @@ fn template_refs(text: &str) -> Option<Vec<String>> {
 
 #[cfg(test)]
 mod tests {
-    use super::template_refs;
+    use super::{escape_html, template_refs};
+
+    #[test]
+    fn html_is_escaped_but_slashes_and_text_are_kept() {
+        assert_eq!(escape_html(""), "");
+        assert_eq!(escape_html("/en/news/"), "/en/news/");
+        assert_eq!(
+            escape_html(r#"<a href="x">Tom & Jerry's</a> – blåbær"#),
+            "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt; – blåbær"
+        );
+        assert_eq!(escape_html("&&"), "&amp;&amp;");
+    }
 
     #[test]
     fn template_references_are_found_or_marked_dynamic() {
