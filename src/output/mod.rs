@@ -88,6 +88,10 @@ impl DiskOutput {
 
 impl Output for DiskOutput {
     fn write(&self, path: &OutputPath, bytes: Vec<u8>) -> Result<()> {
+        self.write_shared(path, bytes.into())
+    }
+
+    fn write_shared(&self, path: &OutputPath, bytes: Bytes) -> Result<()> {
         fs::write(&self.full(path)?, &bytes)?;
         self.count.fetch_add(1, Ordering::Relaxed);
         Ok(())
