@@ -385,8 +385,8 @@ fn load_file(
     if text.starts_with('\u{feff}') {
         text.drain(..3);
     }
-    let split = match front_matter::split(&text) {
-        Ok(s) => s,
+    let (split, front_closed) = match front_matter::split(&text) {
+        Ok(s) => (s, true),
         Err(u) => {
             diags.push(
                 Diagnostic::error(
@@ -402,7 +402,16 @@ fn load_file(
                     u.delimiter
                 )),
             );
-            return None;
+            // The page still exists (links to it are not errors too), with
+            // neither front matter nor a body: all of it is the broken part.
+            let split = front_matter::Split {
+                format: None,
+                front: "",
+                front_start: 0,
+                body: "",
+                body_start: text.len(),
+            };
+            (split, false)
         }
     };
     // Broken front matter is already an error; the file still takes part with
@@ -424,7 +433,11 @@ fn load_file(
             _ => None,
         },
     };
-    let front = front_matter::parse(&source, &text, &split, expect, diags).unwrap_or_default();
+    let front = if front_closed {
+        front_matter::parse(&source, &text, &split, expect, diags).unwrap_or_default()
+    } else {
+        crate::model::FrontMatter::default()
+    };
     for (name, values) in &front.taxonomies {
         if let Some(tc) = config.taxonomy(name)
             && !tc.terms.is_empty()

@@ -174,6 +174,24 @@ fn unterminated_front_matter_is_an_error() {
 }
 
 #[test]
+fn a_page_whose_front_matter_never_ends_is_still_a_link_target() {
+    // One mistake, one error: the pages linking to it say nothing.
+    let (site, _) = build_with_file(BROKEN, "+++\ntitle = \"Open\"\n\nBody.\n");
+    site.write(
+        "content/live/linker.md",
+        "+++\ntitle = \"Linker\"\n+++\n\nSee [the open page](@/live/broken.md).\n",
+    );
+    let build = site.build();
+    build.assert_failed();
+    assert_eq!(build.diagnostics.len(), 1, "{}", build.text());
+    assert!(
+        build.diagnostics[0].contains("never closed"),
+        "{}",
+        build.text()
+    );
+}
+
+#[test]
 fn invalid_toml_is_an_error_at_its_line() {
     let build = assert_fails_at(
         "+++\ntitle = \"Unclosed\nweight = 1\n+++\n\nBody.\n",
