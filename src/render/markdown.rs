@@ -521,10 +521,10 @@ pub fn render_markdown(
 
 /// The number of words in `text`, as `text.split_whitespace().count()` counts
 /// them, without decoding a character: counting words that way was a tenth of a
-/// build. Every word starts where a space byte is followed by another byte; that
-/// holds as long as the text has no white space beyond ASCII (`U+00A0` and the
-/// like, whose UTF-8 all starts with one of four bytes), which is rare enough to
-/// leave to `split_whitespace`.
+/// build. A word starts at the first byte or after a space, at a byte that is no
+/// space; that holds as long as the text has no white space beyond ASCII
+/// (`U+00A0` and the like, whose UTF-8 starts with one of four bytes), which is
+/// rare enough to leave to `split_whitespace`.
 fn count_words(text: &str) -> usize {
     let bytes = text.as_bytes();
     let unicode_space = memchr::memchr3_iter(0xc2, 0xe2, 0xe3, bytes)
