@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap;
 
 use crate::BuildOptions;
 use crate::config::Config;
-use crate::diag::{Diagnostic, Diagnostics, find_key};
+use crate::diag::{Diagnostic, Diagnostics, Pos, find_key};
 use crate::load::{BundleFile, ContentFile, LoadedSite};
 use crate::model::{FileKind, FrontMatter, Lang, PageId, SectionId, SortBy, SourcePath, UrlPath};
 
@@ -720,12 +720,13 @@ fn sort_pages(
 fn check_output_collisions(site: &Site, diags: &mut Diagnostics) {
     let mut seen: FxHashMap<String, SourcePath> = FxHashMap::default();
     let config_path = SourcePath::new(crate::config::CONFIG_FILE);
-    // Point at the `slug` line of the file, when a slug is what put it there.
+    // Point at the `slug` line of the file, when a slug is what put it there,
+    // else at the file's start: its name is what put it there.
     let slug_pos = |source: &SourcePath| {
         site.files
             .iter()
             .find(|f| &f.source == source)
-            .and_then(|f| find_key(&f.text[..f.body_start], "slug", 1))
+            .map(|f| find_key(&f.text[..f.body_start], "slug", 1).unwrap_or(Pos::new(1, 1)))
     };
     let mut claim = |path: String, source: &SourcePath, diags: &mut Diagnostics| {
         if let Some(first) = seen.get(&path) {
