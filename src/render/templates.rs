@@ -559,8 +559,10 @@ fn current_lang(state: &State, ctx: &RenderCtx) -> Result<Lang, TplError> {
 /// A template error as a diagnostic: the template file and line, what went
 /// wrong with every cause, and which output was being rendered.
 pub fn template_diagnostic(err: &TplError, dirs: &TemplateDirs, rendering: &str) -> Diagnostic {
-    let name = err.name().unwrap_or("<unknown>");
-    let path = dirs.source_of(name);
+    // Without a name, no template was being rendered: one was not found.
+    let path = err
+        .name()
+        .map_or_else(|| SourcePath::new("templates"), |n| dirs.source_of(n));
     let pos = err.line().map(|l| Pos::new(l, 1));
     let mut message = match err.detail() {
         Some(d) => format!("{}: {d}", err.kind()),
@@ -571,8 +573,14 @@ pub fn template_diagnostic(err: &TplError, dirs: &TemplateDirs, rendering: &str)
         message.push_str(&format!(": {s}"));
         source = s.source();
     }
-    Diagnostic::error(&path, pos, format!("template error: {message}"))
-        .with_help(format!("while rendering {rendering}"))
+    let d = Diagnostic::error(&path, pos, format!("template error: {message}"))
+        .with_help(format!("while rendering {rendering}"));
+    if err.kind() == ErrorKind::TemplateNotFound && err.name().is_none() {
+        return d.with_help(
+            "add the template to `templates/`, or set `theme` in site.toml to a theme that has it",
+        );
+    }
+    d
 }
 
 /// Escapes text for HTML and XML, attributes included.

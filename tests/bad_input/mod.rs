@@ -192,6 +192,26 @@ fn a_page_whose_front_matter_never_ends_is_still_a_link_target() {
 }
 
 #[test]
+fn a_template_nobody_has_says_where_templates_go() {
+    let (_, build) = build_with_file(
+        BROKEN,
+        "+++\ntitle = \"Own layout\"\ntemplate = \"gallery-wide.html\"\n+++\n\nBody.\n",
+    );
+    build.assert_failed();
+    let text = build.text();
+    assert!(
+        text.starts_with("templates: error: template error: template not found"),
+        "{text}"
+    );
+    assert!(text.contains("gallery-wide.html"), "{text}");
+    assert!(
+        text.contains("while rendering content/live/broken.md"),
+        "{text}"
+    );
+    assert!(text.contains("add the template to `templates/`"), "{text}");
+}
+
+#[test]
 fn invalid_toml_is_an_error_at_its_line() {
     let build = assert_fails_at(
         "+++\ntitle = \"Unclosed\nweight = 1\n+++\n\nBody.\n",
