@@ -254,6 +254,23 @@ fn parse_config(root: &Path, text: &str, diags: &mut Diagnostics) -> Option<Conf
             if let Some(help) = unknown_field_help(&message) {
                 d = d.with_help(help);
             }
+            // `[[languages]]` where `[languages.en]` is meant: a list of tables
+            // for a table of tables.
+            let line = e.span().and_then(|s| text[s.start..].lines().next());
+            if let Some(name) = line
+                .and_then(|l| l.trim().strip_prefix("[["))
+                .and_then(|l| l.strip_suffix("]]"))
+                .filter(|_| message.contains("expected a map"))
+            {
+                let example = if name == "languages" {
+                    " such as `[languages.en]`"
+                } else {
+                    ""
+                };
+                d = d.with_help(format!(
+                    "write each entry as a table named by its key, `[{name}.KEY]`{example}, not `[[{name}]]`"
+                ));
+            }
             diags.push(d);
             return None;
         }
@@ -685,6 +702,20 @@ mod tests {
             d[0]
         );
         assert!(d[0].contains("did you mean `title`?"), "{}", d[0]);
+    }
+
+    #[test]
+    fn a_list_of_languages_says_how_to_write_them() {
+        let (c, d) = parse(
+            "base_url = \"https://x.org\"\ndefault_language = \"en\"\n[[languages]]\ncode = \"en\"\n",
+        );
+        assert!(c.is_none());
+        assert!(
+            d[0].starts_with("site.toml:3:1: error: invalid type"),
+            "{}",
+            d[0]
+        );
+        assert!(d[0].contains("`[languages.KEY]`"), "{}", d[0]);
     }
 
     #[test]
