@@ -10,14 +10,12 @@ use crate::diag::Diagnostics;
 use crate::error::{Error, Result};
 use crate::{BuildOptions, BuildSummary, build_to_dir};
 
+/// What `build` and `check` both take: which site, and which of its pages.
 #[derive(Debug, Args)]
-pub struct BuildArgs {
+pub struct SiteArgs {
     /// The site's folder; by default the nearest folder upwards with a `site.toml`
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
-    /// Where to write the site; replaced only when the build succeeds [default: ROOT/public]
-    #[arg(long, short, value_name = "DIR")]
-    pub output: Option<PathBuf>,
     /// Use this base URL instead of `base_url` in site.toml (for previews)
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
@@ -31,6 +29,27 @@ pub struct BuildArgs {
     /// from SOURCE_DATE_EPOCH; the current time otherwise
     #[arg(long, value_name = "TIME")]
     pub now: Option<String>,
+}
+
+impl SiteArgs {
+    /// The build options these arguments ask for (`root` found on the way).
+    pub fn options(&self) -> Result<BuildOptions> {
+        let mut options = BuildOptions::new(&site_root(self.root.as_deref())?);
+        options.base_url = self.base_url.clone();
+        options.drafts = self.drafts;
+        options.future = self.future;
+        options.now = build_clock(self.now.as_deref())?;
+        Ok(options)
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Where to write the site; replaced only when the build succeeds [default: ROOT/public]
+    #[arg(long, short, value_name = "DIR")]
+    pub output: Option<PathBuf>,
     /// Keep resized images here instead of `[images] cache_dir` (CI caches it
     /// between runs); must be outside the site's source folders
     #[arg(long, value_name = "DIR", env = "POLIS_CACHE_DIR")]
@@ -53,14 +72,12 @@ pub struct BuildOutcome {
 
 pub fn run(args: &BuildArgs) -> Result<BuildOutcome> {
     let start = Instant::now();
-    let root = site_root(args.root.as_deref())?;
-    let mut options = BuildOptions::new(&root);
-    options.base_url = args.base_url.clone();
-    options.drafts = args.drafts;
-    options.future = args.future;
-    options.now = build_clock(args.now.as_deref())?;
+    let mut options = args.site.options()?;
     options.cache_dir = cache_dir(args.cache_dir.as_deref())?;
-    let output = args.output.clone().unwrap_or_else(|| root.join("public"));
+    let output = args
+        .output
+        .clone()
+        .unwrap_or_else(|| options.root.join("public"));
     let mut diagnostics = Diagnostics::default();
     let result = build_to_dir(&options, &output, args.deny_warnings, &mut diagnostics);
     Ok(BuildOutcome {

@@ -6,30 +6,16 @@ use std::time::Instant;
 
 use clap::{Args, ValueEnum};
 
-use super::build::{build_clock, site_root};
+use super::build::SiteArgs;
+use crate::BuildSummary;
 use crate::check::{CheckOptions, check_site, external};
 use crate::diag::Diagnostics;
 use crate::error::Result;
-use crate::{BuildOptions, BuildSummary};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The site's folder; by default the nearest folder upwards with a `site.toml`
-    #[arg(long, value_name = "DIR")]
-    pub root: Option<PathBuf>,
-    /// Use this base URL instead of `base_url` in site.toml
-    #[arg(long, value_name = "URL")]
-    pub base_url: Option<String>,
-    /// Include pages marked `draft = true`
-    #[arg(long)]
-    pub drafts: bool,
-    /// Include pages dated after the build clock (scheduled posts)
-    #[arg(long)]
-    pub future: bool,
-    /// Set the build clock (RFC 3339, such as 2026-11-23T09:00:00+01:00); also read
-    /// from SOURCE_DATE_EPOCH; the current time otherwise
-    #[arg(long, value_name = "TIME")]
-    pub now: Option<String>,
+    #[command(flatten)]
+    pub site: SiteArgs,
     /// Fail on warnings too (for CI)
     #[arg(long)]
     pub deny_warnings: bool,
@@ -62,12 +48,7 @@ pub struct CheckOutcome {
 
 pub fn run(args: &CheckArgs) -> Result<CheckOutcome> {
     let start = Instant::now();
-    let root = site_root(args.root.as_deref())?;
-    let mut options = BuildOptions::new(&root);
-    options.base_url = args.base_url.clone();
-    options.drafts = args.drafts;
-    options.future = args.future;
-    options.now = build_clock(args.now.as_deref())?;
+    let options = args.site.options()?;
     let check = CheckOptions {
         external: args.external.then(external::Settings::default),
     };
@@ -77,6 +58,6 @@ pub fn run(args: &CheckArgs) -> Result<CheckOutcome> {
         result,
         diagnostics,
         elapsed: start.elapsed(),
-        root,
+        root: options.root,
     })
 }
