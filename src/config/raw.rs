@@ -42,7 +42,7 @@ pub struct RawImages {
     pub formats: Option<Vec<String>>,
     /// Quality of JPEG and WebP variants, 1 to 100.
     pub quality: Option<u8>,
-    /// Quality of AVIF variants, 1 to 100.
+    /// Quality of AVIF variants, 1 to 100; `quality` if unset.
     pub avif_quality: Option<u8>,
     /// AVIF variants only up to this width; wider screens get WebP.
     pub avif_max_width: Option<u32>,
