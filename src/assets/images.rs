@@ -624,7 +624,8 @@ impl Images {
         }
         let variants = |format: ImageFormat| -> Vec<Variant> {
             let q = match format {
-                ImageFormat::Avif => c.avif_quality,
+                // A template's quality is for this image in every format.
+                ImageFormat::Avif => options.quality.unwrap_or(c.avif_quality),
                 ImageFormat::Png => 0,
                 _ => quality,
             };

@@ -445,6 +445,39 @@ fn the_image_function_gives_templates_urls_and_sizes() {
 }
 
 #[test]
+fn a_template_quality_applies_to_every_format() {
+    let site = site();
+    site.write(
+        "templates/page.html",
+        "{% extends \"base.html\" %}{% block main %}{% if page.title == \"The market\" %}{% for q in [50, 90] %}{% set i = image(\"photos/market.jpg\", widths=[100], quality=q) %}<p id=\"q{{ q }}\">{% for s in i.sources %}{{ s.srcset }}|{% endfor %}{{ i.srcset }}</p>{% endfor %}{% endif %}{% endblock %}",
+    );
+    site.build().assert_clean();
+    let html = site.read("en/places/market/index.html");
+    let urls = |id: &str| -> Vec<String> {
+        let start = format!("<p id=\"{id}\">");
+        element(&html, &start, "</p>")
+            .trim_start_matches(start.as_str())
+            .trim_end_matches("</p>")
+            .split('|')
+            .map(str::to_owned)
+            .collect()
+    };
+    let (low, high) = (urls("q50"), urls("q90"));
+    // AVIF, WebP and the JPEG fallback: each made twice, once per quality.
+    assert_eq!(low.len(), 3, "{low:?}");
+    for (a, b) in low.iter().zip(&high) {
+        assert_ne!(a, b);
+    }
+    let size = |srcset: &str| {
+        let url = srcset.split(' ').next().unwrap();
+        site.read_bytes(url.trim_start_matches('/')).len()
+    };
+    for (a, b) in low.iter().zip(&high) {
+        assert!(size(a) < size(b), "{a} is not smaller than {b}");
+    }
+}
+
+#[test]
 fn stylesheets_are_minified_and_fingerprinted_and_change_only_with_their_content() {
     let site = site();
     site.build().assert_clean();
