@@ -28,13 +28,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         texts.len(),
         bytes as f64 / 1e6
     );
-    let mut options = comrak::Options::default();
-    options.extension.strikethrough = true;
-    options.extension.table = true;
-    options.extension.autolink = true;
-    options.extension.tasklist = true;
-    options.extension.footnotes = true;
-    options.extension.alerts = true;
+    let mut options = polis::render::markdown::page_options();
+    // polis splits the front matter off before comrak sees a page; here comrak
+    // skips it itself.
     options.extension.front_matter_delimiter = Some("+++".into());
     for _ in 0..runs {
         let start = Instant::now();

@@ -205,6 +205,12 @@ fn options(allow_html: bool) -> Options<'static> {
 pub(crate) static SAFE_OPTIONS: LazyLock<Options<'static>> = LazyLock::new(|| options(false));
 static RAW_OPTIONS: LazyLock<Options<'static>> = LazyLock::new(|| options(true));
 
+/// The comrak options pages are parsed with, for tools that must read Markdown
+/// as polis does (`examples/comrak_floor.rs`).
+pub fn page_options() -> Options<'static> {
+    SAFE_OPTIONS.clone()
+}
+
 /// The allowlist for contributors' raw HTML: formatting and structure, no
 /// scripts, styles, event handlers, forms, frames or `javascript:` URLs.
 static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
