@@ -16,7 +16,6 @@ pub mod output;
 pub mod render;
 pub mod resolve;
 pub mod scaffold;
-pub mod schema;
 pub mod serve;
 pub mod session;
 

@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::diag::Diagnostics;
 use crate::error::{Error, Result};
 use crate::load::{CONTENT_DIR, load_site};
-use crate::schema::{FieldType, FieldValue};
+use crate::model::fields::{FieldType, FieldValue};
 
 pub const ARCHETYPES_DIR: &str = "archetypes";
 
@@ -63,7 +63,10 @@ fn archetype(config: &Config, kind: &str) -> Result<PathBuf> {
 
 /// The collection an archetype kind fills: named like it (`takeover`) or its
 /// plural (`events`, `municipalities`).
-fn collection_for<'a>(config: &'a Config, kind: &str) -> Option<&'a crate::schema::Collection> {
+fn collection_for<'a>(
+    config: &'a Config,
+    kind: &str,
+) -> Option<&'a crate::model::fields::Collection> {
     let plurals = [
         kind.to_string(),
         format!("{kind}s"),
@@ -81,7 +84,7 @@ fn collection_for<'a>(config: &'a Config, kind: &str) -> Option<&'a crate::schem
 /// one before next week.
 fn next_free_week(
     config: &Config,
-    collection: Option<&crate::schema::Collection>,
+    collection: Option<&crate::model::fields::Collection>,
     today: jiff::civil::Date,
     diags: &mut Diagnostics,
 ) -> Result<jiff::civil::ISOWeekDate> {
@@ -136,7 +139,7 @@ pub fn new_content(
     let today = now.to_zoned(config.time_zone.clone()).date();
     let mut diags = Diagnostics::default();
     let week = next_free_week(config, collection, today, &mut diags)?;
-    let week_label = crate::schema::format_week(week);
+    let week_label = crate::model::fields::format_week(week);
 
     let (parent, title) = match name.trim().trim_matches('/').rsplit_once('/') {
         Some((p, t)) => (p.to_string(), t.to_string()),

@@ -1,6 +1,7 @@
 //! Stage 1, config: `site.toml` → validated [`Config`]. Reads one file; every
 //! problem in it is a diagnostic with line and column, and the build stops.
 
+pub mod collections;
 mod raw;
 
 use std::path::{Path, PathBuf};
@@ -11,8 +12,8 @@ use indexmap::IndexMap;
 use crate::diag::{Diagnostic, Diagnostics, did_you_mean, find_key, pos_of, unknown_field_help};
 use crate::error::{Error, Result};
 use crate::fs;
+use crate::model::fields::Collection;
 use crate::model::{ImageFormat, Lang, SourcePath};
-use crate::schema::Collection;
 use raw::RawConfig;
 
 pub const CONFIG_FILE: &str = "site.toml";
@@ -445,7 +446,7 @@ fn parse_config(root: &Path, text: &str, diags: &mut Diagnostics) -> Option<Conf
     }
 
     let (collections, schema_errors) =
-        crate::schema::collections_from_raw(raw.collections, &time_zone);
+        collections::collections_from_raw(raw.collections, &time_zone);
     for (name, e) in schema_errors {
         let header = format!("[collections.{name}");
         let start = text.find(&header).unwrap_or(0);

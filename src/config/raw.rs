@@ -23,7 +23,7 @@ pub struct RawConfig {
     #[serde(default)]
     pub taxonomies: Vec<RawTaxonomy>,
     #[serde(default)]
-    pub collections: IndexMap<String, crate::schema::RawCollection>,
+    pub collections: IndexMap<String, super::collections::RawCollection>,
     #[serde(default)]
     pub images: RawImages,
     #[serde(default)]

@@ -8,9 +8,10 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::Value as Json;
 
+use super::fields::{CheckCtx, ValueError, check_value};
 use crate::diag::{Diagnostic, LineIndex, Pos, did_you_mean, find_key, unknown_field_help};
+use crate::model::fields::Collection;
 use crate::model::{Date, Field, FrontMatter, SortBy, SourcePath};
-use crate::schema::{CheckCtx, Collection, ValueError, check_value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {

@@ -3,6 +3,7 @@
 //! here: sections, translations and links are `resolve`'s work.
 
 pub mod digest;
+pub mod fields;
 pub mod front_matter;
 
 use std::path::{Path, PathBuf};

@@ -7,9 +7,9 @@
 
 use icalendar::{Calendar, Component, Event, EventLike};
 
+use crate::model::fields::FieldValue;
 use crate::model::{PageId, SectionId};
 use crate::resolve::Site;
-use crate::schema::FieldValue;
 
 /// The file name of an event's iCalendar file, beside its `index.html`.
 pub const EVENT_FILE: &str = "event.ics";

@@ -6,8 +6,8 @@
 use std::fmt::Write;
 
 use crate::model::PageId;
+use crate::model::fields::FieldValue;
 use crate::resolve::Site;
-use crate::schema::FieldValue;
 
 /// The map's width in SVG units; the height follows from the points' extent.
 const WIDTH: f64 = 640.0;

@@ -10,9 +10,9 @@ use minijinja::value::{Enumerator, Object, ObjectRepr};
 use super::RenderCtx;
 use super::deps::{self, Read};
 use crate::assets::images::{ImageOptions, ImageSet, ImageSource};
+use crate::model::fields::{FieldType, FieldValue, VideoSource};
 use crate::model::{Lang, PageId, SectionId, UrlPath};
 use crate::resolve::pager_url;
-use crate::schema::{FieldType, FieldValue, VideoSource};
 
 fn url_value(u: &UrlPath) -> Value {
     Value::from(u.as_str())
@@ -318,7 +318,7 @@ impl PageObj {
                 ),
             ]),
             FieldValue::Week(w) => Value::from_pairs([
-                ("label", Value::from(crate::schema::format_week(*w))),
+                ("label", Value::from(crate::model::fields::format_week(*w))),
                 ("year", Value::from(w.year())),
                 ("week", Value::from(w.week())),
                 ("monday", Value::from(w.date().to_string())),
@@ -379,7 +379,11 @@ struct Bundle<'a> {
 /// `alt`, `credit`, `file` (its name in the bundle) and `path` (`@/…`, for
 /// `image()` with other widths). `none` when the image cannot be read: that
 /// is reported where the field is written.
-pub(crate) fn image_value(ctx: &RenderCtx, group: &str, image: &crate::schema::Image) -> Value {
+pub(crate) fn image_value(
+    ctx: &RenderCtx,
+    group: &str,
+    image: &crate::model::fields::Image,
+) -> Value {
     let Some(set) = bundle_image(ctx, group, &image.src) else {
         return Value::from(());
     };
@@ -411,7 +415,7 @@ pub(crate) fn bundle_image(ctx: &RenderCtx, group: &str, src: &str) -> Option<Ar
 /// A video as templates see it: where it comes from, the player's address
 /// (without cookies, started by the reader's click) and its poster.
 pub(crate) fn video_value(
-    v: &crate::schema::Video,
+    v: &crate::model::fields::Video,
     file_url: &dyn Fn(&str) -> Value,
     poster: &dyn Fn(&str) -> Value,
 ) -> Value {

@@ -28,9 +28,11 @@ use serde::Deserialize;
 use super::i18n::I18n;
 use super::templates::TemplateDirs;
 use crate::assets::images::{ImageOptions, ImageSource};
+use crate::config::collections::RawField;
 use crate::diag::{Diagnostic, Diagnostics, Pos, did_you_mean, find_key, pos_of};
+use crate::load::fields::{CheckCtx, check_value};
 use crate::model::SourcePath;
-use crate::schema::{CheckCtx, FieldDef, FieldValue, RawField, check_value};
+use crate::model::fields::{FieldDef, FieldValue};
 
 pub const DECLARATIONS: &str = "shortcodes.toml";
 
@@ -120,7 +122,7 @@ impl Shortcodes {
                 let _ = rs.description;
                 let mut args = Vec::new();
                 for (arg, rf) in rs.args {
-                    match crate::schema::field_type(
+                    match crate::config::collections::field_type(
                         &arg,
                         &rf,
                         &rf.ty,
@@ -412,7 +414,7 @@ fn value(v: &FieldValue, at: &Use) -> Value {
         FieldValue::Bool(b) => Value::from(*b),
         FieldValue::Date(d) => Value::from(d.to_string()),
         FieldValue::DateTime(z) => Value::from(z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()),
-        FieldValue::Week(w) => Value::from(crate::schema::format_week(*w)),
+        FieldValue::Week(w) => Value::from(crate::model::fields::format_week(*w)),
         FieldValue::Image(i) => {
             let Some(set) = photo(&i.src) else {
                 return Value::from(());

@@ -10,8 +10,8 @@ use super::Page;
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics, Pos, did_you_mean};
 use crate::load::ContentFile;
+use crate::model::fields::{FieldType, FieldValue};
 use crate::model::{Field, Lang, PageId};
-use crate::schema::{FieldType, FieldValue};
 
 #[derive(Debug, Default)]
 pub struct CollectionIndex {

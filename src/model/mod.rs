@@ -1,5 +1,9 @@
 //! Plain data shared by the stages: path types, ids, languages, dates and the
 //! validated front matter. No I/O and no rendering here.
+//!
+//! - [`fields`]: collections, their typed fields and the checked values.
+
+pub mod fields;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -188,7 +192,7 @@ pub struct FrontMatter {
 /// A collection field's value and where it was written.
 #[derive(Debug, Clone)]
 pub struct Field {
-    pub value: crate::schema::FieldValue,
+    pub value: fields::FieldValue,
     pub pos: Option<crate::diag::Pos>,
 }
 
