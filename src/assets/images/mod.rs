@@ -14,47 +14,41 @@
 //! Everything from the author's files (corrupt data, unsupported formats,
 //! decompression bombs, paths leaving the site) is an [`ImageError`], turned
 //! into a diagnostic by the caller, who knows the file and line.
+//!
+//! The work is split in two:
+//!
+//! - [`cache`]: the cache folder, its content-addressed entries and manifest;
+//! - [`codec`]: decoding, resizing and encoding, bytes in and bytes out.
+
+mod cache;
+mod codec;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Cursor;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
-use image::{DynamicImage, ImageDecoder, ImageReader, Limits, RgbImage, RgbaImage};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
+use cache::{Cache, Stamp};
+pub use cache::{CacheKey, ContentHash};
+use codec::Encoding;
+
 use crate::config::{ImageConfig, Placeholder};
 use crate::diag::{Diagnostic, Pos};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::fs;
 use crate::model::{ImageFormat, OutputPath, SourcePath, UrlPath};
 use crate::output::Output;
 
-/// Changes whenever the pixels polis writes for the same settings change (a new
-/// resize filter, encoder options): part of every cache key.
-const PIPELINE_VERSION: u32 = 1;
-
 /// The output folder of image variants.
 pub const IMAGE_DIR: &str = "img";
 
-/// No image with more pixels than this is decoded at all: a file declaring
-/// more is treated as a decompression bomb. 100 megapixels is 400 MB as RGBA.
-const MAX_DECODE_PIXELS: u64 = 100_000_000;
-const MAX_SIDE: u32 = 30_000;
-/// What the decoder may allocate besides the image itself.
-const MAX_ALLOC: u64 = 1 << 30;
-
-/// Width of the inline placeholder, in pixels; the browser scales it up.
-const PLACEHOLDER_WIDTH: u32 = 16;
 /// Quality of the full-size copies `publish_originals` writes.
 const ORIGINAL_QUALITY: u8 = 90;
-/// rav1e's speed (0 slowest, 10 fastest): 7 keeps a 1920 px photo near a second.
-#[cfg(feature = "avif")]
-const AVIF_SPEED: u8 = 7;
 
 /// File name extensions of photos: published only as re-encoded variants.
 const PHOTO_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "webp"];
@@ -112,6 +106,17 @@ pub struct Variant {
     pub(crate) output: OutputPath,
     pub(crate) key: CacheKey,
     pub(crate) quality: u8,
+}
+
+impl Variant {
+    fn encoding(&self) -> Encoding {
+        Encoding {
+            width: self.width,
+            height: self.height,
+            format: self.format,
+            quality: self.quality,
+        }
+    }
 }
 
 /// Everything a page needs to show an image: what [`Images::responsive`] gives.
@@ -248,32 +253,6 @@ impl ImageSet {
     }
 }
 
-/// The content hash of a source file (xxh3, 128 bits).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct ContentHash(pub u128);
-
-/// The name of one cache entry: a hash of the source's content hash, the
-/// operation and the encoder settings.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct CacheKey(String);
-
-impl CacheKey {
-    fn of(hash: ContentHash, width: u32, height: u32, format: ImageFormat, quality: u8) -> Self {
-        use std::hash::Hash;
-        let mut h = xxhash_rust::xxh3::Xxh3::new();
-        (PIPELINE_VERSION, hash.0, width, height, format, quality).hash(&mut h);
-        #[cfg(feature = "avif")]
-        if format == ImageFormat::Avif {
-            AVIF_SPEED.hash(&mut h);
-        }
-        CacheKey(format!("{:032x}", h.digest128()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
 /// Why an image cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ImageError {
@@ -321,7 +300,7 @@ impl ImageError {
             ImageError::TooLarge { width, height } => (
                 format!(
                     "image `{shown}` declares {width}×{height} pixels, more than polis decodes ({} megapixels)",
-                    MAX_DECODE_PIXELS / 1_000_000
+                    codec::MAX_DECODE_PIXELS / 1_000_000
                 ),
                 "scale the image down before adding it; a file this size is often a decompression bomb".into(),
             ),
@@ -346,28 +325,6 @@ struct Probe {
     color: Option<String>,
 }
 
-/// A file's size and modification time: while they stay the same, its probe
-/// is taken from memory or the manifest without reading the file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-struct Stamp {
-    len: u64,
-    mtime_ns: i128,
-}
-
-impl Stamp {
-    fn of(meta: &std::fs::Metadata) -> Self {
-        let mtime_ns = meta
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or(0, |d| d.as_nanos() as i128);
-        Stamp {
-            len: meta.len(),
-            mtime_ns,
-        }
-    }
-}
-
 type ProbeResult = std::result::Result<Arc<Probe>, ImageError>;
 type Answer = std::result::Result<Arc<ImageSet>, ImageError>;
 
@@ -375,15 +332,6 @@ type Answer = std::result::Result<Arc<ImageSet>, ImageError>;
 struct Known {
     stamp: Stamp,
     probe: ProbeResult,
-}
-
-/// The probes kept in the cache folder, so that a cold process with a warm
-/// cache reads no photo.
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct Manifest {
-    version: u32,
-    /// By path relative to the site root.
-    files: BTreeMap<String, (Stamp, Probe)>,
 }
 
 /// What the image work of one build came to (the build summary shows it).
@@ -408,6 +356,7 @@ pub struct ImageStats {
 #[derive(Debug)]
 pub struct Images {
     config: ImageConfig,
+    cache: Cache,
     root: PathBuf,
     /// `root` with its symbolic links resolved, to check where paths lead.
     real_root: PathBuf,
@@ -427,23 +376,21 @@ impl Images {
     /// The service for a site; reads the probe manifest from the cache folder.
     pub fn new(config: &ImageConfig, root: &Path, base_path: &str) -> Self {
         let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-        let mut known = FxHashMap::default();
-        if let Ok(text) = std::fs::read_to_string(manifest_path(&config.cache_dir))
-            && let Ok(m) = serde_json::from_str::<Manifest>(&text)
-            && m.version == PIPELINE_VERSION
-        {
-            for (rel, (stamp, probe)) in m.files {
-                known.insert(
-                    root.join(rel),
-                    Known {
-                        stamp,
-                        probe: Ok(Arc::new(probe)),
-                    },
-                );
-            }
-        }
+        let cache = Cache::new(&config.cache_dir);
+        let known = cache
+            .read_probes()
+            .into_iter()
+            .map(|(rel, (stamp, probe))| {
+                let known = Known {
+                    stamp,
+                    probe: Ok(Arc::new(probe)),
+                };
+                (root.join(rel), known)
+            })
+            .collect();
         Images {
             config: config.clone(),
+            cache,
             root: root.to_path_buf(),
             real_root,
             base_path: base_path.to_string(),
@@ -563,7 +510,7 @@ impl Images {
 
     fn probe_file(&self, path: &Path, len: u64) -> ProbeResult {
         let bytes = std::fs::read(path).map_err(|e| ImageError::Unreadable(e.to_string()))?;
-        let hash = ContentHash(xxhash_rust::xxh3::xxh3_128(&bytes));
+        let hash = ContentHash::of(&bytes);
         // The same bytes under another name or time: no need to decode again.
         for k in lock(&self.known).values() {
             if let Ok(p) = &k.probe
@@ -573,8 +520,8 @@ impl Images {
             }
         }
         self.probed.fetch_add(1, Ordering::Relaxed);
-        let decoded = decode(&bytes)?;
-        let (placeholder, color) = placeholder_of(&decoded, self.config.placeholder);
+        let decoded = codec::decode(&bytes)?;
+        let (placeholder, color) = codec::placeholder_of(&decoded, self.config.placeholder);
         Ok(Arc::new(Probe {
             hash,
             width: decoded.width(),
@@ -638,9 +585,7 @@ impl Images {
                 .iter()
                 .filter(|&&w| w <= limit)
                 .map(|&w| {
-                    let h = ((probe.height as u64 * w as u64 + probe.width as u64 / 2)
-                        / probe.width.max(1) as u64)
-                        .max(1) as u32;
+                    let h = codec::scaled_height((probe.width, probe.height), w);
                     let key = CacheKey::of(probe.hash, w, h, format, q);
                     let file = format!(
                         "{IMAGE_DIR}/{stem}-{w}.{}.{}",
@@ -737,12 +682,11 @@ impl Images {
             .collect();
         let in_memory = output.in_memory();
         let memory = lock(&self.memory).clone();
-        let cache = self.config.cache_dir.join("images");
         // What is missing, grouped by source file.
         let mut todo: BTreeMap<&Path, (&ImageSet, Vec<&Variant>)> = BTreeMap::new();
         for (key, (v, set)) in &by_key {
             let have = (in_memory && memory.contains_key(*key))
-                || entry_path(&cache, key, v.format).is_file();
+                || self.cache.entry_path(key, v.format).is_file();
             if !have {
                 todo.entry(set.path.as_path())
                     .or_insert((set, Vec::new()))
@@ -756,16 +700,19 @@ impl Images {
         todo.par_iter()
             .try_for_each(|(set, variants)| -> Result<()> {
                 let bytes = fs::read(&set.path)?;
-                let image = match decode(&bytes) {
+                let image = match codec::decode(&bytes) {
                     Ok(i) => i,
                     // The file changed since it was probed and is now broken: the
                     // next build reports it where it is used.
                     Err(_) => return Ok(()),
                 };
                 decoded.fetch_add(1, Ordering::Relaxed);
-                let made = make_variants(&image, variants);
-                for (v, data) in made {
-                    write_entry(&cache, &v.key, v.format, &data)?;
+                let wanted: Vec<Encoding> = variants.iter().map(|v| v.encoding()).collect();
+                let made = codec::encode_all(&image, &wanted);
+                for (v, data) in variants.iter().zip(made) {
+                    // Its encoder failed: nothing to write.
+                    let Some(data) = data else { continue };
+                    self.cache.write_entry(&v.key, v.format, &data)?;
                     encoded.fetch_add(1, Ordering::Relaxed);
                     if in_memory {
                         lock(&self.memory).insert(v.key.clone(), Bytes::from(data));
@@ -776,7 +723,7 @@ impl Images {
 
         // Publish: from memory for `serve`, as file copies otherwise.
         let write = |path: &OutputPath, v: &Variant| -> Result<()> {
-            let file = entry_path(&cache, &v.key, v.format);
+            let file = self.cache.entry_path(&v.key, v.format);
             let in_cache = file.is_file();
             if in_memory {
                 let cached = lock(&self.memory).get(&v.key).cloned();
@@ -829,31 +776,7 @@ impl Images {
     /// have seen only part of the site. Returns how many files went.
     pub fn prune(&self, shown: &[Arc<ImageSet>]) -> Result<usize> {
         let used = lock(&self.used).clone();
-        let cache = self.config.cache_dir.join("images");
-        let mut removed = 0;
-        if cache.is_dir() {
-            for entry in walkdir::WalkDir::new(&cache).min_depth(2).max_depth(2) {
-                let Ok(entry) = entry else { continue };
-                if !entry.file_type().is_file() {
-                    continue;
-                }
-                let name = entry.file_name().to_string_lossy();
-                let key = name.split('.').next().unwrap_or_default().to_string();
-                if !used.contains(&CacheKey(key)) {
-                    match std::fs::remove_file(entry.path()) {
-                        Ok(()) => removed += 1,
-                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                        Err(source) => {
-                            return Err(Error::Io {
-                                op: "removing an unused cache file",
-                                path: entry.path().to_path_buf(),
-                                source,
-                            });
-                        }
-                    }
-                }
-            }
-        }
+        let removed = self.cache.prune(&used)?;
         let keep: BTreeSet<&Path> = shown.iter().map(|s| s.path.as_path()).collect();
         self.save_manifest(Some(&keep))?;
         Ok(removed)
@@ -861,10 +784,7 @@ impl Images {
 
     /// Writes the probes (only those of `keep`, when given) to the cache folder.
     fn save_manifest(&self, keep: Option<&BTreeSet<&Path>>) -> Result<()> {
-        let mut m = Manifest {
-            version: PIPELINE_VERSION,
-            files: BTreeMap::new(),
-        };
+        let mut files = BTreeMap::new();
         for (path, k) in lock(&self.known).iter() {
             let Ok(probe) = &k.probe else { continue };
             if keep.is_some_and(|keep| !keep.contains(path.as_path())) {
@@ -874,14 +794,9 @@ impl Images {
                 continue;
             };
             let rel = rel.to_string_lossy().replace('\\', "/");
-            m.files.insert(rel, (k.stamp, (**probe).clone()));
+            files.insert(rel, (k.stamp, (**probe).clone()));
         }
-        let path = manifest_path(&self.config.cache_dir);
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir)?;
-        }
-        let text = serde_json::to_string(&m).unwrap_or_default();
-        write_atomic(&path, text.as_bytes())
+        self.cache.write_probes(files)
     }
 }
 
@@ -898,277 +813,6 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn manifest_path(cache_dir: &Path) -> PathBuf {
-    cache_dir.join("images").join("probes.json")
-}
-
-/// `CACHE/images/ab/abcdef….webp`: two-letter folders keep each small.
-fn entry_path(cache: &Path, key: &CacheKey, format: ImageFormat) -> PathBuf {
-    cache
-        .join(&key.as_str()[..2])
-        .join(format!("{}.{}", key.as_str(), format.extension()))
-}
-
-fn write_entry(cache: &Path, key: &CacheKey, format: ImageFormat, data: &[u8]) -> Result<()> {
-    let path = entry_path(cache, key, format);
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir)?;
-    }
-    write_atomic(&path, data)
-}
-
-/// Writes through a temporary file and a rename, so that a build stopped
-/// half-way never leaves a truncated entry behind.
-fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
-    let tmp = path.with_extension(format!(
-        "tmp{}",
-        std::process::id() as u64 * 1000 + rand_suffix()
-    ));
-    fs::write(&tmp, data)?;
-    fs::rename(&tmp, path)
-}
-
-fn rand_suffix() -> u64 {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    N.fetch_add(1, Ordering::Relaxed) as u64 % 1000
-}
-
-/// Decodes an image within limits, with its EXIF orientation applied.
-fn decode(bytes: &[u8]) -> std::result::Result<DynamicImage, ImageError> {
-    let corrupt = |e: image::ImageError| ImageError::Corrupt(e.to_string());
-    let mut reader = ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|e| ImageError::Unreadable(e.to_string()))?;
-    match reader.format() {
-        Some(image::ImageFormat::Jpeg | image::ImageFormat::Png | image::ImageFormat::WebP) => {}
-        Some(other) => {
-            return Err(ImageError::Unsupported(
-                other
-                    .extensions_str()
-                    .first()
-                    .unwrap_or(&"?")
-                    .to_ascii_uppercase(),
-            ));
-        }
-        None => return Err(ImageError::Corrupt("not a JPEG, PNG or WebP image".into())),
-    }
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(MAX_SIDE);
-    limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(MAX_ALLOC);
-    reader.limits(limits);
-    let mut decoder = reader.into_decoder().map_err(|e| match e {
-        image::ImageError::Limits(_) => {
-            // Only the header is read again, to say what the file declares.
-            let (width, height) = ImageReader::new(Cursor::new(bytes))
-                .with_guessed_format()
-                .ok()
-                .and_then(|r| r.into_dimensions().ok())
-                .unwrap_or((0, 0));
-            ImageError::TooLarge { width, height }
-        }
-        e => corrupt(e),
-    })?;
-    let (w, h) = decoder.dimensions();
-    if w as u64 * h as u64 > MAX_DECODE_PIXELS || w > MAX_SIDE || h > MAX_SIDE {
-        return Err(ImageError::TooLarge {
-            width: w,
-            height: h,
-        });
-    }
-    if w == 0 || h == 0 {
-        return Err(ImageError::Corrupt("the image has no pixels".into()));
-    }
-    let orientation = decoder
-        .orientation()
-        .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut img = DynamicImage::from_decoder(decoder).map_err(|e| match e {
-        image::ImageError::Limits(_) => ImageError::TooLarge {
-            width: w,
-            height: h,
-        },
-        e => corrupt(e),
-    })?;
-    img.apply_orientation(orientation);
-    // 8 bits per channel, RGB or RGBA: what the resizer and encoders take. An
-    // alpha channel that is opaque everywhere is dropped.
-    let opaque = !img.color().has_alpha() || {
-        let rgba = img.to_rgba8();
-        rgba.pixels().all(|p| p.0[3] == 255)
-    };
-    Ok(if opaque {
-        DynamicImage::ImageRgb8(img.into_rgb8())
-    } else {
-        DynamicImage::ImageRgba8(img.into_rgba8())
-    })
-}
-
-/// Resizes `image` to `width`×`height` with a SIMD Lanczos filter.
-fn resize(image: &DynamicImage, width: u32, height: u32) -> DynamicImage {
-    use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
-    if image.width() == width && image.height() == height {
-        return image.clone();
-    }
-    let mut dst = match image {
-        DynamicImage::ImageRgba8(_) => DynamicImage::ImageRgba8(RgbaImage::new(width, height)),
-        _ => DynamicImage::ImageRgb8(RgbImage::new(width, height)),
-    };
-    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
-    if Resizer::new().resize(image, &mut dst, &options).is_err() {
-        // Only for pixel layouts the resizer lacks; never with RGB(A)8.
-        return image.resize_exact(width, height, image::imageops::FilterType::Lanczos3);
-    }
-    dst
-}
-
-/// The tiny placeholder (a `data:` URL) and the average colour.
-fn placeholder_of(image: &DynamicImage, mode: Placeholder) -> (Option<String>, Option<String>) {
-    if image.color().has_alpha() || mode == Placeholder::None {
-        return (None, None);
-    }
-    let w = PLACEHOLDER_WIDTH.min(image.width());
-    let h = ((image.height() as u64 * w as u64) / image.width() as u64).max(1) as u32;
-    let tiny = resize_box(image, w, h);
-    let rgb = tiny.to_rgb8();
-    let n = (rgb.width() * rgb.height()).max(1) as u64;
-    let sum = rgb.pixels().fold([0u64; 3], |[r, g, b], p| {
-        [r + p.0[0] as u64, g + p.0[1] as u64, b + p.0[2] as u64]
-    });
-    let color = format!("#{:02x}{:02x}{:02x}", sum[0] / n, sum[1] / n, sum[2] / n);
-    let placeholder = (mode == Placeholder::Blur).then(|| {
-        use base64::Engine;
-        let webp = webp::Encoder::from_rgb(rgb.as_raw(), rgb.width(), rgb.height()).encode(40.0);
-        format!(
-            "data:image/webp;base64,{}",
-            base64::engine::general_purpose::STANDARD.encode(&*webp)
-        )
-    });
-    (placeholder, Some(color))
-}
-
-/// A heavy downscale: box filtering averages every source pixel.
-fn resize_box(image: &DynamicImage, width: u32, height: u32) -> DynamicImage {
-    use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
-    let mut dst = DynamicImage::ImageRgb8(RgbImage::new(width, height));
-    let src = DynamicImage::ImageRgb8(image.to_rgb8());
-    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Box));
-    match Resizer::new().resize(&src, &mut dst, &options) {
-        Ok(()) => dst,
-        Err(_) => image.thumbnail_exact(width, height),
-    }
-}
-
-/// Encodes `variants` of one decoded source: each width resized once (from the
-/// original for the largest, from the largest for the others, which is faster
-/// and looks the same), then every format in parallel.
-fn make_variants<'a>(
-    image: &DynamicImage,
-    variants: &[&'a Variant],
-) -> Vec<(&'a Variant, Vec<u8>)> {
-    let mut sizes: Vec<(u32, u32)> = variants.iter().map(|v| (v.width, v.height)).collect();
-    sizes.sort_unstable();
-    sizes.dedup();
-    let largest = sizes
-        .last()
-        .copied()
-        .unwrap_or((image.width(), image.height()));
-    let base = resize(image, largest.0, largest.1);
-    let resized: FxHashMap<(u32, u32), DynamicImage> = sizes
-        .par_iter()
-        .map(|&(w, h)| {
-            let img = if (w, h) == largest {
-                base.clone()
-            } else {
-                resize(&base, w, h)
-            };
-            ((w, h), img)
-        })
-        .collect();
-    variants
-        .par_iter()
-        .filter_map(|v| {
-            let img = resized.get(&(v.width, v.height))?;
-            Some((*v, encode(img, v.format, v.quality)?))
-        })
-        .collect()
-}
-
-/// Encodes pixels with no metadata at all: no EXIF, XMP, ICC or comments.
-fn encode(image: &DynamicImage, format: ImageFormat, quality: u8) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    match format {
-        ImageFormat::Jpeg => {
-            let rgb = image.to_rgb8();
-            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality)
-                .encode_image(&rgb)
-                .ok()?;
-        }
-        ImageFormat::Png => {
-            use image::ImageEncoder;
-            let rgba = image.to_rgba8();
-            image::codecs::png::PngEncoder::new_with_quality(
-                &mut out,
-                image::codecs::png::CompressionType::Best,
-                image::codecs::png::FilterType::Adaptive,
-            )
-            .write_image(
-                rgba.as_raw(),
-                rgba.width(),
-                rgba.height(),
-                image::ExtendedColorType::Rgba8,
-            )
-            .ok()?;
-        }
-        ImageFormat::Webp => {
-            let memory = match image {
-                DynamicImage::ImageRgba8(i) => {
-                    webp::Encoder::from_rgba(i.as_raw(), i.width(), i.height())
-                        .encode_simple(false, quality as f32)
-                        .ok()?
-                }
-                _ => {
-                    let i = image.to_rgb8();
-                    webp::Encoder::from_rgb(i.as_raw(), i.width(), i.height())
-                        .encode_simple(false, quality as f32)
-                        .ok()?
-                }
-            };
-            out.extend_from_slice(&memory);
-        }
-        ImageFormat::Avif => return encode_avif(image, quality),
-    }
-    Some(out)
-}
-
-#[cfg(feature = "avif")]
-fn encode_avif(image: &DynamicImage, quality: u8) -> Option<Vec<u8>> {
-    use rgb::FromSlice;
-    let encoder = ravif::Encoder::new()
-        .with_quality(quality as f32)
-        .with_speed(AVIF_SPEED)
-        // One thread per image: images are encoded in parallel already, and
-        // the output does not depend on scheduling.
-        .with_num_threads(Some(1));
-    let (w, h) = (image.width() as usize, image.height() as usize);
-    let encoded = match image {
-        DynamicImage::ImageRgba8(i) => encoder
-            .encode_rgba(ravif::Img::new(i.as_raw().as_rgba(), w, h))
-            .ok()?,
-        _ => {
-            let i = image.to_rgb8();
-            encoder
-                .encode_rgb(ravif::Img::new(i.as_raw().as_rgb(), w, h))
-                .ok()?
-        }
-    };
-    Some(encoded.avif_file)
-}
-
-#[cfg(not(feature = "avif"))]
-fn encode_avif(_: &DynamicImage, _: u8) -> Option<Vec<u8>> {
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1181,30 +825,5 @@ mod tests {
         for name in ["a.svg", "b.gif", "c.pdf", "d.txt", "jpg"] {
             assert!(!is_photo(name), "{name}");
         }
-    }
-
-    #[test]
-    fn cache_keys_change_with_every_setting() {
-        let h = ContentHash(1);
-        let k = CacheKey::of(h, 480, 360, ImageFormat::Webp, 75);
-        assert_eq!(k, CacheKey::of(h, 480, 360, ImageFormat::Webp, 75));
-        for other in [
-            CacheKey::of(ContentHash(2), 480, 360, ImageFormat::Webp, 75),
-            CacheKey::of(h, 481, 360, ImageFormat::Webp, 75),
-            CacheKey::of(h, 480, 360, ImageFormat::Jpeg, 75),
-            CacheKey::of(h, 480, 360, ImageFormat::Webp, 76),
-        ] {
-            assert_ne!(k, other);
-        }
-    }
-
-    #[test]
-    fn garbage_is_corrupt_not_a_panic() {
-        assert!(matches!(
-            decode(b"not an image"),
-            Err(ImageError::Corrupt(_))
-        ));
-        // A PNG signature followed by nothing.
-        assert!(decode(b"\x89PNG\r\n\x1a\n").is_err());
     }
 }
