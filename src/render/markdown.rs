@@ -11,6 +11,7 @@ use comrak::nodes::{AstNode, NodeValue, TableAlignment};
 use comrak::{Arena, Options, create_formatter, parse_document};
 use rustc_hash::FxHashSet;
 
+use super::picture::{picture_html, responsive};
 use crate::assets::images::{ImageOptions, ImageSet, ImageSource, Images, is_photo};
 use crate::diag::{Diagnostic, Pos};
 use crate::load::ContentFile;
@@ -388,10 +389,9 @@ pub fn render_markdown(
             .par_iter()
             .with_min_len(if photos > 1 { 1 } else { usize::MAX })
             .map(|l| match l {
-                Located::Photo(source) => Some(
-                    src.images
-                        .responsive_untracked(source, &ImageOptions::default()),
-                ),
+                Located::Photo(source) => {
+                    Some(src.images.responsive(source, &ImageOptions::default()))
+                }
                 _ => None,
             })
             .collect()
@@ -425,8 +425,8 @@ pub fn render_markdown(
                 let eager = std::mem::take(&mut first_photo) && top_block_index(node) <= 2;
                 let sizes = &site.config.images.sizes;
                 pictures.push((
-                    set.picture_html(&alt, Some(title.as_str()), sizes, eager),
-                    set.picture_html(&alt, Some(title.as_str()), sizes, false),
+                    picture_html(&set, &alt, Some(title.as_str()), sizes, eager),
+                    picture_html(&set, &alt, Some(title.as_str()), sizes, false),
                 ));
                 for child in node.children().collect::<Vec<_>>() {
                     child.detach();
@@ -768,7 +768,7 @@ fn rewrite_url(
                 // variant, which has no metadata.
                 let source =
                     ImageSource::new(format!("{}/{}/{n}", crate::load::CONTENT_DIR, file.group));
-                return match src.images.responsive(&source, &ImageOptions::default()) {
+                return match responsive(src.images, &source, &ImageOptions::default()) {
                     Ok(set) => set.largest().url.to_string(),
                     Err(e) => {
                         diags.push(e.diagnostic(path, &file.source, Some(pos)));

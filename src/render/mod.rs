@@ -9,6 +9,7 @@ pub mod i18n;
 mod map;
 pub mod markdown;
 pub mod objects;
+mod picture;
 pub mod shortcodes;
 pub mod templates;
 
@@ -1389,7 +1390,7 @@ fn check_field_images(
     for (name, field) in &file.front.fields {
         for src in shortcodes::image_sources(&field.value) {
             let source = shortcodes::bundle_image(&file.group, src);
-            if let Err(e) = images.responsive(&source, &Default::default()) {
+            if let Err(e) = picture::responsive(images, &source, &Default::default()) {
                 let (message, help) = e.describe(src);
                 diags.push(
                     crate::diag::Diagnostic::error(

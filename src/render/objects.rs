@@ -407,9 +407,7 @@ pub(crate) fn image_value(
 /// it cannot be read.
 pub(crate) fn bundle_image(ctx: &RenderCtx, group: &str, src: &str) -> Option<Arc<ImageSet>> {
     let source = ImageSource::new(format!("{}/{group}/{src}", crate::load::CONTENT_DIR));
-    ctx.images
-        .responsive(&source, &ImageOptions::default())
-        .ok()
+    super::picture::responsive(&ctx.images, &source, &ImageOptions::default()).ok()
 }
 
 /// A video as templates see it: where it comes from, the player's address

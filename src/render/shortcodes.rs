@@ -26,6 +26,7 @@ use minijinja::Value;
 use serde::Deserialize;
 
 use super::i18n::I18n;
+use super::picture::responsive;
 use super::templates::TemplateDirs;
 use crate::assets::images::{ImageOptions, ImageSource};
 use crate::config::collections::RawField;
@@ -323,10 +324,11 @@ impl Shortcodes {
         // is an error at its argument.
         for (key, v) in &values {
             for src in image_sources(v) {
-                if let Err(e) = at
-                    .images
-                    .responsive(&bundle_image(at.bundle, src), &Default::default())
-                {
+                if let Err(e) = responsive(
+                    at.images,
+                    &bundle_image(at.bundle, src),
+                    &Default::default(),
+                ) {
                     ok = false;
                     let (message, help) = e.describe(src);
                     diags.push(
@@ -399,9 +401,12 @@ pub(super) fn bundle_image(bundle: &str, src: &str) -> ImageSource {
 fn value(v: &FieldValue, at: &Use) -> Value {
     let file_url = |src: &str| Value::from(format!("{}{src}", at.page_url));
     let photo = |src: &str| {
-        at.images
-            .responsive(&bundle_image(at.bundle, src), &ImageOptions::default())
-            .ok()
+        responsive(
+            at.images,
+            &bundle_image(at.bundle, src),
+            &ImageOptions::default(),
+        )
+        .ok()
     };
     match v {
         FieldValue::String(s)

@@ -470,13 +470,12 @@ fn image_function(
         formats,
         quality,
     };
-    let set = ctx
-        .images
-        .responsive(&ImageSource::new(&rel), &options)
-        .map_err(|e| {
+    let set = super::picture::responsive(&ctx.images, &ImageSource::new(&rel), &options).map_err(
+        |e| {
             let (message, help) = e.describe(path);
             invalid(format!("image(): {message} ({help})"))
-        })?;
+        },
+    )?;
     Ok(Value::from_pairs(image_set_pairs(
         &set,
         &site.config.images.sizes,
@@ -537,7 +536,7 @@ pub(crate) fn image_set_pairs(
         ),
         (
             "style",
-            set.placeholder_style().map_or(Value::from(()), Value::from),
+            super::picture::placeholder_style(set).map_or(Value::from(()), Value::from),
         ),
     ]
 }

@@ -15,7 +15,9 @@
 //! decompression bombs, paths leaving the site) is an [`ImageError`], turned
 //! into a diagnostic by the caller, who knows the file and line.
 //!
-//! The work is split in two:
+//! This module answers questions and records nothing: render notes which
+//! images each output used, and writes the `<picture>` element. The work is
+//! split in two:
 //!
 //! - [`cache`]: the cache folder, its content-addressed entries and manifest;
 //! - [`codec`]: decoding, resizing and encoding, bytes in and bytes out.
@@ -200,57 +202,6 @@ impl ImageSet {
             None
         }
     }
-
-    /// The `<picture>` element: one `<source>` per modern format, and the
-    /// fallback `<img>` with `width`, `height` and the placeholder. `alt` and
-    /// `title` are escaped here. `eager` is for the image at the top of a page:
-    /// no lazy loading, and fetched first.
-    pub fn picture_html(&self, alt: &str, title: Option<&str>, sizes: &str, eager: bool) -> String {
-        use std::fmt::Write;
-        let esc = crate::render::templates::escape_html;
-        let mut html = String::from("<picture>");
-        for (format, variants) in &self.sources {
-            let _ = write!(
-                html,
-                "<source type=\"{}\" srcset=\"{}\" sizes=\"{}\">",
-                format.mime(),
-                esc(&Self::srcset(variants)),
-                esc(sizes)
-            );
-        }
-        let _ = write!(
-            html,
-            "<img src=\"{}\" srcset=\"{}\" sizes=\"{}\" width=\"{}\" height=\"{}\" alt=\"{}\"",
-            esc(self.src().url.as_str()),
-            esc(&Self::srcset(&self.fallback)),
-            esc(sizes),
-            self.width,
-            self.height,
-            esc(alt)
-        );
-        if let Some(t) = title.filter(|t| !t.is_empty()) {
-            let _ = write!(html, " title=\"{}\"", esc(t));
-        }
-        if eager {
-            html.push_str(" fetchpriority=\"high\"");
-        } else {
-            html.push_str(" loading=\"lazy\" decoding=\"async\"");
-        }
-        if let Some(style) = self.placeholder_style() {
-            let _ = write!(html, " style=\"{}\"", esc(&style));
-        }
-        html.push_str("></picture>");
-        html
-    }
-
-    /// The inline style that shows the placeholder until the photo arrives.
-    pub fn placeholder_style(&self) -> Option<String> {
-        match (&self.color, &self.placeholder) {
-            (Some(c), Some(p)) => Some(format!("background:{c} url({p}) 50%/cover no-repeat")),
-            (Some(c), None) => Some(format!("background:{c}")),
-            _ => None,
-        }
-    }
 }
 
 /// Why an image cannot be used.
@@ -421,27 +372,12 @@ impl Images {
 
     /// The responsive image for `source`: URLs, sizes and placeholder, at
     /// once. The variants are made by [`Images::publish`] after rendering, for
-    /// every image an output used. Records the use for incremental rebuilds.
+    /// every image an output used.
     ///
     /// This is the API for every place that shows an image: Markdown,
-    /// the `image()` template function, front-matter image fields.
+    /// the `image()` template function, front-matter image fields. It records
+    /// nothing; render notes the use (an [`ImageUse`]) for incremental rebuilds.
     pub fn responsive(
-        &self,
-        source: &ImageSource,
-        options: &ImageOptions,
-    ) -> std::result::Result<Arc<ImageSet>, ImageError> {
-        let result = self.responsive_untracked(source, options);
-        crate::render::deps::image(ImageUse {
-            source: source.clone(),
-            options: options.clone(),
-            result: result.clone(),
-        });
-        result
-    }
-
-    /// [`Images::responsive`] without recording the use: for callers that
-    /// work on other threads and record the uses themselves.
-    pub fn responsive_untracked(
         &self,
         source: &ImageSource,
         options: &ImageOptions,
@@ -459,7 +395,7 @@ impl Images {
 
     /// Whether a use recorded by an earlier build would get the same answer now.
     pub fn still_same(&self, u: &ImageUse) -> bool {
-        self.responsive_untracked(&u.source, &u.options) == u.result
+        self.responsive(&u.source, &u.options) == u.result
     }
 
     /// Resolves `source` inside the site and probes it.
