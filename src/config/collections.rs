@@ -6,6 +6,7 @@
 use indexmap::IndexMap;
 use serde::Deserialize;
 
+use crate::model::CORE_KEYS;
 use crate::model::fields::{Collection, FieldDef, FieldType};
 
 /// `[collections.NAME]` as written in `site.toml`.
@@ -84,7 +85,7 @@ pub fn collections_from_raw(
         for (field, rf) in rc.fields {
             match field_type(&field, &rf, &rf.ty, &names, site_tz) {
                 Ok(ty) => {
-                    if crate::load::front_matter::CORE_KEYS.contains(&field.as_str()) {
+                    if CORE_KEYS.contains(&field.as_str()) {
                         errors.push((
                             name.clone(),
                             SchemaError {

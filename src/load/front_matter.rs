@@ -11,7 +11,7 @@ use serde_json::Value as Json;
 use super::fields::{CheckCtx, ValueError, check_value};
 use crate::diag::{Diagnostic, LineIndex, Pos, did_you_mean, find_key, unknown_field_help};
 use crate::model::fields::Collection;
-use crate::model::{Date, Field, FrontMatter, SortBy, SourcePath};
+use crate::model::{CORE_KEYS, Date, Field, FrontMatter, SortBy, SourcePath};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -125,26 +125,6 @@ struct RawFrontMatter {
     paginate_by: Option<usize>,
     translated_from: Option<String>,
 }
-
-/// The front matter fields every page has; a collection's own fields come on
-/// top of these.
-pub const CORE_KEYS: &[&str] = &[
-    "title",
-    "description",
-    "date",
-    "updated",
-    "draft",
-    "slug",
-    "aliases",
-    "weight",
-    "template",
-    "tags",
-    "taxonomies",
-    "extra",
-    "sort_by",
-    "paginate_by",
-    "translated_from",
-];
 
 /// What the parser needs to know about the file beyond its text.
 #[derive(Debug, Clone, Copy)]

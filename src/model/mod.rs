@@ -189,6 +189,26 @@ pub struct FrontMatter {
     pub fields: BTreeMap<String, Field>,
 }
 
+/// The front matter fields every page has; a collection's own fields come on
+/// top of these.
+pub const CORE_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "date",
+    "updated",
+    "draft",
+    "slug",
+    "aliases",
+    "weight",
+    "template",
+    "tags",
+    "taxonomies",
+    "extra",
+    "sort_by",
+    "paginate_by",
+    "translated_from",
+];
+
 /// A collection field's value and where it was written.
 #[derive(Debug, Clone)]
 pub struct Field {
