@@ -466,7 +466,7 @@ fn serve_rechecks_fields_when_a_bundle_file_comes_or_goes() {
     let site = fixture();
     let mut options = polis::BuildOptions::new(site.root());
     options.now = crate::common::now();
-    let mut session = polis::session::Session::new(options);
+    let mut session = polis::serve::session::Session::new(options);
     let mut diags = polis::diag::Diagnostics::default();
     session.rebuild(&mut diags).expect("the first build");
     assert!(!diags.has_errors());

@@ -362,14 +362,14 @@ fn translations_command_prints_per_language_and_section() {
 /// gets its notice, though only a Markdown body changed.
 #[test]
 fn translations_notice_follows_incremental_rebuilds() {
-    use polis::session::Session;
+    use polis::serve::session::Session;
     let site = SiteTest::new("translations/site");
     mark(&site, &["content/live/housing.nb.md"]);
     let mut options = BuildOptions::new(site.root());
     options.now = now();
     let mut session = Session::new(options);
     let mut diags = Diagnostics::default();
-    let page = |r: &polis::session::Rebuilt| {
+    let page = |r: &polis::serve::session::Rebuilt| {
         let bytes = r
             .files
             .get(&polis::model::OutputPath::new("nb/live/bolig/index.html"))
