@@ -16,7 +16,7 @@ use crate::assets::images::{ImageSet, ImageStats, Images};
 use crate::assets::styles::AssetCache;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
-use crate::load::{LoadCache, Reread};
+use crate::load::LoadCache;
 use crate::model::{Lang, SourcePath};
 use crate::output::Output;
 use crate::render::{Change, RenderState};
@@ -138,6 +138,9 @@ impl Caches {
     }
 }
 
+/// Check's lints: shown the resolved site, they add their findings.
+pub type Lint<'a> = &'a mut dyn FnMut(&Site, &mut Diagnostics);
+
 /// What [`run`] is asked for after `resolve`.
 pub enum Goal<'a> {
     /// Stop after `resolve` and hand back the site (`translations`).
@@ -146,7 +149,7 @@ pub enum Goal<'a> {
     /// it is rendered (`check`).
     Output {
         output: &'a dyn Output,
-        lint: Option<&'a mut dyn FnMut(&Site, &mut Diagnostics)>,
+        lint: Option<Lint<'a>>,
     },
 }
 
