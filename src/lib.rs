@@ -22,5 +22,6 @@ pub mod fs;
 pub mod scaffold;
 pub mod schema;
 pub mod serve;
+pub mod timing;
 
 pub use pipeline::{BuildOptions, BuildSummary, build, build_to_dir};

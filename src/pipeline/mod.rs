@@ -72,6 +72,15 @@ impl BuildOptions {
         Ok(config)
     }
 
+    /// Which pages this build publishes.
+    pub fn publish(&self) -> resolve::Publish {
+        resolve::Publish {
+            drafts: self.drafts,
+            future: self.future,
+            now: self.now,
+        }
+    }
+
     fn style_options(&self, config: &config::Config) -> assets::styles::StyleOptions {
         assets::styles::StyleOptions {
             minify: config.assets.minify,
@@ -200,7 +209,7 @@ pub fn run(
     goal: Goal<'_>,
     diags: &mut Diagnostics,
 ) -> Result<Outcome> {
-    let mut timer = Timer::new();
+    let mut timer = crate::timing::Timer::new();
     let scope = edit.scope(&options.root);
     if scope.everything {
         caches.clear();
@@ -216,7 +225,7 @@ pub fn run(
         }
         None => {
             let mut found = Diagnostics::default();
-            let site = resolve::resolve_site(config, loaded, options, &mut found);
+            let site = resolve::resolve_site(config, loaded, &options.publish(), &mut found);
             caches.resolve_diags = found.sorted();
             diags.extend(caches.resolve_diags.iter().cloned());
             (site, Change::Any)
@@ -356,20 +365,4 @@ pub fn build_to_dir(
         built.summary.images.pruned = built.prune_images()?;
     }
     Ok(built.summary)
-}
-
-/// Stage timings on stderr when `POLIS_TIMINGS` is set: for profiling, not output.
-pub(crate) struct Timer(Option<std::time::Instant>);
-
-impl Timer {
-    pub(crate) fn new() -> Self {
-        Timer(std::env::var_os("POLIS_TIMINGS").map(|_| std::time::Instant::now()))
-    }
-
-    pub(crate) fn lap(&mut self, stage: &str) {
-        if let Some(start) = self.0 {
-            eprintln!("timing: {stage} {:.1?}", start.elapsed());
-            self.0 = Some(std::time::Instant::now());
-        }
-    }
 }

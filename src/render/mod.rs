@@ -37,12 +37,11 @@ use crate::error::Result;
 use crate::model::{Lang, OutputPath, PageId, SectionId, UrlPath};
 use crate::output::Output;
 use crate::resolve::Site;
-use deps::Fingerprints;
 use i18n::I18n;
 use job::Job;
 use markdown::Rendered;
 pub use records::RenderState;
-use records::{LastBuild, Record, Remap};
+use records::{LastBuild, Record};
 use templates::TemplateDirs;
 
 /// Everything templates can reach: the site graph and its rendered Markdown.
@@ -157,7 +156,7 @@ pub fn render_site(
     state: &mut RenderState,
     change: Change,
 ) -> Result<RenderStats> {
-    let mut timer = crate::pipeline::Timer::new();
+    let mut timer = crate::timing::Timer::new();
     // Only Markdown bodies changed: links and images are as they were.
     let links_same = change == Change::BodiesOnly;
     let mut inputs = inputs;
@@ -178,45 +177,10 @@ pub fn render_site(
     timer.lap("  anchors");
 
     let last = state.last.take();
-    let (fingerprints, remap) = match (change, &last) {
-        (Change::BodiesOnly, Some(last)) => (
-            last.fingerprints
-                .patched(&last.pages_md, &last.sections_md, &ctx),
-            Remap::Identity,
-        ),
-        // A single build has no next one to compare with.
-        (Change::Any, _) if !state.incremental => (Fingerprints::default(), Remap::None),
-        (Change::Any, _) => (
-            Fingerprints::compute(&ctx, ctx.i18n.fingerprints()),
-            match last.as_ref().and_then(|l| l.ctx.as_ref()) {
-                Some(old) => Remap::by_key(old, &ctx),
-                None => Remap::None,
-            },
-        ),
-        (Change::BodiesOnly, None) => (
-            Fingerprints::compute(&ctx, ctx.i18n.fingerprints()),
-            Remap::None,
-        ),
-    };
+    let (fingerprints, remap) = records::compare(change, last.as_ref(), &ctx, state.incremental);
     timer.lap("  fingerprints");
     let env = templates::environment(&ctx, dirs);
-    // The templates the last build's outputs used, hashed as they are now.
-    let mut templates: FxHashMap<String, u64> = match (change, &last) {
-        (Change::BodiesOnly, Some(last)) => last.templates.clone(),
-        _ => {
-            let mut names: Vec<&str> = last
-                .iter()
-                .flat_map(|l| l.outputs.values())
-                .flat_map(|r| r.trace.templates.iter().map(String::as_str))
-                .collect();
-            names.sort_unstable();
-            names.dedup();
-            names
-                .into_iter()
-                .map(|n| (n.to_string(), dirs.closure_fingerprint(n)))
-                .collect()
-        }
-    };
+    let mut templates = records::template_hashes(change, last.as_ref(), dirs);
     timer.lap("  templates");
     let mut outputs: FxHashMap<OutputPath, Record>;
     let results: Vec<Outcome> = match (change, last) {

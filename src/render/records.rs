@@ -7,11 +7,12 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
-use super::RenderCtx;
 use super::bodies::MarkdownCache;
 use super::deps::{self, Fingerprints, Read};
 use super::job::Job;
 use super::markdown::Rendered;
+use super::templates::TemplateDirs;
+use super::{Change, RenderCtx};
 use crate::model::{OutputPath, PageId, SectionId, SourcePath};
 use crate::resolve::Site;
 
@@ -297,4 +298,56 @@ pub(crate) fn jobs_showing_changed_bodies(
         .collect();
     todo.extend(last.failed.iter().copied());
     todo
+}
+
+/// This build's fingerprints, and where the last build's ids went in it.
+pub(crate) fn compare(
+    change: Change,
+    last: Option<&LastBuild>,
+    ctx: &RenderCtx,
+    incremental: bool,
+) -> (Fingerprints, Remap) {
+    match (change, last) {
+        (Change::BodiesOnly, Some(last)) => (
+            last.fingerprints
+                .patched(&last.pages_md, &last.sections_md, ctx),
+            Remap::Identity,
+        ),
+        // A single build has no next one to compare with.
+        (Change::Any, _) if !incremental => (Fingerprints::default(), Remap::None),
+        (Change::Any, _) => (
+            Fingerprints::compute(ctx, ctx.i18n.fingerprints()),
+            match last.and_then(|l| l.ctx.as_ref()) {
+                Some(old) => Remap::by_key(old, ctx),
+                None => Remap::None,
+            },
+        ),
+        (Change::BodiesOnly, None) => (
+            Fingerprints::compute(ctx, ctx.i18n.fingerprints()),
+            Remap::None,
+        ),
+    }
+}
+
+/// The templates the last build's outputs used, hashed as they are now
+/// (with their includes, imports and parents).
+pub(crate) fn template_hashes(
+    change: Change,
+    last: Option<&LastBuild>,
+    dirs: &TemplateDirs,
+) -> FxHashMap<String, u64> {
+    if let (Change::BodiesOnly, Some(last)) = (change, last) {
+        return last.templates.clone();
+    }
+    let mut names: Vec<&str> = last
+        .iter()
+        .flat_map(|l| l.outputs.values())
+        .flat_map(|r| r.trace.templates.iter().map(String::as_str))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+        .into_iter()
+        .map(|n| (n.to_string(), dirs.closure_fingerprint(n)))
+        .collect()
 }

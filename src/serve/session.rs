@@ -88,7 +88,7 @@ impl Session {
         if diags.has_errors() {
             return Err(Error::Diagnostics);
         }
-        let mut timer = pipeline::Timer::new();
+        let mut timer = crate::timing::Timer::new();
         let files = output.into_files();
         let changed = changed_paths(&self.files, &files);
         self.files = Arc::new(files);

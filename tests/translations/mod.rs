@@ -33,7 +33,7 @@ fn resolve(site: &SiteTest) -> polis::resolve::Site {
     let loaded = polis::load::load_site(&config, &mut diags).expect("load");
     let mut options = BuildOptions::new(site.root());
     options.now = now();
-    let site = polis::resolve::resolve_site(config, loaded, &options, &mut diags);
+    let site = polis::resolve::resolve_site(config, loaded, &options.publish(), &mut diags);
     assert!(!diags.has_errors(), "{:?}", diags.sorted());
     site
 }
