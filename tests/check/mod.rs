@@ -5,40 +5,26 @@
 
 mod server;
 
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::Duration;
 
 use polis::BuildOptions;
 use polis::check::{CheckOptions, check_site, external};
 use polis::diag::Diagnostics;
 
-use crate::common::{NOW, SiteTest, now, repo_dir};
+use crate::common::{NOW, SiteTest, now, polis, polis_cmd, repo_dir, stderr, stdout};
 
 fn check(site: &SiteTest, extra: &[&str]) -> Output {
     check_env(site, extra, &[])
 }
 
 fn check_env(site: &SiteTest, extra: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_polis"));
-    cmd.args(["check", "--root"])
-        .arg(site.root())
-        .args(["--now", NOW])
-        .args(extra)
-        .env_remove("SOURCE_DATE_EPOCH")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env_remove("CLICOLOR_FORCE");
+    let mut cmd = polis_cmd(&["check", "--root"]);
+    cmd.arg(site.root()).args(["--now", NOW]).args(extra);
     for (k, v) in env {
         cmd.env(k, v);
     }
     cmd.output().expect("run polis")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).expect("stderr is UTF-8")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
 }
 
 /// The last line (the summary) without its timing, which varies.
@@ -320,10 +306,7 @@ fn external_links_are_not_checked_by_default() {
 
 #[test]
 fn help_lists_every_flag() {
-    let o = Command::new(env!("CARGO_BIN_EXE_polis"))
-        .args(["check", "--help"])
-        .output()
-        .expect("run polis");
+    let o = polis(&["check", "--help"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let help = stdout(&o);
     for flag in [

@@ -1,10 +1,12 @@
 //! The test harness, like mdBook's `BookTest`: [`SiteTest`] copies a fixture site
 //! from `tests/fixtures/` into a temp folder (with the repository's `oslopolitan`
 //! theme when the fixture has no `themes/`), builds it through the library with a
-//! fixed clock, and reads what came out.
+//! fixed clock, and reads what came out. [`polis`] runs the binary, for the tests
+//! whose subject is the CLI.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 use polis::BuildOptions;
 use polis::diag::Diagnostics;
@@ -23,6 +25,41 @@ pub fn repo_dir() -> PathBuf {
 
 pub fn fixtures_dir() -> PathBuf {
     repo_dir().join("tests/fixtures")
+}
+
+/// The `polis` binary with `args`, ready for a test to add to (`.arg`, `.env`)
+/// and run. For tests whose subject is what the CLI prints or its exit code;
+/// everything else builds through the library ([`SiteTest::build`]).
+///
+/// The variables of the environment that change what polis does are removed,
+/// so that a developer's shell or CI does not change the result.
+pub fn polis_cmd(args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_polis"));
+    cmd.args(args);
+    for var in [
+        "SOURCE_DATE_EPOCH",
+        "POLIS_CACHE_DIR",
+        "GITHUB_STEP_SUMMARY",
+        "CLICOLOR_FORCE",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// Runs `polis` with `args` (see [`polis_cmd`]) and waits for it.
+pub fn polis(args: &[&str]) -> Output {
+    polis_cmd(args).output().expect("run polis")
+}
+
+#[track_caller]
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
+}
+
+#[track_caller]
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).expect("stderr is UTF-8")
 }
 
 /// One fixture site, copied into its own temp folder.

@@ -2,25 +2,9 @@
 //! changed, and removed URLs that no alias redirects from.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-use crate::common::SiteTest;
-
-fn polis(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_polis"))
-        .args(args)
-        .env_remove("SOURCE_DATE_EPOCH")
-        .output()
-        .expect("run polis")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).expect("stderr is UTF-8")
-}
+use crate::common::{SiteTest, polis, stderr, stdout};
 
 fn diff(old: &Path, new: &Path, extra: &[&str]) -> Output {
     let mut args = vec!["diff", old.to_str().unwrap(), new.to_str().unwrap()];

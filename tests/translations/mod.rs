@@ -2,29 +2,13 @@
 //! the stale notice (in full and incremental builds), and the warnings for
 //! `polis check`, on a fixture site whose source pages are edited.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use polis::BuildOptions;
 use polis::diag::Diagnostics;
 use polis::resolve::translations::{Report, Status, report};
 
-use crate::common::{SiteTest, now};
-
-fn polis(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_polis"))
-        .args(args)
-        .env_remove("SOURCE_DATE_EPOCH")
-        .output()
-        .expect("run polis")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).expect("stderr is UTF-8")
-}
+use crate::common::{SiteTest, now, polis, stderr, stdout};
 
 /// The site resolved as a build resolves it.
 fn resolve(site: &SiteTest) -> polis::resolve::Site {
