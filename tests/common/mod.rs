@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use polis::BuildOptions;
-use polis::diag::Diagnostics;
+use polis::diag::{Diagnostic, Diagnostics};
 use polis::error::Error;
 
 /// The build clock of every test, unless a test sets its own.
@@ -77,6 +77,8 @@ pub struct Build {
     pub ok: bool,
     /// Every diagnostic, sorted, as polis prints it.
     pub diagnostics: Vec<String>,
+    /// The same diagnostics as values, in the same order.
+    pub items: Vec<Diagnostic>,
     pub errors: usize,
     pub warnings: usize,
     /// The image work of a build that succeeded.
@@ -189,9 +191,11 @@ impl SiteTest {
             Err(Error::Diagnostics) => (false, None),
             Err(e) => panic!("polis failed (not a problem in the site): {e}"),
         };
+        let items = diags.sorted();
         Build {
             ok,
-            diagnostics: diags.sorted().iter().map(ToString::to_string).collect(),
+            diagnostics: items.iter().map(ToString::to_string).collect(),
+            items,
             errors: diags.error_count(),
             warnings: diags.warning_count(),
             images,
