@@ -178,6 +178,23 @@ fn exit_codes_follow_errors_warnings_and_usage() {
 fn check_reports_what_build_reports() {
     let site = SiteTest::new("check/municipality");
     let build = site.build();
+    // Something to compare: the fixture's three mistakes, as build reports them.
+    build.assert_failed();
+    let firsts: Vec<&str> = build
+        .diagnostics
+        .iter()
+        .map(|d| d.lines().next().unwrap())
+        .collect();
+    for expected in [
+        "content/municipalities/nordre-follo/index.md:6:1: error: unknown field `populaton`: the `municipalities` collection has no such field",
+        "content/municipalities/nordre-follo/index.md:14:1: error: the image `guide.png` in `photo` has no alt text",
+        "content/municipalities/nordre-follo/index.md:21:5: error: link to `@/municipalities/nordre-follo/schools.md` has no target: there is no `content/municipalities/nordre-follo/schools.md`",
+    ] {
+        assert!(
+            firsts.contains(&expected),
+            "`{expected}` is not in {firsts:#?}"
+        );
+    }
     let json = json_of(&check(&site, &["--format", "json"]));
     for d in &build.diagnostics {
         let first = d.lines().next().unwrap();
