@@ -1,8 +1,9 @@
 //! The test harness, like mdBook's `BookTest`: [`SiteTest`] copies a fixture site
-//! from `tests/fixtures/` into a temp folder (with the repository's `oslopolitan`
-//! theme when the fixture has no `themes/`), builds it through the library with a
-//! fixed clock, and reads what came out. [`polis`] runs the binary, for the tests
-//! whose subject is the CLI.
+//! from `tests/fixtures/` into a temp folder, with the theme its `site.toml`
+//! names when the fixture has no `themes/` (`test` is the small theme of
+//! `tests/fixtures/_theme/`, any other name a theme of the repository's
+//! `themes/`), builds it through the library with a fixed clock, and reads what
+//! came out. [`polis`] runs the binary, for the tests whose subject is the CLI.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -25,6 +26,19 @@ pub fn repo_dir() -> PathBuf {
 
 pub fn fixtures_dir() -> PathBuf {
     repo_dir().join("tests/fixtures")
+}
+
+/// The theme fixtures render with: small and plain, so that a change to the
+/// example site's theme breaks the example site's tests, not every snapshot.
+pub const TEST_THEME: &str = "test";
+
+/// Where a theme comes from: the test theme, or one of the repository's.
+fn theme_source(name: &str) -> PathBuf {
+    if name == TEST_THEME {
+        fixtures_dir().join("_theme")
+    } else {
+        repo_dir().join("themes").join(name)
+    }
 }
 
 /// The `polis` binary with `args`, ready for a test to add to (`.arg`, `.env`)
@@ -115,9 +129,22 @@ impl Build {
 }
 
 impl SiteTest {
-    /// Copies `tests/fixtures/<fixture>/` into a fresh temp folder.
+    /// Copies `tests/fixtures/<fixture>/` into a fresh temp folder, with the
+    /// theme its `site.toml` names.
     #[track_caller]
     pub fn new(fixture: &str) -> Self {
+        Self::copy(fixture, None)
+    }
+
+    /// Like [`SiteTest::new`], with one of the repository's themes instead of
+    /// the one the fixture names: for tests of that theme's own markup.
+    #[track_caller]
+    pub fn with_theme(fixture: &str, theme: &str) -> Self {
+        Self::copy(fixture, Some(theme))
+    }
+
+    #[track_caller]
+    fn copy(fixture: &str, theme: Option<&str>) -> Self {
         let src = fixtures_dir().join(fixture);
         assert!(
             src.join("site.toml").is_file(),
@@ -130,14 +157,50 @@ impl SiteTest {
             .expect("create a temp folder");
         let root = dir.path().join("site");
         copy_dir(&src, &root);
-        if !root.join("themes").exists() {
-            copy_dir(
-                &repo_dir().join("themes/oslopolitan"),
-                &root.join("themes/oslopolitan"),
+        let site = SiteTest {
+            root,
+            out: dir.path().join("public"),
+            dir,
+        };
+        if let Some(theme) = theme {
+            let config =
+                std::fs::read_to_string(site.root.join("site.toml")).expect("read site.toml");
+            let line = format!("theme = \"{}\"", site.theme());
+            assert!(config.contains(&line), "{fixture}: no `{line}` to replace");
+            site.write(
+                "site.toml",
+                config.replacen(&line, &format!("theme = \"{theme}\""), 1),
             );
         }
-        let out = dir.path().join("public");
-        SiteTest { dir, root, out }
+        if !site.root.join("themes").exists() {
+            let theme = site.theme();
+            let from = theme_source(&theme);
+            assert!(
+                from.is_dir(),
+                "{fixture}: no theme `{theme}` at {}",
+                from.display()
+            );
+            copy_dir(&from, &site.theme_dir());
+        }
+        site
+    }
+
+    /// The name of the theme the site's `site.toml` asks for.
+    #[track_caller]
+    pub fn theme(&self) -> String {
+        let text = std::fs::read_to_string(self.root.join("site.toml")).expect("read site.toml");
+        let config: toml::Table = text.parse().expect("site.toml is TOML");
+        config
+            .get("theme")
+            .and_then(|t| t.as_str())
+            .expect("the site names a theme")
+            .to_string()
+    }
+
+    /// The folder of the site's theme, to edit one of its files.
+    #[track_caller]
+    pub fn theme_dir(&self) -> PathBuf {
+        self.root.join("themes").join(self.theme())
     }
 
     /// The site root (the folder with `site.toml`).
@@ -244,6 +307,22 @@ impl SiteTest {
                 (f, text)
             })
             .collect()
+    }
+
+    /// Every root-relative `href` and `src` of the output's HTML files, with
+    /// the file it is in.
+    pub fn internal_urls(&self) -> Vec<(String, String)> {
+        let mut urls = Vec::new();
+        for (file, html) in self.html_files() {
+            for attr in ["href", "src"] {
+                for url in attr_values(&html, attr) {
+                    if url.starts_with('/') && !url.starts_with("//") {
+                        urls.push((file.clone(), url));
+                    }
+                }
+            }
+        }
+        urls
     }
 
     /// Snapshot settings: snapshots in `tests/snapshots/`, this test's temp folder

@@ -136,7 +136,7 @@ fn every_internal_link_of_every_fixture_resolves() {
     ] {
         let site = SiteTest::new(fixture);
         site.build().assert_clean();
-        let urls = internal_urls(&site);
+        let urls = site.internal_urls();
         assert!(
             urls.iter().any(|(f, u)| f == page && u == link),
             "{fixture}: {page} has no link to {link}; it has:\n{urls:#?}"
@@ -150,21 +150,6 @@ fn every_internal_link_of_every_fixture_resolves() {
     }
 }
 
-/// Every root-relative `href` and `src` of the output's HTML files.
-fn internal_urls(site: &SiteTest) -> Vec<(String, String)> {
-    let mut urls = Vec::new();
-    for (file, html) in site.html_files() {
-        for attr in ["href", "src"] {
-            for url in crate::common::attr_values(&html, attr) {
-                if url.starts_with('/') && !url.starts_with("//") {
-                    urls.push((file.clone(), url));
-                }
-            }
-        }
-    }
-    urls
-}
-
 #[test]
 fn base_path_prefixes_every_url() {
     let site = SiteTest::new("listings/taxonomies");
@@ -172,7 +157,7 @@ fn base_path_prefixes_every_url() {
         .assert_clean();
     // Files stay at the top of the output folder.
     assert!(site.exists("en/live/housing/index.html"));
-    let urls = internal_urls(&site);
+    let urls = site.internal_urls();
     // The theme's own files too.
     assert!(
         urls.iter()

@@ -170,8 +170,8 @@ fn translations_mark_writes_one_line_and_editing_the_source_makes_it_stale() {
     let notice = crate::common::element(&main, NOTICE, "</aside>");
     insta::assert_snapshot!(notice, @r#"
     <aside class="notice" role="note">
-        <p>Denne siden er oversatt fra en eldre versjon av originalsiden (English), så noe kan være utdatert. <a href="/en/live/housing/" hreflang="en">Les originalsiden slik den er nå</a></p>
-      </aside>
+      <p>Denne siden er oversatt fra en eldre versjon av originalsiden (English), så noe kan være utdatert. <a href="/en/live/housing/" hreflang="en">Les originalsiden slik den er nå</a></p>
+    </aside>
     "#);
     // Only on the stale translation.
     assert!(!site.read("en/live/housing/index.html").contains(NOTICE));
