@@ -12,7 +12,7 @@ use polis::output::{Files, MemoryOutput};
 use polis::serve::session::Session;
 use proptest::prelude::*;
 
-use crate::common::{SiteTest, now};
+use crate::common::{SiteTest, TEST_THEME, now};
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -180,7 +180,10 @@ fn apply(root: &Path, op: &Op) -> Vec<PathBuf> {
             vec![from]
         }
         Op::Template(n) => {
-            let p = root.join("themes/oslopolitan/templates/page.html");
+            let p = root
+                .join("themes")
+                .join(TEST_THEME)
+                .join("templates/page.html");
             edit(&p, |t| {
                 t.replacen(
                     "{% block main %}",
@@ -208,7 +211,10 @@ fn apply(root: &Path, op: &Op) -> Vec<PathBuf> {
             vec![p]
         }
         Op::Style(n) => {
-            let p = root.join("themes/oslopolitan/static/css/style.css");
+            let p = root
+                .join("themes")
+                .join(TEST_THEME)
+                .join("static/css/style.css");
             edit(&p, |t| {
                 format!("{t}\n.edit-{n} {{ color: rgb({n}, 0, 0) }}\n")
             });
