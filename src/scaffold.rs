@@ -33,7 +33,7 @@ fn option(msg: impl Into<String>) -> Error {
 /// The archetype folder of `kind`: the site's, else the theme's.
 fn archetype(config: &Config, kind: &str) -> Result<PathBuf> {
     let mut dirs = vec![config.root.join(ARCHETYPES_DIR)];
-    if let Some(t) = crate::theme_dir(config, &mut Diagnostics::default()) {
+    if let Some(t) = crate::pipeline::theme_dir(config, &mut Diagnostics::default()) {
         dirs.push(t.join(ARCHETYPES_DIR));
     }
     if let Some(d) = dirs.iter().map(|d| d.join(kind)).find(|d| d.is_dir()) {

@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 /// The page under test (`content/live/housing.md`) and its stylesheet.
 const PAGE: &str = "en/live/housing/";
 const MARKDOWN: &str = "content/live/housing.md";
-const STYLESHEET: &str = "themes/oslopolitan/static/css/style.css";
+const STYLESHEET: &str = "themes/test/static/css/style.css";
 
 /// How long a change may take to show in the browser before the test fails.
 /// A rebuild takes milliseconds; the rest is slack for a loaded CI machine.
@@ -127,7 +127,8 @@ async fn a_stylesheet_edit_is_swapped_in_without_losing_the_scroll_position() {
     .await;
 }
 
-/// A temp copy of `tests/fixtures/incremental/site` with the repository's theme.
+/// A temp copy of `tests/fixtures/incremental/site` with the test theme it
+/// names (`tests/fixtures/_theme`).
 struct Site {
     dir: tempfile::TempDir,
 }
@@ -139,8 +140,8 @@ impl Site {
         let dir = tempfile::tempdir().expect("a temp folder");
         copy_dir(&repo.join("tests/fixtures/incremental/site"), dir.path());
         copy_dir(
-            &repo.join("themes/oslopolitan"),
-            &dir.path().join("themes/oslopolitan"),
+            &repo.join("tests/fixtures/_theme"),
+            &dir.path().join("themes/test"),
         );
         let site = Site { dir };
         site.edit(MARKDOWN, |mut md| {

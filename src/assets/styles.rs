@@ -42,37 +42,37 @@ pub struct AssetUse {
     pub answer: String,
 }
 
+impl AssetUse {
+    /// What a template that asked for `path` (its integrity hash when
+    /// `integrity`) and got `answer` depends on.
+    pub fn new(path: &str, integrity: bool, answer: &str) -> Self {
+        AssetUse {
+            path: path.trim_start_matches('/').to_string(),
+            integrity,
+            answer: answer.to_string(),
+        }
+    }
+}
+
 impl Assets {
     /// The URL of a file of `static/` or `assets/`: the fingerprinted name of a
     /// stylesheet or script, the plain path of anything else.
     pub fn url(&self, path: &str) -> String {
         let path = path.trim_start_matches('/');
-        let answer = match self.files.get(path) {
+        match self.files.get(path) {
             Some(p) => format!("{}{}", self.base_path, p.output),
             None => format!("{}{path}", self.base_path),
-        };
-        crate::render::deps::asset(AssetUse {
-            path: path.to_string(),
-            integrity: false,
-            answer: answer.clone(),
-        });
-        answer
+        }
     }
 
     /// The Subresource Integrity hash of a stylesheet or script, when
     /// `[assets] integrity = true` and the build fingerprints assets; else empty.
     pub fn integrity(&self, path: &str) -> String {
         let path = path.trim_start_matches('/');
-        let answer = match self.files.get(path) {
+        match self.files.get(path) {
             Some(p) if self.integrity => p.integrity.clone(),
             _ => String::new(),
-        };
-        crate::render::deps::asset(AssetUse {
-            path: path.to_string(),
-            integrity: true,
-            answer: answer.clone(),
-        });
-        answer
+        }
     }
 
     pub fn still_same(&self, u: &AssetUse) -> bool {

@@ -14,7 +14,7 @@ pub mod report;
 use crate::diag::Diagnostics;
 use crate::error::Result;
 use crate::output::NullOutput;
-use crate::{BuildOptions, BuildSummary, build_inspecting};
+use crate::pipeline::{self, BuildOptions, BuildSummary, Caches, Edit, Goal};
 
 /// What a check does beyond the build.
 #[derive(Debug, Clone, Default)]
@@ -36,14 +36,26 @@ pub fn check_site(
     let options = &options;
     let mut external = Vec::new();
     let mut cache_dir = options.root.join(".polis-cache");
-    let summary = build_inspecting(options, &output, diags, |site, diags| {
+    let mut lint = |site: &crate::resolve::Site, diags: &mut Diagnostics| {
         let found = lint::lint_site(site);
         diags.extend(found.diagnostics);
         // Translations whose source page changed since they were made.
         diags.extend(crate::resolve::stale_translation_warnings(site));
         external = found.external;
         cache_dir = site.config.images.cache_dir.clone();
-    })?;
+    };
+    let goal = Goal::Output {
+        output: &output,
+        lint: Some(&mut lint),
+    };
+    let outcome = pipeline::run(
+        options,
+        &mut Caches::one_shot(),
+        &Edit::Everything,
+        goal,
+        diags,
+    )?;
+    let summary = outcome.into_built().summary;
     if let Some(settings) = &check.external {
         diags.extend(external::check_links(&cache_dir, &external, settings));
     }

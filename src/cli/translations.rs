@@ -8,13 +8,13 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::build::site_root;
-use crate::config::load_config;
 use crate::diag::Diagnostics;
 use crate::error::{Error, Result};
-use crate::load::{CONTENT_DIR, load_site};
+use crate::load::CONTENT_DIR;
 use crate::model::SourcePath;
+use crate::pipeline::{self, BuildOptions, Caches, Edit, Goal, Outcome};
+use crate::resolve;
 use crate::resolve::translations::{Report, Status, report, translation_path};
-use crate::{BuildOptions, resolve};
 
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -60,13 +60,20 @@ pub struct MarkArgs {
 /// The resolved site as `translations` sees it: every file, drafts and
 /// scheduled pages included.
 fn site(root: Option<&Path>, diags: &mut Diagnostics) -> Result<resolve::Site> {
-    let root = site_root(root)?;
-    let config = load_config(&root, diags)?;
-    let loaded = load_site(&config, diags)?;
-    let mut options = BuildOptions::new(&root);
+    let mut options = BuildOptions::new(site_root(root)?);
     options.drafts = true;
     options.future = true;
-    Ok(resolve::resolve_site(config, loaded, &options, diags))
+    let goal = Goal::Resolve;
+    match pipeline::run(
+        &options,
+        &mut Caches::one_shot(),
+        &Edit::Everything,
+        goal,
+        diags,
+    )? {
+        Outcome::Resolved(site) => Ok(*site),
+        Outcome::Built(_) => unreachable!("the resolve goal stops before render"),
+    }
 }
 
 /// The report; problems in the site go to `diags` (the report is made anyway).

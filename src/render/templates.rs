@@ -12,6 +12,7 @@ use minijinja::{Environment, Error as TplError, ErrorKind, State, Value};
 use super::RenderCtx;
 use super::i18n::DateStyle;
 use super::objects::section_value;
+use crate::assets::styles::AssetUse;
 use crate::diag::{Diagnostic, Pos};
 use crate::model::{Lang, SourcePath};
 
@@ -252,13 +253,17 @@ pub fn environment(ctx: &Arc<RenderCtx>, dirs: &TemplateDirs) -> Environment<'st
     // path: stylesheets and scripts under their fingerprinted names.
     let c = ctx.clone();
     env.add_function("asset_url", move |path: &str| -> String {
-        c.assets.url(path)
+        let answer = c.assets.url(path);
+        super::deps::asset(AssetUse::new(path, false, &answer));
+        answer
     });
     // `sha384-…` for a stylesheet's or script's `integrity` attribute, when
     // `[assets] integrity = true`; empty otherwise.
     let c = ctx.clone();
     env.add_function("asset_integrity", move |path: &str| -> String {
-        c.assets.integrity(path)
+        let answer = c.assets.integrity(path);
+        super::deps::asset(AssetUse::new(path, true, &answer));
+        answer
     });
 
     let c = ctx.clone();

@@ -11,7 +11,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use rustc_hash::FxHashMap;
 
-use crate::BuildOptions;
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics, Pos, find_key};
 use crate::load::{BundleFile, ContentFile, LoadedSite};
@@ -269,11 +268,21 @@ fn inherit_dates(config: &Config, files: &mut [std::sync::Arc<ContentFile>]) {
     }
 }
 
+/// Which pages a build publishes: drafts, and pages dated after `now`, only
+/// when asked for.
+#[derive(Debug, Clone, Copy)]
+pub struct Publish {
+    pub drafts: bool,
+    pub future: bool,
+    /// The build clock.
+    pub now: jiff::Timestamp,
+}
+
 /// Builds the site graph from the loaded files.
 pub fn resolve_site(
     config: Config,
     loaded: LoadedSite,
-    options: &BuildOptions,
+    options: &Publish,
     diags: &mut Diagnostics,
 ) -> Site {
     let LoadedSite {

@@ -7,6 +7,7 @@
 //! browsers what changed over Server-Sent Events.
 
 mod http;
+pub mod session;
 mod watch;
 
 use std::net::{IpAddr, SocketAddr, TcpListener};
@@ -21,7 +22,7 @@ use crate::BuildOptions;
 use crate::diag::{Diagnostic, Diagnostics, Severity};
 use crate::error::{Error, Result};
 use crate::output::Files;
-use crate::session::Session;
+use session::Session;
 
 /// How `serve` was asked to run.
 #[derive(Debug, Clone)]

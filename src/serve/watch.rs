@@ -14,11 +14,11 @@ use std::time::{Duration, Instant};
 use notify::RecursiveMode;
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 
+use super::session::Session;
 use super::{DiagnosticJson, Event, Shared, Snapshot, error_event};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::error::{Error, Result};
 use crate::model::SourcePath;
-use crate::session::Session;
 
 /// The folders under the site root whose files are sources. Nothing polis
 /// writes goes into any of them.

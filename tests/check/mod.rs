@@ -5,40 +5,26 @@
 
 mod server;
 
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::Duration;
 
 use polis::BuildOptions;
 use polis::check::{CheckOptions, check_site, external};
 use polis::diag::Diagnostics;
 
-use crate::common::{NOW, SiteTest, now, repo_dir};
+use crate::common::{NOW, SiteTest, now, polis, polis_cmd, repo_dir, stderr, stdout};
 
 fn check(site: &SiteTest, extra: &[&str]) -> Output {
     check_env(site, extra, &[])
 }
 
 fn check_env(site: &SiteTest, extra: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_polis"));
-    cmd.args(["check", "--root"])
-        .arg(site.root())
-        .args(["--now", NOW])
-        .args(extra)
-        .env_remove("SOURCE_DATE_EPOCH")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env_remove("CLICOLOR_FORCE");
+    let mut cmd = polis_cmd(&["check", "--root"]);
+    cmd.arg(site.root()).args(["--now", NOW]).args(extra);
     for (k, v) in env {
         cmd.env(k, v);
     }
     cmd.output().expect("run polis")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).expect("stderr is UTF-8")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
 }
 
 /// The last line (the summary) without its timing, which varies.
@@ -192,6 +178,23 @@ fn exit_codes_follow_errors_warnings_and_usage() {
 fn check_reports_what_build_reports() {
     let site = SiteTest::new("check/municipality");
     let build = site.build();
+    // Something to compare: the fixture's three mistakes, as build reports them.
+    build.assert_failed();
+    let firsts: Vec<&str> = build
+        .diagnostics
+        .iter()
+        .map(|d| d.lines().next().unwrap())
+        .collect();
+    for expected in [
+        "content/municipalities/nordre-follo/index.md:6:1: error: unknown field `populaton`: the `municipalities` collection has no such field",
+        "content/municipalities/nordre-follo/index.md:14:1: error: the image `guide.png` in `photo` has no alt text",
+        "content/municipalities/nordre-follo/index.md:21:5: error: link to `@/municipalities/nordre-follo/schools.md` has no target: there is no `content/municipalities/nordre-follo/schools.md`",
+    ] {
+        assert!(
+            firsts.contains(&expected),
+            "`{expected}` is not in {firsts:#?}"
+        );
+    }
     let json = json_of(&check(&site, &["--format", "json"]));
     for d in &build.diagnostics {
         let first = d.lines().next().unwrap();
@@ -320,10 +323,7 @@ fn external_links_are_not_checked_by_default() {
 
 #[test]
 fn help_lists_every_flag() {
-    let o = Command::new(env!("CARGO_BIN_EXE_polis"))
-        .args(["check", "--help"])
-        .output()
-        .expect("run polis");
+    let o = polis(&["check", "--help"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let help = stdout(&o);
     for flag in [

@@ -1,17 +1,9 @@
 //! The `polis` binary: its flags, what it prints, and its exit codes (0 success,
 //! 1 problems in the site, 2 a failure of polis or its options).
 
-use std::process::{Command, Output};
+use std::process::Output;
 
-use crate::common::{NOW, SiteTest, list_files};
-
-fn polis(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_polis"))
-        .args(args)
-        .env_remove("SOURCE_DATE_EPOCH")
-        .output()
-        .expect("run polis")
-}
+use crate::common::{NOW, SiteTest, list_files, polis, stderr, stdout};
 
 /// `polis build` of a test site into its output folder, at the fixed clock.
 fn build(site: &SiteTest, extra: &[&str]) -> Output {
@@ -20,14 +12,6 @@ fn build(site: &SiteTest, extra: &[&str]) -> Output {
     let mut args = vec!["build", "--root", root, "--output", out, "--now", NOW];
     args.extend_from_slice(extra);
     polis(&args)
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).expect("stderr is UTF-8")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
 }
 
 #[test]

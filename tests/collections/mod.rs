@@ -2,7 +2,7 @@
 //! `site.toml`, references between collections, fields shared by
 //! translations, scheduled weekly posts, event calendars, documents and maps.
 
-use crate::common::{SiteTest, attr_values};
+use crate::common::{SiteTest, attr_values, polis_cmd, stderr};
 
 fn fixture() -> SiteTest {
     SiteTest::new("collections")
@@ -466,7 +466,7 @@ fn serve_rechecks_fields_when_a_bundle_file_comes_or_goes() {
     let site = fixture();
     let mut options = polis::BuildOptions::new(site.root());
     options.now = crate::common::now();
-    let mut session = polis::session::Session::new(options);
+    let mut session = polis::serve::session::Session::new(options);
     let mut diags = polis::diag::Diagnostics::default();
     session.rebuild(&mut diags).expect("the first build");
     assert!(!diags.has_errors());
@@ -513,14 +513,13 @@ fn serve_rechecks_fields_when_a_bundle_file_comes_or_goes() {
 fn polis_schema_writes_json_schemas_that_accept_good_front_matter_and_reject_bad() {
     let site = fixture();
     let out = site.temp_path("schemas");
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_polis"))
-        .args(["schema", "--root"])
+    let o = polis_cmd(&["schema", "--root"])
         .arg(site.root())
         .arg("--output")
         .arg(&out)
         .output()
         .expect("run polis");
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.status.success(), "{}", stderr(&o));
     let schema: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("takeover.schema.json")).unwrap())
             .unwrap();

@@ -1,13 +1,16 @@
 //! The test harness, like mdBook's `BookTest`: [`SiteTest`] copies a fixture site
-//! from `tests/fixtures/` into a temp folder (with the repository's `oslopolitan`
-//! theme when the fixture has no `themes/`), builds it through the library with a
-//! fixed clock, and reads what came out.
+//! from `tests/fixtures/` into a temp folder, with the theme its `site.toml`
+//! names when the fixture has no `themes/` (`test` is the small theme of
+//! `tests/fixtures/_theme/`, any other name a theme of the repository's
+//! `themes/`), builds it through the library with a fixed clock, and reads what
+//! came out. [`polis`] runs the binary, for the tests whose subject is the CLI.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 use polis::BuildOptions;
-use polis::diag::Diagnostics;
+use polis::diag::{Diagnostic, Diagnostics};
 use polis::error::Error;
 
 /// The build clock of every test, unless a test sets its own.
@@ -25,6 +28,54 @@ pub fn fixtures_dir() -> PathBuf {
     repo_dir().join("tests/fixtures")
 }
 
+/// The theme fixtures render with: small and plain, so that a change to the
+/// example site's theme breaks the example site's tests, not every snapshot.
+pub const TEST_THEME: &str = "test";
+
+/// Where a theme comes from: the test theme, or one of the repository's.
+fn theme_source(name: &str) -> PathBuf {
+    if name == TEST_THEME {
+        fixtures_dir().join("_theme")
+    } else {
+        repo_dir().join("themes").join(name)
+    }
+}
+
+/// The `polis` binary with `args`, ready for a test to add to (`.arg`, `.env`)
+/// and run. For tests whose subject is what the CLI prints or its exit code;
+/// everything else builds through the library ([`SiteTest::build`]).
+///
+/// The variables of the environment that change what polis does are removed,
+/// so that a developer's shell or CI does not change the result.
+pub fn polis_cmd(args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_polis"));
+    cmd.args(args);
+    for var in [
+        "SOURCE_DATE_EPOCH",
+        "POLIS_CACHE_DIR",
+        "GITHUB_STEP_SUMMARY",
+        "CLICOLOR_FORCE",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// Runs `polis` with `args` (see [`polis_cmd`]) and waits for it.
+pub fn polis(args: &[&str]) -> Output {
+    polis_cmd(args).output().expect("run polis")
+}
+
+#[track_caller]
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
+}
+
+#[track_caller]
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).expect("stderr is UTF-8")
+}
+
 /// One fixture site, copied into its own temp folder.
 pub struct SiteTest {
     /// Keeps the temp folder alive as long as the test.
@@ -40,6 +91,8 @@ pub struct Build {
     pub ok: bool,
     /// Every diagnostic, sorted, as polis prints it.
     pub diagnostics: Vec<String>,
+    /// The same diagnostics as values, in the same order.
+    pub items: Vec<Diagnostic>,
     pub errors: usize,
     pub warnings: usize,
     /// The image work of a build that succeeded.
@@ -76,9 +129,22 @@ impl Build {
 }
 
 impl SiteTest {
-    /// Copies `tests/fixtures/<fixture>/` into a fresh temp folder.
+    /// Copies `tests/fixtures/<fixture>/` into a fresh temp folder, with the
+    /// theme its `site.toml` names.
     #[track_caller]
     pub fn new(fixture: &str) -> Self {
+        Self::copy(fixture, None)
+    }
+
+    /// Like [`SiteTest::new`], with one of the repository's themes instead of
+    /// the one the fixture names: for tests of that theme's own markup.
+    #[track_caller]
+    pub fn with_theme(fixture: &str, theme: &str) -> Self {
+        Self::copy(fixture, Some(theme))
+    }
+
+    #[track_caller]
+    fn copy(fixture: &str, theme: Option<&str>) -> Self {
         let src = fixtures_dir().join(fixture);
         assert!(
             src.join("site.toml").is_file(),
@@ -91,14 +157,50 @@ impl SiteTest {
             .expect("create a temp folder");
         let root = dir.path().join("site");
         copy_dir(&src, &root);
-        if !root.join("themes").exists() {
-            copy_dir(
-                &repo_dir().join("themes/oslopolitan"),
-                &root.join("themes/oslopolitan"),
+        let site = SiteTest {
+            root,
+            out: dir.path().join("public"),
+            dir,
+        };
+        if let Some(theme) = theme {
+            let config =
+                std::fs::read_to_string(site.root.join("site.toml")).expect("read site.toml");
+            let line = format!("theme = \"{}\"", site.theme());
+            assert!(config.contains(&line), "{fixture}: no `{line}` to replace");
+            site.write(
+                "site.toml",
+                config.replacen(&line, &format!("theme = \"{theme}\""), 1),
             );
         }
-        let out = dir.path().join("public");
-        SiteTest { dir, root, out }
+        if !site.root.join("themes").exists() {
+            let theme = site.theme();
+            let from = theme_source(&theme);
+            assert!(
+                from.is_dir(),
+                "{fixture}: no theme `{theme}` at {}",
+                from.display()
+            );
+            copy_dir(&from, &site.theme_dir());
+        }
+        site
+    }
+
+    /// The name of the theme the site's `site.toml` asks for.
+    #[track_caller]
+    pub fn theme(&self) -> String {
+        let text = std::fs::read_to_string(self.root.join("site.toml")).expect("read site.toml");
+        let config: toml::Table = text.parse().expect("site.toml is TOML");
+        config
+            .get("theme")
+            .and_then(|t| t.as_str())
+            .expect("the site names a theme")
+            .to_string()
+    }
+
+    /// The folder of the site's theme, to edit one of its files.
+    #[track_caller]
+    pub fn theme_dir(&self) -> PathBuf {
+        self.root.join("themes").join(self.theme())
     }
 
     /// The site root (the folder with `site.toml`).
@@ -152,9 +254,11 @@ impl SiteTest {
             Err(Error::Diagnostics) => (false, None),
             Err(e) => panic!("polis failed (not a problem in the site): {e}"),
         };
+        let items = diags.sorted();
         Build {
             ok,
-            diagnostics: diags.sorted().iter().map(ToString::to_string).collect(),
+            diagnostics: items.iter().map(ToString::to_string).collect(),
+            items,
             errors: diags.error_count(),
             warnings: diags.warning_count(),
             images,
@@ -203,6 +307,22 @@ impl SiteTest {
                 (f, text)
             })
             .collect()
+    }
+
+    /// Every root-relative `href` and `src` of the output's HTML files, with
+    /// the file it is in.
+    pub fn internal_urls(&self) -> Vec<(String, String)> {
+        let mut urls = Vec::new();
+        for (file, html) in self.html_files() {
+            for attr in ["href", "src"] {
+                for url in attr_values(&html, attr) {
+                    if url.starts_with('/') && !url.starts_with("//") {
+                        urls.push((file.clone(), url));
+                    }
+                }
+            }
+        }
+        urls
     }
 
     /// Snapshot settings: snapshots in `tests/snapshots/`, this test's temp folder

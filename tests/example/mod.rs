@@ -1,13 +1,14 @@
 //! The repository's own site, built as CI builds it: the region's content in
 //! use (collections, the takeover of the week, events, reports), and the
-//! metadata search engines and social sites read.
+//! metadata search engines and social sites read. And its theme on the fixture
+//! sites, which have what the example site does not.
 
 use std::path::Path;
 
 use polis::BuildOptions;
 use polis::diag::Diagnostics;
 
-use crate::common::{NOW, list_files, repo_dir};
+use crate::common::{NOW, SiteTest, file_of_url, list_files, repo_dir};
 
 /// The example site built into a temp folder at the fixed clock, with
 /// warnings denied. Its photos are read and checked but not encoded: these
@@ -167,4 +168,43 @@ fn event_calendars_parse_as_icalendar() {
         }
     }
     assert!(events > 0);
+}
+
+/// The fixtures render with the small test theme; here the example site's
+/// theme renders those that reach what the example site does not (three
+/// languages with a site's own UI strings, pagers, taxonomy pages, the 404
+/// page, tables of contents, translations): every page without a template
+/// error or a missing UI string, with its skip link, and every internal link
+/// published.
+#[test]
+fn the_theme_renders_the_fixture_sites() {
+    for fixture in [
+        "languages/three",
+        "listings/pagination",
+        "listings/taxonomies",
+        "listings/site_files",
+        "content/toc",
+        "translations/site",
+    ] {
+        let site = SiteTest::with_theme(fixture, "oslopolitan");
+        site.build().assert_clean();
+        let pages: Vec<(String, String)> = site
+            .html_files()
+            .into_iter()
+            .filter(|(_, html)| html.contains("<main"))
+            .collect();
+        assert!(pages.len() >= 3, "{fixture}: {pages:?}");
+        for (file, html) in &pages {
+            assert!(
+                html.contains("<a class=\"skip-link\" href=\"#main\">"),
+                "{fixture}: {file} has no skip link"
+            );
+        }
+        for (file, url) in site.internal_urls() {
+            assert!(
+                site.exists(&file_of_url(&url)),
+                "{fixture}: {file} links to {url}, which is a 404"
+            );
+        }
+    }
 }

@@ -500,7 +500,7 @@ fn stylesheets_are_minified_and_fingerprinted_and_change_only_with_their_content
     site.build().assert_clean();
     assert_eq!(href(&site), first);
     // A change: a new name, and the new rules in the file.
-    let path = site.root().join("themes/oslopolitan/static/css/style.css");
+    let path = site.theme_dir().join("static/css/style.css");
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, text + "\n.new-rule { color: rgb(1, 2, 3) }\n").unwrap();
     site.build().assert_clean();

@@ -1,4 +1,4 @@
-//! Incremental rebuilds (`polis::session`, what `serve` runs) always give the
+//! Incremental rebuilds (`polis::serve::session`, what `serve` runs) always give the
 //! site a fresh build gives: random sequences of edits, creations, renames and
 //! deletions, with the served files and the diagnostics compared to a fresh
 //! in-memory build after each step.
@@ -9,10 +9,10 @@ use polis::BuildOptions;
 use polis::diag::Diagnostics;
 use polis::error::Error;
 use polis::output::{Files, MemoryOutput};
-use polis::session::Session;
+use polis::serve::session::Session;
 use proptest::prelude::*;
 
-use crate::common::{SiteTest, now};
+use crate::common::{SiteTest, TEST_THEME, now};
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -180,7 +180,10 @@ fn apply(root: &Path, op: &Op) -> Vec<PathBuf> {
             vec![from]
         }
         Op::Template(n) => {
-            let p = root.join("themes/oslopolitan/templates/page.html");
+            let p = root
+                .join("themes")
+                .join(TEST_THEME)
+                .join("templates/page.html");
             edit(&p, |t| {
                 t.replacen(
                     "{% block main %}",
@@ -208,7 +211,10 @@ fn apply(root: &Path, op: &Op) -> Vec<PathBuf> {
             vec![p]
         }
         Op::Style(n) => {
-            let p = root.join("themes/oslopolitan/static/css/style.css");
+            let p = root
+                .join("themes")
+                .join(TEST_THEME)
+                .join("static/css/style.css");
             edit(&p, |t| {
                 format!("{t}\n.edit-{n} {{ color: rgb({n}, 0, 0) }}\n")
             });
@@ -300,13 +306,17 @@ proptest! {
     }
 }
 
+/// The outputs that show `live/transport.md`'s body: the page, its section's
+/// listing (the summary), its tag's listing, and three feeds (home, section, tag).
+const RENDERED_AFTER_BODY_EDIT: usize = 6;
+
 #[test]
 fn a_body_edit_renders_only_what_shows_that_body() {
     let site = SiteTest::new("incremental/site");
     let root = site.root().to_path_buf();
     let mut session = Session::new(options(&root));
     let mut diags = Diagnostics::default();
-    session.rebuild(&mut diags).expect("first build");
+    let first = session.rebuild(&mut diags).expect("first build");
     let page = root.join("content/live/transport.md");
     edit(&page, |t| {
         t.replace("Trains and buses.", "Trains, trams and buses.")
@@ -315,6 +325,14 @@ fn a_body_edit_renders_only_what_shows_that_body() {
         .rebuild_changed(std::slice::from_ref(&page), &mut diags)
         .expect("rebuild");
     assert!(rebuilt.bodies_only, "a body edit skips resolve");
+    // What was rendered, not what came out different: a full re-render
+    // changes the same bytes.
+    assert!(first.summary.rendered > 20, "{}", first.summary.rendered);
+    assert_eq!(
+        rebuilt.summary.rendered, RENDERED_AFTER_BODY_EDIT,
+        "{:?}",
+        rebuilt.changed
+    );
     let changed: Vec<&str> = rebuilt.changed.iter().map(|p| p.as_str()).collect();
     // The page and the feeds that carry its content; listings show only the
     // summary, which is the first paragraph here, so they change too.

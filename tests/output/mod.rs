@@ -94,40 +94,60 @@ fn same_site_builds_to_the_same_bytes() {
 
 #[test]
 fn every_internal_link_of_every_fixture_resolves() {
-    for fixture in [
-        "languages/three",
-        "content/sections",
-        "content/bundle",
-        "listings/pagination",
-        "listings/taxonomies",
-        "listings/feeds",
-        "listings/aliases",
-        "render/links",
+    // Each fixture with a link it is about (from Markdown, a listing, the
+    // language switcher, a pager, a feed link), so that the test fails when
+    // links are missing rather than passing on nothing to check.
+    for (fixture, (page, link)) in [
+        (
+            "languages/three",
+            ("en/live/housing/index.html", "/nb/bo/bolig/"),
+        ),
+        (
+            "content/sections",
+            ("en/live/index.html", "/en/live/schools/"),
+        ),
+        (
+            "content/bundle",
+            (
+                "en/places/harbour/index.html",
+                "/en/places/harbour/files/timetable.txt",
+            ),
+        ),
+        (
+            "listings/pagination",
+            ("en/news/index.html", "/en/news/page/2/"),
+        ),
+        (
+            "listings/taxonomies",
+            ("en/tags/index.html", "/en/tags/housing/"),
+        ),
+        (
+            "listings/feeds",
+            ("en/news/index.html", "/en/news/atom.xml"),
+        ),
+        (
+            "listings/aliases",
+            ("en/live/index.html", "/en/live/housing/"),
+        ),
+        (
+            "render/links",
+            ("nb/bo/moving/index.html", "/nb/bo/bolig/#depositum"),
+        ),
     ] {
         let site = SiteTest::new(fixture);
         site.build().assert_clean();
-        for (file, url) in internal_urls(&site) {
+        let urls = site.internal_urls();
+        assert!(
+            urls.iter().any(|(f, u)| f == page && u == link),
+            "{fixture}: {page} has no link to {link}; it has:\n{urls:#?}"
+        );
+        for (file, url) in urls {
             assert!(
                 site.exists(&file_of_url(&url)),
                 "{fixture}: {file} links to {url}, which is a 404"
             );
         }
     }
-}
-
-/// Every root-relative `href` and `src` of the output's HTML files.
-fn internal_urls(site: &SiteTest) -> Vec<(String, String)> {
-    let mut urls = Vec::new();
-    for (file, html) in site.html_files() {
-        for attr in ["href", "src"] {
-            for url in crate::common::attr_values(&html, attr) {
-                if url.starts_with('/') && !url.starts_with("//") {
-                    urls.push((file.clone(), url));
-                }
-            }
-        }
-    }
-    urls
 }
 
 #[test]
@@ -137,7 +157,7 @@ fn base_path_prefixes_every_url() {
         .assert_clean();
     // Files stay at the top of the output folder.
     assert!(site.exists("en/live/housing/index.html"));
-    let urls = internal_urls(&site);
+    let urls = site.internal_urls();
     // The theme's own files too.
     assert!(
         urls.iter()

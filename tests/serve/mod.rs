@@ -291,7 +291,7 @@ fn an_edit_reloads_only_the_pages_it_changed() {
     assert_eq!(get(server.addr, "/en/live/schools/").status, 404);
 
     // A stylesheet edit names the stylesheet, so pages can swap it in place.
-    let css = site.root().join("themes/oslopolitan/static/css/style.css");
+    let css = site.theme_dir().join("static/css/style.css");
     edit(&css, |t| t + "\nbody { outline: 1px solid red; }\n");
     let data = events.until("reload", |d| d.contains("/css/style.css"));
     assert!(!data.contains("index.html"), "{data}");

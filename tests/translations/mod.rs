@@ -2,29 +2,13 @@
 //! the stale notice (in full and incremental builds), and the warnings for
 //! `polis check`, on a fixture site whose source pages are edited.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use polis::BuildOptions;
 use polis::diag::Diagnostics;
 use polis::resolve::translations::{Report, Status, report};
 
-use crate::common::{SiteTest, now};
-
-fn polis(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_polis"))
-        .args(args)
-        .env_remove("SOURCE_DATE_EPOCH")
-        .output()
-        .expect("run polis")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).expect("stderr is UTF-8")
-}
+use crate::common::{SiteTest, now, polis, stderr, stdout};
 
 /// The site resolved as a build resolves it.
 fn resolve(site: &SiteTest) -> polis::resolve::Site {
@@ -33,7 +17,7 @@ fn resolve(site: &SiteTest) -> polis::resolve::Site {
     let loaded = polis::load::load_site(&config, &mut diags).expect("load");
     let mut options = BuildOptions::new(site.root());
     options.now = now();
-    let site = polis::resolve::resolve_site(config, loaded, &options, &mut diags);
+    let site = polis::resolve::resolve_site(config, loaded, &options.publish(), &mut diags);
     assert!(!diags.has_errors(), "{:?}", diags.sorted());
     site
 }
@@ -186,8 +170,8 @@ fn translations_mark_writes_one_line_and_editing_the_source_makes_it_stale() {
     let notice = crate::common::element(&main, NOTICE, "</aside>");
     insta::assert_snapshot!(notice, @r#"
     <aside class="notice" role="note">
-        <p>Denne siden er oversatt fra en eldre versjon av originalsiden (English), så noe kan være utdatert. <a href="/en/live/housing/" hreflang="en">Les originalsiden slik den er nå</a></p>
-      </aside>
+      <p>Denne siden er oversatt fra en eldre versjon av originalsiden (English), så noe kan være utdatert. <a href="/en/live/housing/" hreflang="en">Les originalsiden slik den er nå</a></p>
+    </aside>
     "#);
     // Only on the stale translation.
     assert!(!site.read("en/live/housing/index.html").contains(NOTICE));
@@ -362,14 +346,14 @@ fn translations_command_prints_per_language_and_section() {
 /// gets its notice, though only a Markdown body changed.
 #[test]
 fn translations_notice_follows_incremental_rebuilds() {
-    use polis::session::Session;
+    use polis::serve::session::Session;
     let site = SiteTest::new("translations/site");
     mark(&site, &["content/live/housing.nb.md"]);
     let mut options = BuildOptions::new(site.root());
     options.now = now();
     let mut session = Session::new(options);
     let mut diags = Diagnostics::default();
-    let page = |r: &polis::session::Rebuilt| {
+    let page = |r: &polis::serve::session::Rebuilt| {
         let bytes = r
             .files
             .get(&polis::model::OutputPath::new("nb/live/bolig/index.html"))

@@ -1,0 +1,118 @@
+//! What every HTML output shares: the variables every template gets (the
+//! language, the site, canonical and alternate URLs, the language switcher,
+//! the feeds), and rendering one template with them.
+
+use std::sync::Arc;
+
+use minijinja::Value;
+
+use super::RenderCtx;
+use super::deps::{self, Read};
+use super::job::JobResult;
+use super::objects::SiteObj;
+use crate::model::{Lang, UrlPath};
+
+/// The variables every HTML template gets.
+pub(crate) struct Head {
+    pub lang: Lang,
+    pub url: UrlPath,
+    /// (language, URL) of each language version, itself included.
+    pub alternates: Vec<(Lang, UrlPath)>,
+    /// (language, URL, exact) per language of the site.
+    pub switcher: Vec<(Lang, UrlPath, bool)>,
+    pub feeds: Vec<(String, UrlPath)>,
+}
+
+pub(crate) fn globals(ctx: &Arc<RenderCtx>, head: Head) -> Vec<(&'static str, Value)> {
+    let site = &ctx.site;
+    let config = &site.config;
+    let x_default = head
+        .alternates
+        .iter()
+        .find(|(l, _)| *l == config.default_language)
+        .map_or(Value::from(()), |(_, u)| Value::from(site.permalink(u)));
+    let alternates: Vec<Value> = head
+        .alternates
+        .iter()
+        .map(|(l, u)| {
+            Value::from_pairs([
+                ("lang", Value::from(l.as_str())),
+                ("url", Value::from(u.as_str())),
+                ("permalink", Value::from(site.permalink(u))),
+            ])
+        })
+        .collect();
+    let switcher: Vec<Value> = head
+        .switcher
+        .iter()
+        .map(|(l, u, exact)| {
+            let name = config.language(l).map_or("", |x| x.name.as_str());
+            Value::from_pairs([
+                ("code", Value::from(l.as_str())),
+                ("name", Value::from(name)),
+                ("url", Value::from(u.as_str())),
+                ("current", Value::from(*l == head.lang)),
+                ("exact", Value::from(*exact)),
+            ])
+        })
+        .collect();
+    let feeds: Vec<Value> = head
+        .feeds
+        .iter()
+        .map(|(t, u)| {
+            Value::from_pairs([
+                ("title", Value::from(t.as_str())),
+                ("url", Value::from(u.as_str())),
+            ])
+        })
+        .collect();
+    vec![
+        ("lang", Value::from(head.lang.as_str())),
+        ("site", site_value(ctx, &head.lang)),
+        ("current_url", Value::from(head.url.as_str())),
+        ("canonical", Value::from(site.permalink(&head.url))),
+        ("alternates", Value::from(alternates)),
+        ("x_default", x_default),
+        ("switcher", Value::from(switcher)),
+        ("feeds", Value::from(feeds)),
+    ]
+}
+
+/// The `site` object of templates, in `lang`.
+pub(crate) fn site_value(ctx: &Arc<RenderCtx>, lang: &Lang) -> Value {
+    Value::from_object(SiteObj {
+        ctx: ctx.clone(),
+        lang: lang.clone(),
+    })
+}
+
+/// Renders the template `name` with `vars`; `what` names the output for an error.
+pub(crate) fn render_template(
+    env: &minijinja::Environment<'static>,
+    name: &str,
+    vars: Vec<(&'static str, Value)>,
+    what: impl Fn() -> String,
+) -> JobResult {
+    deps::template(name);
+    let tpl = env.get_template(name).map_err(|e| (e, what()))?;
+    tpl.render(Value::from_pairs(vars))
+        .map(|s| Some(s.into_bytes()))
+        .map_err(|e| (e, what()))
+}
+
+/// The link to the language's home feed, when it has one.
+pub(crate) fn home_feed_link(ctx: &RenderCtx, lang: &Lang) -> Vec<(String, UrlPath)> {
+    let title = ctx
+        .site
+        .config
+        .language(lang)
+        .map_or(String::new(), |l| l.title.clone());
+    ctx.home_feed(lang)
+        .map(|u| (title, u))
+        .into_iter()
+        .collect()
+}
+
+pub(crate) fn read_all(reads: impl IntoIterator<Item = Read>) {
+    reads.into_iter().for_each(deps::read);
+}

@@ -1,0 +1,146 @@
+//! The site's own files: the sitemap, `robots.txt`, the redirect pages of
+//! aliases and of the root `/` (to the default language), and the 404 page.
+
+use std::sync::Arc;
+
+use minijinja::Value;
+
+use super::RenderCtx;
+use super::deps::{self, Read};
+use super::head::{Head, globals, render_template};
+use super::job::JobResult;
+use super::objects;
+use crate::model::{Lang, UrlPath};
+
+/// The redirect page of an alias.
+pub(crate) fn alias(
+    ctx: &Arc<RenderCtx>,
+    env: &minijinja::Environment<'static>,
+    i: usize,
+) -> JobResult {
+    let site = &ctx.site;
+    let a = &site.aliases[i];
+    deps::read(Read::Alias(i as u32));
+    let vars = vec![
+        ("lang", Value::from(site.config.default_language.as_str())),
+        ("target", Value::from(site.permalink(&a.target))),
+        ("target_url", Value::from(a.target.as_str())),
+        ("languages", Value::from(())),
+    ];
+    render_template(env, "redirect.html", vars, || a.source.to_string())
+}
+
+/// `/`: a redirect to the default language's home, listing every language.
+pub(crate) fn root(ctx: &Arc<RenderCtx>, env: &minijinja::Environment<'static>) -> JobResult {
+    let site = &ctx.site;
+    let config = &site.config;
+    deps::read(Read::Structure);
+    let home = site.section(site.home(&config.default_language));
+    let vars = vec![
+        ("lang", Value::from(config.default_language.as_str())),
+        ("target", Value::from(site.permalink(&home.url))),
+        ("target_url", Value::from(home.url.as_str())),
+        ("languages", objects::languages_value(ctx)),
+    ];
+    render_template(env, "redirect.html", vars, || "the root page `/`".into())
+}
+
+/// The 404 page, when the templates have one.
+pub(crate) fn not_found(ctx: &Arc<RenderCtx>, env: &minijinja::Environment<'static>) -> JobResult {
+    if env.get_template("404.html").is_err() {
+        return Ok(None);
+    }
+    let site = &ctx.site;
+    let config = &site.config;
+    deps::read(Read::Structure);
+    let head = Head {
+        lang: config.default_language.clone(),
+        url: UrlPath::new(format!("{}404.html", config.base_path)),
+        alternates: Vec::new(),
+        switcher: config
+            .languages
+            .iter()
+            .map(|l| {
+                let home = site.section(site.home(&l.code)).url.clone();
+                (l.code.clone(), home, false)
+            })
+            .collect(),
+        feeds: Vec::new(),
+    };
+    let vars = globals(ctx, head);
+    render_template(env, "404.html", vars, || "the 404 page".into())
+}
+
+pub(crate) fn robots(ctx: &Arc<RenderCtx>, env: &minijinja::Environment<'static>) -> JobResult {
+    let config = &ctx.site.config;
+    let vars = vec![(
+        "sitemap",
+        Value::from(config.permalink(&format!("{}sitemap.xml", config.base_path))),
+    )];
+    render_template(env, "robots.txt", vars, || "robots.txt".into())
+}
+
+pub(crate) fn sitemap(ctx: &Arc<RenderCtx>, env: &minijinja::Environment<'static>) -> JobResult {
+    deps::read(Read::Sitemap);
+    let vars = vec![("entries", sitemap_entries(ctx))];
+    render_template(env, "sitemap.xml", vars, || "the sitemap".into())
+}
+
+/// Every section, page, taxonomy and term, by URL, with its date and its
+/// language versions.
+fn sitemap_entries(ctx: &RenderCtx) -> Value {
+    let site = &ctx.site;
+    let entry =
+        |url: &UrlPath, updated: Option<String>, alternates: Vec<&UrlPath>, langs: Vec<&Lang>| {
+            let alts: Vec<Value> = if alternates.len() > 1 {
+                alternates
+                    .iter()
+                    .zip(langs)
+                    .map(|(u, l)| {
+                        Value::from_pairs([
+                            ("lang", Value::from(l.as_str())),
+                            ("permalink", Value::from(site.permalink(u))),
+                        ])
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            (
+                url.as_str().to_string(),
+                Value::from_pairs([
+                    ("permalink", Value::from(site.permalink(url))),
+                    ("updated", updated.map_or(Value::from(()), Value::from)),
+                    ("alternates", Value::from(alts)),
+                ]),
+            )
+        };
+    let mut entries: Vec<(String, Value)> = Vec::new();
+    for s in &site.sections {
+        let ts = &s.translations;
+        entries.push(entry(
+            &s.url,
+            None,
+            ts.iter().map(|t| &site.section(*t).url).collect(),
+            ts.iter().map(|t| &site.section(*t).lang).collect(),
+        ));
+    }
+    for p in &site.pages {
+        let f = site.page_front(p.id);
+        let updated = f.updated.as_ref().or(f.date.as_ref()).map(|d| d.rfc3339());
+        entries.push(entry(
+            &p.url,
+            updated,
+            p.translations.iter().map(|t| &site.page(*t).url).collect(),
+            p.translations.iter().map(|t| &site.page(*t).lang).collect(),
+        ));
+    }
+    for t in &site.taxonomies {
+        entries.push(entry(&t.url, None, Vec::new(), Vec::new()));
+        for term in &t.terms {
+            entries.push(entry(&term.url, None, Vec::new(), Vec::new()));
+        }
+    }
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    Value::from(entries.into_iter().map(|(_, v)| v).collect::<Vec<_>>())
+}

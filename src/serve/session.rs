@@ -1,0 +1,118 @@
+//! A site kept in memory between builds: what `serve` rebuilds after each change.
+//!
+//! The session owns the pipeline's [`Caches`] and hands each edit to
+//! [`pipeline::run`], which reuses what the edit left valid (see
+//! [`pipeline::edit`]). Each rebuild gives the whole site's files and which of
+//! them changed since the last good build; a failed rebuild keeps the last
+//! good files.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::diag::Diagnostics;
+use crate::error::{Error, Result};
+use crate::model::OutputPath;
+use crate::output::{Files, MemoryOutput};
+use crate::pipeline::{self, BuildOptions, BuildSummary, Caches, Edit, Goal};
+
+#[derive(Debug)]
+pub struct Session {
+    options: BuildOptions,
+    files: Arc<Files>,
+    caches: Caches,
+    /// Whether the next rebuild must start from nothing.
+    fresh: bool,
+}
+
+/// What a good rebuild produced.
+#[derive(Debug)]
+pub struct Rebuilt {
+    pub files: Arc<Files>,
+    /// Output paths whose bytes differ from the last good build, removed ones
+    /// included, sorted.
+    pub changed: Vec<OutputPath>,
+    pub summary: BuildSummary,
+    /// Whether only Markdown bodies changed, so `resolve` was skipped.
+    pub bodies_only: bool,
+}
+
+impl Session {
+    pub fn new(options: BuildOptions) -> Self {
+        Session {
+            options,
+            files: Arc::default(),
+            caches: Caches::incremental(),
+            fresh: true,
+        }
+    }
+
+    pub fn options(&self) -> &BuildOptions {
+        &self.options
+    }
+
+    /// The files of the last good build.
+    pub fn files(&self) -> &Arc<Files> {
+        &self.files
+    }
+
+    /// Builds the whole site again, reusing nothing.
+    pub fn rebuild(&mut self, diags: &mut Diagnostics) -> Result<Rebuilt> {
+        self.fresh = true;
+        self.rebuild_changed(&[], diags)
+    }
+
+    /// Builds the site again after the source files `changed` (absolute paths)
+    /// were edited, created or removed. Problems go to `diags`; with errors among
+    /// them the result is `Err(Error::Diagnostics)` and the last good files stay.
+    pub fn rebuild_changed(
+        &mut self,
+        changed: &[PathBuf],
+        diags: &mut Diagnostics,
+    ) -> Result<Rebuilt> {
+        let edit = if std::mem::take(&mut self.fresh) {
+            Edit::Everything
+        } else {
+            Edit::Paths(changed.to_vec())
+        };
+        let output = MemoryOutput::with_capacity(self.files.len());
+        let goal = Goal::Output {
+            output: &output,
+            lint: None,
+        };
+        let result = pipeline::run(&self.options, &mut self.caches, &edit, goal, diags);
+        if result.is_err() && !matches!(result, Err(Error::Diagnostics)) {
+            // A failure of the tool itself: trust no cache next time.
+            self.fresh = true;
+        }
+        let built = result?.into_built();
+        if diags.has_errors() {
+            return Err(Error::Diagnostics);
+        }
+        let mut timer = crate::timing::Timer::new();
+        let files = output.into_files();
+        let changed = changed_paths(&self.files, &files);
+        self.files = Arc::new(files);
+        timer.lap("diff");
+        Ok(Rebuilt {
+            files: self.files.clone(),
+            changed,
+            summary: built.summary,
+            bodies_only: built.bodies_only,
+        })
+    }
+}
+
+/// The paths that are new, gone or different in `new`.
+fn changed_paths(old: &Files, new: &Files) -> Vec<OutputPath> {
+    let same = |a: &bytes::Bytes, b: &bytes::Bytes| {
+        (a.as_ptr() == b.as_ptr() && a.len() == b.len()) || a == b
+    };
+    let mut changed: Vec<OutputPath> = new
+        .iter()
+        .filter(|(path, bytes)| !old.get(*path).is_some_and(|o| same(o, bytes)))
+        .map(|(path, _)| path.clone())
+        .chain(old.keys().filter(|p| !new.contains_key(*p)).cloned())
+        .collect();
+    changed.sort_unstable();
+    changed
+}
