@@ -12,7 +12,7 @@ use minijinja::{Environment, Error as TplError, ErrorKind, State, Value};
 use super::RenderCtx;
 use super::i18n::DateStyle;
 use super::objects::section_value;
-use crate::diag::{Diagnostic, Pos};
+use crate::diag::{Diagnostic, Pos, pos_of};
 use crate::model::{Lang, SourcePath};
 
 /// Templates polis ships, used when neither the site nor the theme has the file.
@@ -563,7 +563,14 @@ pub fn template_diagnostic(err: &TplError, dirs: &TemplateDirs, rendering: &str)
     let path = err
         .name()
         .map_or_else(|| SourcePath::new("templates"), |n| dirs.source_of(n));
-    let pos = err.line().map(|l| Pos::new(l, 1));
+    // minijinja gives the line, and the byte range in the template's text.
+    let pos = err.line().map(|line| {
+        err.name()
+            .zip(err.range())
+            .and_then(|(name, range)| Some(pos_of(&dirs.text(name)?, range.start)))
+            .filter(|p| p.line == line)
+            .unwrap_or(Pos::new(line, 1))
+    });
     let mut message = match err.detail() {
         Some(d) => format!("{}: {d}", err.kind()),
         None => err.kind().to_string(),
