@@ -130,6 +130,7 @@ fn build_kept(
     let config = options.apply(config::load_config(&options.root, diags)?)?;
     let mut timer = Timer::new();
     let theme_dir = theme_dir(&config, diags);
+    render::templates::require_templates(&config, theme_dir.as_deref(), diags)?;
     let loaded = load::load_site(&config, diags)?;
     timer.lap("load");
     let site = resolve::resolve_site(config, loaded, options, diags);

@@ -122,6 +122,7 @@ impl Session {
         let mut timer = crate::Timer::new();
         let config = self.options.apply(config::load_config(root, diags)?)?;
         let theme_dir = crate::theme_dir(&config, diags);
+        render::templates::require_templates(&config, theme_dir.as_deref(), diags)?;
         timer.lap("config");
         let content = root.join(load::CONTENT_DIR);
         let markdown_only = changed
