@@ -134,7 +134,13 @@ impl Diagnostics {
     }
 }
 
-/// Line starts of one text, to turn byte offsets into 1-based line and column.
+/// Line starts of one text, to turn byte offsets into 1-based lines and columns.
+///
+/// Columns count characters (Unicode scalar values), as editors, GitHub's
+/// annotations and people do: `Før æøå [` puts the `[` at column 9, not at its
+/// byte 13. A tab is one character. Parsers hand over what they have (a byte
+/// offset, comrak's line and byte column, cssparser's UTF-16 column) and only
+/// the functions here turn that into a [`Pos`].
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     starts: Vec<usize>,
@@ -143,30 +149,55 @@ pub struct LineIndex {
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         LineIndex { starts }
     }
 
-    /// Position of a byte offset; the column counts characters, not bytes.
+    /// Position of a byte offset (one inside a character counts as that
+    /// character).
     pub fn pos(&self, text: &str, offset: usize) -> Pos {
-        let offset = offset.min(text.len());
+        let offset = text.floor_char_boundary(offset);
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
         let start = self.starts[line];
-        let col = text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count());
-        Pos::new(line + 1, col + 1)
+        Pos::new(line + 1, text[start..offset].chars().count() + 1)
     }
-}
 
-impl LineIndex {
     /// Position of a 1-based line and 1-based *byte* column (what comrak's
-    /// sourcepos gives), with the column turned into characters.
+    /// sourcepos gives).
     pub fn pos_at(&self, text: &str, line: usize, byte_col: usize) -> Pos {
-        match self.starts.get(line.saturating_sub(1)) {
-            Some(&start) => self.pos(text, start + byte_col.saturating_sub(1)),
-            None => Pos::new(line, byte_col),
+        self.pos_at_from(text, 0, line, byte_col)
+    }
+
+    /// Position of a 1-based line and 1-based byte column counted in the part of
+    /// `text` from byte `from` on: a Markdown body that comrak parsed on its own,
+    /// whose line 1 is the file line the body starts on.
+    pub fn pos_at_from(&self, text: &str, from: usize, line: usize, byte_col: usize) -> Pos {
+        let first = self.starts.partition_point(|&s| s <= from) - 1;
+        let line_start = match line {
+            0 | 1 => Some(from),
+            n => self.starts.get(first + n - 1).copied(),
+        };
+        match line_start {
+            Some(start) => self.pos(text, start + byte_col.saturating_sub(1)),
+            None => Pos::new(first + line, byte_col),
         }
+    }
+
+    /// Position of a 1-based line and 1-based column counted in UTF-16 code
+    /// units (what cssparser and so lightningcss give).
+    pub fn pos_at_utf16(&self, text: &str, line: usize, utf16_col: usize) -> Pos {
+        let Some(line_text) = self.line(text, line) else {
+            return Pos::new(line, utf16_col);
+        };
+        let mut units = 0;
+        let chars = line_text
+            .chars()
+            .take_while(|c| {
+                units += c.len_utf16();
+                units < utf16_col
+            })
+            .count();
+        Pos::new(line, chars + 1)
     }
 
     /// The text of a 1-based line, without its line break.
@@ -178,9 +209,39 @@ impl LineIndex {
     }
 }
 
+impl Pos {
+    /// Where `text` ends when it starts at this position: a piece of a file
+    /// (a shortcode's arguments, the inside of an HTML block) read on its own.
+    pub fn after(self, text: &str) -> Pos {
+        match text.rsplit_once('\n') {
+            None => Pos::new(self.line, self.col + text.chars().count()),
+            Some((before, last)) => Pos::new(
+                self.line + 1 + memchr::memchr_iter(b'\n', before.as_bytes()).count(),
+                last.chars().count() + 1,
+            ),
+        }
+    }
+}
+
 /// Position of a byte offset in `text`, for one-off lookups.
 pub fn pos_of(text: &str, offset: usize) -> Pos {
-    LineIndex::new(text).pos(text, offset)
+    pos_in(text, offset, 1)
+}
+
+/// Position of a byte offset in `part`, a piece of a file that starts at the
+/// beginning of file line `first_line` (front matter, a shortcode's arguments).
+pub fn pos_in(part: &str, offset: usize, first_line: usize) -> Pos {
+    Pos::new(first_line, 1).after(&part[..part.floor_char_boundary(offset)])
+}
+
+/// The byte range of the character at a 1-based column of `line` (empty at the
+/// end of the line): what a caret under that column marks.
+pub fn col_range(line: &str, col: usize) -> std::ops::Range<usize> {
+    let mut chars = line.char_indices().skip(col.saturating_sub(1));
+    match chars.next() {
+        Some((start, c)) => start..start + c.len_utf8(),
+        None => line.len()..line.len(),
+    }
 }
 
 /// Position of a top-level `key` in front matter text (TOML `key =` or YAML
@@ -188,14 +249,22 @@ pub fn pos_of(text: &str, offset: usize) -> Pos {
 /// Used for errors found after parsing (a date that is no date), where the parser
 /// gave no span.
 pub fn find_key(front_matter: &str, key: &str, first_line: usize) -> Option<Pos> {
-    front_matter.lines().enumerate().find_map(|(i, line)| {
-        let rest = line.trim_start().strip_prefix(key)?;
-        let rest = rest.trim_start();
-        (rest.starts_with('=') || rest.starts_with(':')).then(|| {
-            let col = line.len() - line.trim_start().len() + 1;
-            Pos::new(first_line + i, col)
-        })
-    })
+    let mut offset = 0;
+    for line in front_matter.split_inclusive('\n') {
+        let indent = line.len() - line.trim_start().len();
+        let rest = line[indent..].strip_prefix(key).map(str::trim_start);
+        if rest.is_some_and(|r| r.starts_with('=') || r.starts_with(':')) {
+            return Some(pos_in(front_matter, offset + indent, first_line));
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// [`find_key`] in the part of `text` from byte `from` on (a `[table]`), with the
+/// position in the whole of `text`.
+pub fn find_key_from(text: &str, from: usize, key: &str) -> Option<Pos> {
+    find_key(&text[from..], key, pos_of(text, from).line)
 }
 
 /// The closest of `candidates` to a misspelled `word`, if one is close enough to be
@@ -253,12 +322,74 @@ mod tests {
         assert_eq!(idx.line(text, 5), None);
     }
 
+    /// Columns count characters: what editors, GitHub's annotations and people
+    /// count, whatever the bytes.
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        // (line, the text before the marked character, its column)
+        let cases = [
+            ("plain [link](x)", "plain ", 7),
+            ("Før æøå [lenke](@/nowhere.md)", "Før æøå ", 9),
+            ("🎉 [party](x)", "🎉 ", 3),
+            ("\t[tab](x)", "\t", 2),
+            ("[start](x)", "", 1),
+        ];
+        for (line, before, col) in cases {
+            let text = format!("+++\ntitle = \"x\"\n+++\n{line}\n");
+            let offset = text.find(line).unwrap() + before.len();
+            let idx = LineIndex::new(&text);
+            assert_eq!(idx.pos(&text, offset), Pos::new(4, col), "{line:?}");
+            assert_eq!(pos_of(&text, offset), Pos::new(4, col), "{line:?}");
+            // comrak's sourcepos: line and byte column of the body alone.
+            let body = text.find(line).unwrap();
+            let byte_col = before.len() + 1;
+            assert_eq!(idx.pos_at(&text, 4, byte_col), Pos::new(4, col), "{line:?}");
+            assert_eq!(
+                idx.pos_at_from(&text, body, 1, byte_col),
+                Pos::new(4, col),
+                "{line:?}"
+            );
+            // cssparser's UTF-16 column.
+            let utf16_col = before.encode_utf16().count() + 1;
+            assert_eq!(
+                idx.pos_at_utf16(&text, 4, utf16_col),
+                Pos::new(4, col),
+                "{line:?}"
+            );
+            // And back: the caret goes under that character.
+            assert_eq!(
+                &line[col_range(line, col)],
+                &line[before.len()..][..1],
+                "{line:?}"
+            );
+            assert_eq!(
+                Pos::new(3, 1).after(&format!("\n{before}")),
+                Pos::new(4, col)
+            );
+        }
+    }
+
+    #[test]
+    fn a_position_inside_a_character_is_that_character() {
+        let text = "æx";
+        assert_eq!(pos_of(text, 1), Pos::new(1, 1));
+        assert_eq!(pos_of(text, 2), Pos::new(1, 2));
+        assert_eq!(col_range(text, 1), 0..2);
+        assert_eq!(col_range(text, 3), 3..3);
+    }
+
     #[test]
     fn find_key_finds_toml_and_yaml_keys() {
         let fm = "title = \"x\"\n  date = 2020\n";
         assert_eq!(find_key(fm, "date", 2), Some(Pos::new(3, 3)));
         assert_eq!(find_key("date: x\n", "date", 2), Some(Pos::new(2, 1)));
         assert_eq!(find_key("dated = 1\n", "date", 2), None);
+        // After a key with Norwegian letters, in a `[table]` further down.
+        let text = "a = \"å\"\n[tabell]\n\u{a0}date = 1\n";
+        assert_eq!(
+            find_key_from(text, text.find('[').unwrap(), "date"),
+            Some(Pos::new(3, 2))
+        );
     }
 
     #[test]

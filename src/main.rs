@@ -6,7 +6,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use polis::cli::{Cli, Command, build, check, diff, new, schema, serve, translations};
+use polis::cli::{Cli, Command, build, check, diff, init, new, schema, serve, translations};
 use polis::error::Error;
 
 /// mimalloc rather than the system allocator: a build allocates millions of
@@ -33,6 +33,7 @@ fn main() -> ExitCode {
             }
         },
         Command::Serve(args) => run_serve(&args),
+        Command::Init(args) => run_init(&args),
         Command::New(args) => run_new(&args),
         Command::Schema(args) => run_schema(&args),
         Command::Translations(args) => run_translations(&args),
@@ -147,6 +148,29 @@ fn run_schema(args: &schema::SchemaArgs) -> ExitCode {
             for d in diags.sorted() {
                 eprintln!("{d}");
             }
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run_init(args: &init::InitArgs) -> ExitCode {
+    match init::run(args) {
+        Ok(site) => {
+            let root = site.root.display();
+            println!("started a site in `{root}`:");
+            for f in &site.files {
+                println!("  {f}");
+            }
+            println!(
+                "  themes/{}/ ({} files)",
+                polis::scaffold::THEME_NAME,
+                site.theme_files
+            );
+            println!("run `polis serve --root {root}` to see it, and edit `content/`");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(2)
         }

@@ -1,4 +1,9 @@
-//! `polis new KIND NAME`: a ready-to-fill page bundle from an archetype.
+//! Scaffolding: `polis init` starts a site, `polis new KIND NAME` adds a
+//! ready-to-fill page bundle to one.
+//!
+//! A new site is `site.toml`, the example theme (`themes/oslopolitan`, carried
+//! in the binary) and a home page in each of its languages: it builds without a
+//! warning and serves as it is.
 //!
 //! An archetype is a folder `archetypes/KIND/` of the site, or else of the
 //! theme: its Markdown files (`index.md`, `index.nb.md`, one per language)
@@ -28,6 +33,230 @@ pub struct Created {
 
 fn option(msg: impl Into<String>) -> Error {
     Error::Option(msg.into())
+}
+
+/// The example theme, as it is in this repository when polis is compiled
+/// (`build.rs` recompiles when it changes).
+static THEME: include_dir::Dir<'static> =
+    include_dir::include_dir!("$CARGO_MANIFEST_DIR/themes/oslopolitan");
+
+/// The name a new site gives the example theme.
+pub const THEME_NAME: &str = "oslopolitan";
+
+/// What `init` wrote.
+#[derive(Debug)]
+pub struct Initialized {
+    /// The site's folder, as given.
+    pub root: PathBuf,
+    /// The files written, relative to the site root, without the theme's.
+    pub files: Vec<String>,
+    /// How many files of the theme were written under `themes/`.
+    pub theme_files: usize,
+}
+
+/// Starts a site in `root` (created when missing) in `languages`, the first the
+/// default: `site.toml`, the example theme, and a home page per language. A
+/// folder with anything in it but `.git` is refused, so nothing is overwritten.
+pub fn init_site(root: &Path, languages: &[String]) -> Result<Initialized> {
+    let languages = check_languages(languages)?;
+    check_empty(root)?;
+    let mut files: Vec<(String, Vec<u8>)> = vec![(
+        crate::config::CONFIG_FILE.to_string(),
+        site_toml(&languages).into_bytes(),
+    )];
+    for (i, lang) in languages.iter().enumerate() {
+        let suffix = if i == 0 {
+            String::new()
+        } else {
+            format!(".{lang}")
+        };
+        let [home, about] = first_pages(lang);
+        files.push((
+            format!("{CONTENT_DIR}/_index{suffix}.md"),
+            home.into_bytes(),
+        ));
+        // The theme's footer links to the about page.
+        files.push((
+            format!("{CONTENT_DIR}/about{suffix}.md"),
+            about.into_bytes(),
+        ));
+        // UI strings the theme has no translation for start as its English
+        // ones, so that every page has all its words.
+        if THEME.get_file(format!("i18n/{lang}.toml")).is_none()
+            && let Some(en) = THEME.get_file("i18n/en.toml")
+        {
+            let mut text = format!(
+                "# The theme's UI strings for `{lang}`: copied from English, to translate.\n\n"
+            );
+            text.push_str(en.contents_utf8().unwrap_or_default());
+            files.push((format!("i18n/{lang}.toml"), text.into_bytes()));
+        }
+    }
+    files.push((
+        ".gitignore".to_string(),
+        b"/public/\n/.polis-cache/\n".to_vec(),
+    ));
+    for (rel, bytes) in &files {
+        write_new(&root.join(rel), bytes)?;
+    }
+    let theme_root = root.join("themes").join(THEME_NAME);
+    let mut theme_files = 0;
+    let mut todo = vec![&THEME];
+    while let Some(dir) = todo.pop() {
+        todo.extend(dir.dirs());
+        for file in dir.files() {
+            write_new(&theme_root.join(file.path()), file.contents())?;
+            theme_files += 1;
+        }
+    }
+    Ok(Initialized {
+        root: root.to_path_buf(),
+        files: files.into_iter().map(|(rel, _)| rel).collect(),
+        theme_files,
+    })
+}
+
+/// The codes of `--languages`, checked: BCP 47, each once, at least one.
+fn check_languages(languages: &[String]) -> Result<Vec<String>> {
+    let codes: Vec<String> = languages
+        .iter()
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty())
+        .collect();
+    if codes.is_empty() {
+        return Err(option(
+            "`--languages` names no language; give codes such as `en,nb`",
+        ));
+    }
+    for (i, code) in codes.iter().enumerate() {
+        if !crate::config::is_language_code(code) {
+            return Err(option(format!(
+                "`{code}` is not a language code; use BCP 47 codes such as `en`, `nb` or `pt-BR`"
+            )));
+        }
+        if codes[..i].contains(code) {
+            return Err(option(format!("`{code}` is named twice in `--languages`")));
+        }
+    }
+    Ok(codes)
+}
+
+/// A new site's folder must be missing or empty (a `.git` of its own aside).
+fn check_empty(root: &Path) -> Result<()> {
+    let entries = match std::fs::read_dir(root) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(source) => {
+            return Err(Error::Io {
+                op: "reading the folder",
+                path: root.to_path_buf(),
+                source,
+            });
+        }
+    };
+    let mut found: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name != ".git")
+        .collect();
+    if found.is_empty() {
+        return Ok(());
+    }
+    found.sort();
+    let shown = found
+        .iter()
+        .take(3)
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>();
+    Err(option(format!(
+        "`{}` is not empty (it has {}{}): `polis init` starts a site only in a new or empty folder, so that it overwrites nothing; name a new folder, such as `polis init my-site`",
+        root.display(),
+        shown.join(", "),
+        if found.len() > 3 { ", ..." } else { "" }
+    )))
+}
+
+fn write_new(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Some(parent) = path.parent() {
+        crate::fs::create_dir_all(parent)?;
+    }
+    crate::fs::write(path, bytes)
+}
+
+/// `site.toml` of a new site: the keys people change first, with a word on each.
+fn site_toml(languages: &[String]) -> String {
+    let mut s = format!(
+        "# The site's settings: every key is described in polis's README (\"The site\").\n\
+         # The address the site is published at; `polis serve` uses its own.\n\
+         base_url = \"https://example.org/\"\n\
+         title = \"My region\"\n\
+         default_language = \"{}\"\n\
+         # Templates, styles and UI strings: a folder under themes/.\n\
+         theme = \"{THEME_NAME}\"\n\
+         time_zone = \"Europe/Oslo\"\n",
+        languages[0]
+    );
+    for lang in languages {
+        s.push_str(&format!(
+            "\n[languages.{lang}]\nname = \"{}\"\n",
+            language_name(lang)
+        ));
+    }
+    s
+}
+
+/// A language's name in itself, for the language switcher; the code when it is
+/// not one of these (`site.toml` says it, and may be edited).
+fn language_name(code: &str) -> &str {
+    match code {
+        "en" => "English",
+        "nb" => "Norsk bokmål",
+        "nn" => "Norsk nynorsk",
+        "se" => "Davvisámegiella",
+        "sv" => "Svenska",
+        "da" => "Dansk",
+        "fi" => "Suomi",
+        "de" => "Deutsch",
+        "fr" => "Français",
+        "es" => "Español",
+        "pl" => "Polski",
+        "uk" => "Українська",
+        other => other,
+    }
+}
+
+/// The home page and the about page of one language: a title, a description
+/// and a first paragraph each.
+fn first_pages(lang: &str) -> [String; 2] {
+    let pages = match lang {
+        "nb" | "nn" => [
+            (
+                "Velkommen",
+                "Alt du trenger for å bo, jobbe og studere i regionen.",
+                "Dette er forsiden. Skriv nye sider i `content/`, og se dem med `polis serve`.",
+            ),
+            (
+                "Om oss",
+                "Hvem som står bak nettstedet.",
+                "Fortell leserne hvem som driver nettstedet.",
+            ),
+        ],
+        _ => [
+            (
+                "Welcome",
+                "All you need to live, work and study in the region.",
+                "This is the home page. Write new pages in `content/`, and see them with `polis serve`.",
+            ),
+            (
+                "About us",
+                "Who runs this site.",
+                "Tell readers who runs the site.",
+            ),
+        ],
+    };
+    pages.map(|(title, description, body)| {
+        format!("+++\ntitle = \"{title}\"\ndescription = \"{description}\"\n+++\n\n{body}\n")
+    })
 }
 
 /// The archetype folder of `kind`: the site's, else the theme's.

@@ -12,7 +12,7 @@ use std::sync::Mutex;
 use bytes::Bytes;
 use rustc_hash::FxHashMap;
 
-use crate::diag::{Diagnostic, Pos};
+use crate::diag::{Diagnostic, LineIndex, Pos};
 use crate::model::{OutputPath, SourcePath};
 
 /// One processed stylesheet or script.
@@ -272,7 +272,7 @@ fn css(
     inputs: &mut Vec<PathBuf>,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<u8> {
-    use lightningcss::bundler::Bundler;
+    use lightningcss::bundler::{Bundler, SourceProvider};
     use lightningcss::stylesheet::{MinifyOptions, ParserOptions, PrinterOptions};
     let provider = Provider {
         inner: lightningcss::bundler::FileProvider::new(),
@@ -304,9 +304,17 @@ fn css(
             }
             Err(e) => {
                 let (file, pos) = match &e.loc {
+                    // cssparser counts columns in UTF-16 units, and lines from 0.
                     Some(loc) => (
                         source_path(root, Path::new(&loc.filename)),
-                        Some(Pos::new(loc.line as usize + 1, loc.column as usize)),
+                        Some(match provider.inner.read(Path::new(&loc.filename)) {
+                            Ok(text) => LineIndex::new(text).pos_at_utf16(
+                                text,
+                                loc.line as usize + 1,
+                                loc.column as usize,
+                            ),
+                            Err(_) => Pos::new(loc.line as usize + 1, loc.column as usize),
+                        }),
                     ),
                     None => (source.clone(), None),
                 };

@@ -95,11 +95,10 @@ pub fn lint_file(file: &ContentFile, lang: &Lang) -> Findings {
     }
 
     let body = file.body();
-    let line_offset = file.body_line() - 1;
     let index = LineIndex::new(&file.text);
     let pos_of = |node: &AstNode<'_>| {
         let sp = node.data().sourcepos.start;
-        index.pos_at(&file.text, sp.line + line_offset, sp.column)
+        index.pos_at_from(&file.text, file.body_start, sp.line, sp.column)
     };
     let arena = Arena::new();
     let root = parse_document(&arena, body, &SAFE_OPTIONS);
@@ -294,16 +293,7 @@ fn lint_html_images(file: &ContentFile, html: &str, at: Pos, diags: &mut Vec<Dia
             .split(|c: char| c.is_whitespace())
             .any(|attr| attr == "alt" || attr.starts_with("alt="));
         if !has_alt {
-            // The tag's own line within the node; its column only on the node's
-            // first line, where the node's column applies.
-            let before = &html[..start];
-            let lines = before.matches('\n').count();
-            let pos = if lines == 0 {
-                Pos::new(at.line, at.col + before.chars().count())
-            } else {
-                let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-                Pos::new(at.line + lines, col)
-            };
+            let pos = at.after(&html[..start]);
             diags.push(
                 Diagnostic::warning(&file.source, Some(pos), "the `<img>` has no `alt` attribute")
                     .with_help("describe what the image shows: `<img src=\"…\" alt=\"Snow over the market square\">`; a purely decorative image gets `alt=\"\"`")

@@ -9,7 +9,7 @@
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use serde::Serialize;
 
-use crate::diag::{Diagnostic, LineIndex, Severity};
+use crate::diag::{Diagnostic, LineIndex, Severity, col_range};
 
 /// The version of the JSON output's schema (`docs/check.schema.json`); raised
 /// only when a field changes meaning or goes away.
@@ -69,14 +69,6 @@ fn snippet(
     number: usize,
     col: usize,
 ) -> String {
-    let start = line
-        .char_indices()
-        .nth(col.saturating_sub(1))
-        .map_or(line.len(), |(i, _)| i);
-    let end = line[start..]
-        .chars()
-        .next()
-        .map_or(start, |c| start + c.len_utf8());
     let level = match severity {
         Severity::Error => Level::ERROR,
         Severity::Warning => Level::WARNING,
@@ -84,7 +76,7 @@ fn snippet(
     let group = Group::with_level(level).element(
         Snippet::source(line)
             .line_start(number)
-            .annotation(AnnotationKind::Primary.span(start..end)),
+            .annotation(AnnotationKind::Primary.span(col_range(line, col))),
     );
     renderer.render(&[group])
 }

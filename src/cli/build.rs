@@ -89,7 +89,10 @@ pub fn run(args: &BuildArgs) -> Result<BuildOutcome> {
 }
 
 /// `root`, or else the nearest folder upwards from the current one with a
-/// `site.toml`.
+/// `site.toml`; absolute either way. `--root site` is relative to the current
+/// folder as the shell user means it, and `serve` compares the root with the
+/// watcher's paths, which are absolute: a relative root matched none of them,
+/// so no edit was ever rebuilt.
 pub fn site_root(root: Option<&std::path::Path>) -> Result<PathBuf> {
     let root = match root {
         Some(r) => r.to_path_buf(),
@@ -105,7 +108,11 @@ pub fn site_root(root: Option<&std::path::Path>) -> Result<PathBuf> {
     if !root.join(crate::config::CONFIG_FILE).is_file() {
         return Err(Error::NoSiteRoot(root));
     }
-    Ok(root)
+    std::path::absolute(&root).map_err(|source| Error::Io {
+        op: "resolving the site folder",
+        path: root,
+        source,
+    })
 }
 
 /// `--cache-dir` (or `POLIS_CACHE_DIR`) as an absolute path: relative to the

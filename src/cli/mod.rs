@@ -4,6 +4,7 @@
 pub mod build;
 pub mod check;
 pub mod diff;
+pub mod init;
 pub mod new;
 pub mod schema;
 pub mod serve;
@@ -31,6 +32,9 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Serve the site locally, rebuild it when a file changes, and reload the browser
     Serve(serve::ServeArgs),
+    /// Start a new site in a folder: site.toml, the example theme and a home page
+    /// in each language
+    Init(init::InitArgs),
     /// Write a new page bundle from an archetype, in every language, ready to fill in
     New(new::NewArgs),
     /// Write a JSON Schema of each collection's front matter, for editors

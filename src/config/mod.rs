@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use icu_locale_core::Locale;
 use indexmap::IndexMap;
 
-use crate::diag::{Diagnostic, Diagnostics, did_you_mean, find_key, pos_of, unknown_field_help};
+use crate::diag::{
+    Diagnostic, Diagnostics, did_you_mean, find_key, find_key_from, pos_of, unknown_field_help,
+};
 use crate::error::{Error, Result};
 use crate::fs;
 use crate::model::fields::Collection;
@@ -451,8 +453,7 @@ fn parse_config(root: &Path, text: &str, diags: &mut Diagnostics) -> Option<Conf
         let header = format!("[collections.{name}");
         let start = text.find(&header).unwrap_or(0);
         let key = e.key.rsplit('.').next().unwrap_or(&e.key);
-        let first_line = text[..start].matches('\n').count() + 1;
-        let pos = find_key(&text[start..], key, first_line).or(Some(pos_of(text, start)));
+        let pos = find_key_from(text, start, key).or(Some(pos_of(text, start)));
         let mut d = Diagnostic::error(&path, pos, format!("collection `{name}`: {}", e.message));
         if let Some(h) = e.help {
             d = d.with_help(h);

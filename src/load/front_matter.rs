@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::Value as Json;
 
 use super::fields::{CheckCtx, ValueError, check_value};
-use crate::diag::{Diagnostic, LineIndex, Pos, did_you_mean, find_key, unknown_field_help};
+use crate::diag::{Diagnostic, Pos, did_you_mean, find_key, pos_of, unknown_field_help};
 use crate::model::fields::Collection;
 use crate::model::{CORE_KEYS, Date, Field, FrontMatter, SortBy, SourcePath};
 
@@ -195,9 +195,7 @@ pub fn parse(
 }
 
 fn toml_error(path: &SourcePath, text: &str, split: &Split<'_>, e: &toml::de::Error) -> Diagnostic {
-    let pos = e
-        .span()
-        .map(|s| LineIndex::new(text).pos(text, split.front_start + s.start));
+    let pos = e.span().map(|s| pos_of(text, split.front_start + s.start));
     syntax_error(path, pos, e.message())
 }
 
@@ -208,13 +206,19 @@ fn yaml_error(
     e: &serde_yaml_ng::Error,
 ) -> Diagnostic {
     let first_line = line_of(text, split.front_start);
-    let pos = e
-        .location()
-        .map(|l| Pos::new(first_line + l.line() - 1, l.column()));
+    // libyaml's index is a byte offset (its column counts characters too).
+    let location = e.location();
+    let pos = location
+        .as_ref()
+        .map(|l| pos_of(text, split.front_start + l.index()));
     let mut message = shift_yaml_lines(&e.to_string(), first_line);
     // The position is printed in front of the message already.
-    if let Some(p) = pos {
-        let suffix = format!(" at line {} column {}", p.line, p.col);
+    if let Some(l) = location {
+        let suffix = format!(
+            " at line {} column {}",
+            first_line + l.line() - 1,
+            l.column()
+        );
         if message.ends_with(&suffix) {
             message.truncate(message.len() - suffix.len());
         }
@@ -513,7 +517,7 @@ fn shift_yaml_lines(message: &str, first_line: usize) -> String {
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
+    pos_of(text, offset).line
 }
 
 /// Parses a front-matter date: a calendar date (midnight in the site's time

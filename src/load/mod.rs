@@ -48,7 +48,7 @@ impl ContentFile {
 
     /// The 1-based file line of the body's first line.
     pub fn body_line(&self) -> usize {
-        self.text[..self.body_start].matches('\n').count() + 1
+        crate::diag::pos_of(&self.text, self.body_start).line
     }
 
     /// What a translation of this file records as `translated_from`: see

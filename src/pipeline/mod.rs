@@ -216,6 +216,10 @@ pub fn run(
     }
     let config = options.apply(config::load_config(&options.root, diags)?)?;
     let theme_dir = theme_dir(&config, diags);
+    if matches!(goal, Goal::Output { .. }) {
+        // Without templates every page would fail on its own: say it once.
+        render::templates::require_templates(&config, theme_dir.as_deref(), diags)?;
+    }
     let loaded = load::load_site_cached(&config, diags, &mut caches.load, scope.reread())?;
     timer.lap("load");
     let (site, change) = match edit::patch_bodies(&scope, &mut caches.render, &loaded) {

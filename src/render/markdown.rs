@@ -7,13 +7,13 @@ use std::collections::VecDeque;
 use std::fmt::Write as _;
 use std::sync::LazyLock;
 
-use comrak::nodes::{AstNode, NodeValue, TableAlignment};
+use comrak::nodes::{AstNode, NodeValue, Sourcepos, TableAlignment};
 use comrak::{Arena, Options, create_formatter, parse_document};
 use rustc_hash::FxHashSet;
 
 use super::picture::{picture_html, responsive};
 use crate::assets::images::{ImageOptions, ImageSet, ImageSource, Images, is_photo};
-use crate::diag::{Diagnostic, Pos};
+use crate::diag::{Diagnostic, LineIndex, Pos};
 use crate::load::ContentFile;
 use crate::model::{FileKind, Lang, UrlPath};
 use crate::resolve::{LinkError, LinkTarget, Site};
@@ -267,13 +267,14 @@ pub fn render_markdown(
 ) -> (Rendered, Refs) {
     let file = src.file;
     let body = file.body();
-    let line_offset = file.body_line() - 1;
     let arena = Arena::new();
     let root = parse_document(&arena, body, &SAFE_OPTIONS);
-    let pos_of = |node: &AstNode<'_>| {
-        let sp = node.data().sourcepos;
-        Pos::new(sp.start.line + line_offset, sp.start.column)
+    let lines = LineIndex::new(&file.text);
+    // comrak's sourcepos: lines of the body, columns in bytes.
+    let pos_at = |sp: Sourcepos| {
+        lines.pos_at_from(&file.text, file.body_start, sp.start.line, sp.start.column)
     };
+    let pos_of = |node: &AstNode<'_>| pos_at(node.data().sourcepos);
 
     let mut ids: VecDeque<String> = VecDeque::new();
     // Ids the theme's page frame uses itself: a heading never takes one.
@@ -308,7 +309,7 @@ pub fn render_markdown(
             NodeValue::CodeBlock(c) if shortcode_name(&c.info).is_some() => {
                 let name = shortcode_name(&c.info).unwrap_or_default().to_string();
                 let args = std::mem::take(&mut c.literal);
-                let line = data.sourcepos.start.line + line_offset;
+                let fence = pos_at(data.sourcepos);
                 refs.shortcodes = true;
                 let html = src.shortcodes.and_then(|sc| {
                     sc.expand(
@@ -316,7 +317,7 @@ pub fn render_markdown(
                         &args,
                         &super::shortcodes::Use {
                             source: &file.source,
-                            line,
+                            fence,
                             lang: src.lang.as_str(),
                             page_url: src.url.as_str(),
                             page_title: file.front.title.as_deref().unwrap_or_default(),

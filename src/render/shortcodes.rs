@@ -30,7 +30,9 @@ use super::picture::responsive;
 use super::templates::TemplateDirs;
 use crate::assets::images::{ImageOptions, ImageSource};
 use crate::config::collections::RawField;
-use crate::diag::{Diagnostic, Diagnostics, Pos, did_you_mean, find_key, pos_of};
+use crate::diag::{
+    Diagnostic, Diagnostics, Pos, did_you_mean, find_key, find_key_from, pos_in, pos_of,
+};
 use crate::load::fields::{CheckCtx, check_value};
 use crate::model::SourcePath;
 use crate::model::fields::{FieldDef, FieldValue};
@@ -66,8 +68,8 @@ impl std::fmt::Debug for Shortcodes {
 /// Where a shortcode is used.
 pub struct Use<'a> {
     pub source: &'a SourcePath,
-    /// The file line of the code block's opening fence.
-    pub line: usize,
+    /// Where the code block's opening fence is in the file.
+    pub fence: Pos,
     pub lang: &'a str,
     pub page_url: &'a str,
     pub page_title: &'a str,
@@ -141,10 +143,9 @@ impl Shortcodes {
                         }),
                         Err(e) => {
                             let start = text.find(&format!("[{name}")).unwrap_or(0);
-                            let first = text[..start].matches('\n').count() + 1;
                             let mut d = Diagnostic::error(
                                 &source,
-                                find_key(&text[start..], &arg, first),
+                                find_key_from(&text, start, &arg),
                                 format!("shortcode `{name}`: {}", e.message),
                             );
                             if let Some(help) = e.help {
@@ -203,7 +204,7 @@ impl Shortcodes {
         at: &Use<'_>,
         diags: &mut Vec<Diagnostic>,
     ) -> Option<String> {
-        let fence = Pos::new(at.line, 1);
+        let fence = at.fence;
         let Some(decl) = self.decls.get(name) else {
             let mut d = Diagnostic::error(
                 at.source,
@@ -226,14 +227,11 @@ impl Shortcodes {
             return None;
         };
         // Lines inside the block start after the fence.
-        let at_key = |key: &str| find_key(args, key, at.line + 1).or(Some(fence));
+        let at_key = |key: &str| find_key(args, key, fence.line + 1).or(Some(fence));
         let table: toml::Table = match toml::from_str(args) {
             Ok(t) => t,
             Err(e) => {
-                let pos = e.span().map(|s| {
-                    let p = pos_of(args, s.start);
-                    Pos::new(p.line + at.line, p.col)
-                });
+                let pos = e.span().map(|s| pos_in(args, s.start, fence.line + 1));
                 diags.push(
                     Diagnostic::error(
                         at.source,

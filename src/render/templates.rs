@@ -13,7 +13,7 @@ use super::RenderCtx;
 use super::i18n::DateStyle;
 use super::objects::section_value;
 use crate::assets::styles::AssetUse;
-use crate::diag::{Diagnostic, Pos};
+use crate::diag::{Diagnostic, Diagnostics, Pos, pos_of};
 use crate::model::{Lang, SourcePath};
 
 /// Templates polis ships, used when neither the site nor the theme has the file.
@@ -23,6 +23,55 @@ const BUILTIN: &[(&str, &str)] = &[
     ("robots.txt", include_str!("builtin/robots.txt")),
     ("redirect.html", include_str!("builtin/redirect.html")),
 ];
+
+/// A site with neither a theme nor templates of its own has nothing to render
+/// its pages with. One diagnostic at `site.toml` says so, instead of a missing
+/// template for every page, and the build stops there. (A theme that is named
+/// but missing has had its diagnostic already.)
+pub fn require_templates(
+    config: &crate::config::Config,
+    theme_dir: Option<&Path>,
+    diags: &mut Diagnostics,
+) -> crate::error::Result<()> {
+    let has_own = walkdir::WalkDir::new(config.root.join("templates"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .any(|e| e.file_type().is_file());
+    if theme_dir.is_some() || has_own {
+        return Ok(());
+    }
+    if config.theme.is_none() {
+        let mut themes: Vec<String> = std::fs::read_dir(config.root.join("themes"))
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .filter(|e| e.path().is_dir())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        themes.sort();
+        let set = match themes.first() {
+            Some(first) => format!(
+                "set `theme = \"{first}\"` in site.toml (the themes in `themes/`: {})",
+                themes
+                    .iter()
+                    .map(|t| format!("`{t}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            None => "set `theme = \"...\"` in site.toml to a theme's folder under `themes/`, or add your own templates to `templates/`".to_string(),
+        };
+        diags.push(
+            Diagnostic::error(
+                &SourcePath::new(crate::config::CONFIG_FILE),
+                None,
+                "the site has no theme and no templates of its own, so no page can be rendered",
+            )
+            .with_help(set)
+            .with_help("or run `polis init my-site` to start a new site with the example theme, and compare"),
+        );
+    }
+    Err(crate::error::Error::Diagnostics)
+}
 
 /// Where templates are looked up, in order.
 #[derive(Debug, Clone)]
@@ -567,7 +616,14 @@ pub fn template_diagnostic(err: &TplError, dirs: &TemplateDirs, rendering: &str)
     let path = err
         .name()
         .map_or_else(|| SourcePath::new("templates"), |n| dirs.source_of(n));
-    let pos = err.line().map(|l| Pos::new(l, 1));
+    // minijinja gives the line, and the byte range in the template's text.
+    let pos = err.line().map(|line| {
+        err.name()
+            .zip(err.range())
+            .and_then(|(name, range)| Some(pos_of(&dirs.text(name)?, range.start)))
+            .filter(|p| p.line == line)
+            .unwrap_or(Pos::new(line, 1))
+    });
     let mut message = match err.detail() {
         Some(d) => format!("{}: {d}", err.kind()),
         None => err.kind().to_string(),

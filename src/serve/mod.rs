@@ -159,6 +159,13 @@ impl Server {
             source,
         })?;
         let mut build = options.build.clone();
+        // The watcher's paths are absolute; so must the root they are compared
+        // with be (the CLI gives an absolute one, a library caller may not).
+        build.root = std::path::absolute(&build.root).map_err(|source| Error::Io {
+            op: "resolving the site folder",
+            path: build.root.clone(),
+            source,
+        })?;
         build.base_url = Some(format!("http://{}", display_addr(addr)));
         // Plain asset names: a stylesheet edit then changes no page, and the
         // browser swaps the stylesheet in without a reload.

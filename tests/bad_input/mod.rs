@@ -419,3 +419,32 @@ fn every_problem_of_a_build_is_reported_at_once() {
         build.text()
     );
 }
+
+/// A site with neither a theme nor templates of its own is told so once, at
+/// `site.toml`, not with a missing template for every page.
+#[test]
+fn a_site_without_a_theme_is_told_so_once() {
+    let site = SiteTest::new("bad_input/base");
+    let config = std::fs::read_to_string(site.root().join("site.toml")).unwrap();
+    assert!(config.contains("theme = \"oslopolitan\"\n"), "{config}");
+    site.write("site.toml", config.replace("theme = \"oslopolitan\"\n", ""));
+
+    let build = site.build();
+    build.assert_failed();
+    assert_eq!(build.diagnostics.len(), 1, "{}", build.text());
+    let text = build.text();
+    assert!(
+        text.starts_with("site.toml: error: the site has no theme"),
+        "{text}"
+    );
+    // The theme that is there is named.
+    assert!(text.contains("set `theme = \"oslopolitan\"`"), "{text}");
+
+    std::fs::remove_dir_all(site.root().join("themes")).unwrap();
+    let build = site.build();
+    build.assert_failed();
+    assert_eq!(build.diagnostics.len(), 1, "{}", build.text());
+    let text = build.text();
+    assert!(text.contains("set `theme = \"...\"`"), "{text}");
+    assert!(text.contains("polis init"), "{text}");
+}

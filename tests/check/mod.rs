@@ -342,3 +342,41 @@ fn help_lists_every_flag() {
         assert!(help.contains(flag), "`{flag}` is not in:\n{help}");
     }
 }
+
+/// Columns count characters, as people, editors and GitHub do: after `Før æøå `
+/// the `[` is at column 9 (its byte offset would make it 13), in `build` and
+/// `check` alike, and the caret stands under it.
+#[test]
+fn columns_count_characters_after_norwegian_letters() {
+    let site = SiteTest::new("check/lints");
+    site.write(
+        "content/lenke.md",
+        "+++\ntitle = \"Lenke\"\ndescription = \"En side med en lenke.\"\n+++\n\nFør æøå [lenke](@/nowhere.md)\n",
+    );
+    let at = "content/lenke.md:6:9: error: ";
+    let build = site.build();
+    assert!(
+        build.diagnostics.iter().any(|d| d.starts_with(at)),
+        "{}",
+        build.text()
+    );
+
+    let o = check(&site, &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    let lines: Vec<&str> = err.lines().collect();
+    let i = lines
+        .iter()
+        .position(|l| l.starts_with(at))
+        .unwrap_or_else(|| panic!("no `{at}` in:\n{err}"));
+    let (source, caret) = (lines[i + 2], lines[i + 3]);
+    let col = |line: &str, c: char| line.chars().position(|x| x == c);
+    assert!(source.ends_with("Før æøå [lenke](@/nowhere.md)"), "{err}");
+    assert_eq!(col(caret, '^'), col(source, '['), "{err}");
+
+    let out = stdout(&check(&site, &["--format", "github"]));
+    assert!(
+        out.contains("::error file=content/lenke.md,line=6,col=9::"),
+        "{out}"
+    );
+}

@@ -212,3 +212,64 @@ fn new_writes_a_bundle_from_the_archetype_in_every_language() {
         stderr(&unknown)
     );
 }
+
+/// `polis init` starts a site that builds with no error and no warning, with a
+/// home page in each language, and prints how to see it.
+#[test]
+fn init_starts_a_site_that_builds_cleanly_in_every_language() {
+    let temp = tempfile::tempdir().expect("a temp folder");
+    let root = temp.path().join("region");
+    let o = polis(&["init", root.to_str().unwrap(), "--languages", "en,nb,de"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("polis serve"), "{}", stdout(&o));
+    let config = std::fs::read_to_string(root.join("site.toml")).unwrap();
+    assert!(config.contains("default_language = \"en\""), "{config}");
+    assert!(config.contains("[languages.de]"), "{config}");
+
+    let out = temp.path().join("public");
+    let o = polis(&[
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+        "--deny-warnings",
+    ]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert_eq!(err.lines().count(), 1, "only the summary: {err}");
+    assert!(err.contains(" 0 warnings "), "{err}");
+    for lang in ["en", "nb", "de"] {
+        assert!(out.join(lang).join("index.html").is_file(), "no /{lang}/");
+    }
+}
+
+#[test]
+fn init_refuses_a_folder_that_is_not_empty() {
+    let temp = tempfile::tempdir().expect("a temp folder");
+    let root = temp.path();
+    std::fs::write(root.join("notes.txt"), "mine").unwrap();
+    let o = polis(&["init", root.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("is not empty (it has `notes.txt`)"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!root.join("site.toml").exists());
+    assert_eq!(
+        std::fs::read_to_string(root.join("notes.txt")).unwrap(),
+        "mine"
+    );
+
+    // A language code is checked before anything is written.
+    let new = root.join("new");
+    let o = polis(&["init", new.to_str().unwrap(), "--languages", "en,norsk"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("`norsk` is not a language code"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!new.exists());
+}

@@ -473,3 +473,56 @@ fn a_branch_switch_and_folder_renames_end_in_the_right_site() {
             .any(|p| p.as_str() == "en/jobs/guide/index.html")
     );
 }
+
+/// `polis serve` run as a person runs it, killed when the test ends however it ends.
+struct ServeProcess(std::process::Child);
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `--root site` from the site's parent folder: the path as people type it.
+/// notify reports absolute paths, which a relative root never matched, so no
+/// edit was ever seen.
+#[test]
+fn serve_with_a_relative_root_rebuilds_on_edit() {
+    use std::process::{Command, Stdio};
+
+    let site = SiteTest::new("incremental/site");
+    let parent = site.root().parent().expect("the site is in a temp folder");
+    let child = Command::new(env!("CARGO_BIN_EXE_polis"))
+        .args(["serve", "--root", "site", "--port", "0", "--quiet"])
+        .current_dir(parent)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("run polis serve");
+    let mut serve = ServeProcess(child);
+    let stdout = serve.0.stdout.take().expect("piped stdout");
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("read what serve prints");
+    let addr: SocketAddr = line
+        .strip_prefix("serving the site at http://")
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("serve printed no address: {line:?}"));
+    assert!(
+        get(addr, "/en/live/transport/")
+            .text()
+            .contains("Trains and buses.")
+    );
+
+    edit(&site.root().join("content/live/transport.md"), |t| {
+        t.replace("Trains and buses.", "Trains, trams and buses.")
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !get(addr, "/en/live/transport/").text().contains("trams") {
+        assert!(Instant::now() < deadline, "the edit was never served");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
