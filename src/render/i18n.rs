@@ -102,8 +102,18 @@ impl I18n {
                 if theme_dir.is_some_and(|t| path.starts_with(t)) {
                     theme_files.push(source.clone());
                 }
-                let Ok(text) = std::fs::read_to_string(&path) else {
-                    continue;
+                let text = match crate::fs::read_to_string(&path) {
+                    Ok(text) => text,
+                    // Neither the theme nor the site need strings for a language.
+                    Err(e) if e.is_not_found() => continue,
+                    Err(e) => {
+                        diags.push(Diagnostic::error(
+                            &source,
+                            None,
+                            format!("cannot read the UI strings: {e}"),
+                        ));
+                        continue;
+                    }
                 };
                 match toml::from_str::<BTreeMap<String, Message>>(&text) {
                     Ok(map) => strings.extend(map),
