@@ -344,6 +344,7 @@ fn bundle_file(
 fn file_info(name: &str, src: &str, ctx: CheckCtx<'_>) -> Result<FileInfo, ValueError> {
     let path = ctx.bundle_dir.map(|d| d.join(src)).unwrap_or_default();
     let bytes = crate::fs::read(&path).map_err(|e| {
+        // The message names the file as the author wrote it: only the reason.
         let reason = std::error::Error::source(&e).map_or_else(|| e.to_string(), |s| s.to_string());
         ValueError::new(format!("`{name}`: cannot read `{src}`: {reason}"))
     })?;

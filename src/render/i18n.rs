@@ -382,4 +382,19 @@ mod tests {
                 .contains("missing UI string `nope` for language `en`")
         );
     }
+
+    #[test]
+    fn ui_strings_that_cannot_be_read_are_a_diagnostic() {
+        let (dir, c) = config("base_url = \"https://x.org\"\n[languages.en]\n[languages.nb]\n");
+        // `en.toml` is there but is no file; `nb.toml` is missing, which is fine.
+        std::fs::create_dir_all(dir.path().join("i18n/en.toml")).unwrap();
+        let mut d = Diagnostics::default();
+        I18n::load(&c, None, &mut d);
+        let shown: Vec<String> = d.sorted().iter().map(ToString::to_string).collect();
+        assert_eq!(shown.len(), 1, "{shown:?}");
+        assert!(
+            shown[0].starts_with("i18n/en.toml: error: cannot read the UI strings: reading `"),
+            "{shown:?}"
+        );
+    }
 }
