@@ -31,4 +31,13 @@ pub enum Error {
     },
 }
 
+impl Error {
+    /// Whether this is an I/O error for a file or folder that is not there:
+    /// for callers to whom a missing file means something else than a broken
+    /// one.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
+    }
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -309,16 +309,10 @@ fn report_check(outcome: &check::CheckOutcome, args: &check::CheckArgs) -> ExitC
         outcome.diagnostics.warning_count(),
     );
     if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
-        let appended = std::fs::OpenOptions::new()
-            .append(true)
-            .create(true)
-            .open(&path)
-            .and_then(|mut f| f.write_all(report::step_summary(&diags).as_bytes()));
-        if let Err(e) = appended {
-            eprintln!(
-                "warning: could not write the step summary to `{}`: {e}",
-                std::path::Path::new(&path).display()
-            );
+        let summary = report::step_summary(&diags);
+        if let Err(e) = polis::fs::append(std::path::Path::new(&path), summary.as_bytes()) {
+            // The message names the operation and the path.
+            eprintln!("warning: could not write the step summary: {e}");
         }
     }
     let failed = match &outcome.result {
@@ -340,7 +334,8 @@ fn report_check(outcome: &check::CheckOutcome, args: &check::CheckArgs) -> ExitC
         }
         check::Format::Human => {
             let root = outcome.root.clone();
-            let source = move |rel: &str| std::fs::read_to_string(root.join(rel)).ok();
+            // Only for showing the lines of a diagnostic: without the file, none.
+            let source = move |rel: &str| polis::fs::read_to_string(&root.join(rel)).ok();
             let mut err = anstream::stderr().lock();
             // anstream drops the colours unless stderr is a terminal (and honours
             // NO_COLOR and CLICOLOR_FORCE).

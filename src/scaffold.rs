@@ -143,16 +143,10 @@ fn check_languages(languages: &[String]) -> Result<Vec<String>> {
 
 /// A new site's folder must be missing or empty (a `.git` of its own aside).
 fn check_empty(root: &Path) -> Result<()> {
-    let entries = match std::fs::read_dir(root) {
+    let entries = match crate::fs::read_dir(root) {
         Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(source) => {
-            return Err(Error::Io {
-                op: "reading the folder",
-                path: root.to_path_buf(),
-                source,
-            });
-        }
+        Err(e) if e.is_not_found() => return Ok(()),
+        Err(e) => return Err(e),
     };
     let mut found: Vec<String> = entries
         .filter_map(|e| e.ok())
@@ -270,7 +264,7 @@ fn archetype(config: &Config, kind: &str) -> Result<PathBuf> {
     }
     let mut kinds: Vec<String> = dirs
         .iter()
-        .filter_map(|d| std::fs::read_dir(d).ok())
+        .filter_map(|d| crate::fs::read_dir(d).ok())
         .flatten()
         .filter_map(|e| e.ok())
         .filter(|e| e.path().is_dir())
@@ -455,17 +449,9 @@ pub fn new_content(
     for (rel, bytes) in outputs {
         let to = target.join(&rel);
         if let Some(p) = to.parent() {
-            std::fs::create_dir_all(p).map_err(|source| Error::Io {
-                op: "creating",
-                path: p.to_path_buf(),
-                source,
-            })?;
+            crate::fs::create_dir_all(p)?;
         }
-        std::fs::write(&to, bytes).map_err(|source| Error::Io {
-            op: "writing",
-            path: to.clone(),
-            source,
-        })?;
+        crate::fs::write(&to, &bytes)?;
         files.push(format!(
             "{folder}/{}",
             rel.to_string_lossy().replace('\\', "/")

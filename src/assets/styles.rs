@@ -104,7 +104,7 @@ struct Cached {
 }
 
 fn stamp(path: &Path) -> (Option<std::time::SystemTime>, u64) {
-    std::fs::metadata(path).map_or((None, u64::MAX), |m| (m.modified().ok(), m.len()))
+    crate::fs::metadata(path).map_or((None, u64::MAX), |m| (m.modified().ok(), m.len()))
 }
 
 /// Whether a file of `static/` or `assets/` is processed here (by name).
@@ -252,8 +252,8 @@ impl lightningcss::bundler::SourceProvider for Provider {
     ) -> Result<lightningcss::bundler::ResolveResult, Self::Error> {
         let resolved = self.inner.resolve(specifier, originating_file)?;
         if let lightningcss::bundler::ResolveResult::File(path) = &resolved {
-            let real = std::fs::canonicalize(path)?;
-            let root = std::fs::canonicalize(&self.root)?;
+            let real = crate::fs::canonicalize(path).map_err(into_io)?;
+            let root = crate::fs::canonicalize(&self.root).map_err(into_io)?;
             if !real.starts_with(root) {
                 return Err(std::io::Error::new(
                     std::io::ErrorKind::PermissionDenied,
@@ -263,6 +263,16 @@ impl lightningcss::bundler::SourceProvider for Provider {
         }
         Ok(resolved)
     }
+}
+
+/// The bundler wants a `std::io::Error`: this one keeps the kind, and its
+/// message names the operation and the path.
+fn into_io(e: crate::error::Error) -> std::io::Error {
+    let kind = match &e {
+        crate::error::Error::Io { source, .. } => source.kind(),
+        _ => std::io::ErrorKind::Other,
+    };
+    std::io::Error::new(kind, e)
 }
 
 fn css(
@@ -280,7 +290,9 @@ fn css(
         read: Mutex::default(),
     };
     let source = source_path(root, path);
-    let fallback = || std::fs::read(path).unwrap_or_default();
+    // Only when bundling failed, which has its diagnostic already: the file as
+    // it is, or nothing if it cannot be read either.
+    let fallback = || crate::fs::read(path).unwrap_or_default();
     let result = {
         let mut bundler = Bundler::new(&provider, None, ParserOptions::default());
         match bundler.bundle(path) {
@@ -350,7 +362,7 @@ fn css(
 }
 
 fn js(path: &Path, root: &Path, _minify: bool, diags: &mut Vec<Diagnostic>) -> Vec<u8> {
-    match std::fs::read(path) {
+    match crate::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
             diags.push(Diagnostic::error(

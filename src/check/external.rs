@@ -143,23 +143,24 @@ fn host_of(url: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The answers of earlier runs; none when there are none, or they cannot be
+/// read (the cache only saves time).
 fn read_cache(path: &Path) -> Cache {
-    std::fs::read(path)
+    crate::fs::read(path)
         .ok()
         .and_then(|b| serde_json::from_slice::<Cache>(&b).ok())
         .filter(|c| c.version == 1)
         .unwrap_or_default()
 }
 
+/// Saves the answers for the next run; a cache that cannot be saved costs only
+/// time, so a failure goes unreported.
 fn write_cache(path: &Path, cache: &Cache) {
     if let Some(dir) = path.parent() {
-        let _ = std::fs::create_dir_all(dir);
+        let _ = crate::fs::create_dir_all(dir);
     }
     if let Ok(json) = serde_json::to_vec_pretty(cache) {
-        let tmp = path.with_extension("json.tmp");
-        if std::fs::write(&tmp, json).is_ok() {
-            let _ = std::fs::rename(&tmp, path);
-        }
+        let _ = crate::fs::write_atomic(path, &json);
     }
 }
 

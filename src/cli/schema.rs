@@ -10,7 +10,7 @@ use serde_json::Value as Json;
 use super::build::site_root;
 use crate::config::load_config;
 use crate::diag::Diagnostics;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::load::load_site;
 use crate::model::fields::{Collection, FieldType};
 
@@ -51,21 +51,13 @@ pub fn run(args: &SchemaArgs, diags: &mut Diagnostics) -> Result<Written> {
     }
     let taxonomies: Vec<String> = config.taxonomies.iter().map(|t| t.name.clone()).collect();
     let out = args.output.clone().unwrap_or_else(|| root.join("schemas"));
-    std::fs::create_dir_all(&out).map_err(|source| Error::Io {
-        op: "creating",
-        path: out.clone(),
-        source,
-    })?;
+    crate::fs::create_dir_all(&out)?;
     let mut schemas = Vec::new();
     for c in &config.collections {
         let schema = json_schema(c, &taxonomies, &keys);
         let path = out.join(format!("{}.schema.json", c.name));
         let text = serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n";
-        std::fs::write(&path, text).map_err(|source| Error::Io {
-            op: "writing",
-            path: path.clone(),
-            source,
-        })?;
+        crate::fs::write(&path, text.as_bytes())?;
         schemas.push((c.folder.clone(), path));
     }
     Ok(Written { root, schemas })

@@ -172,14 +172,14 @@ pub struct Marked {
 pub fn mark(args: &MarkArgs, diags: &mut Diagnostics) -> Result<Vec<Marked>> {
     let site = site(args.root.as_deref(), diags)?;
     let content = site.config.root.join(CONTENT_DIR);
-    let content = content.canonicalize().unwrap_or(content);
+    let content = crate::fs::canonicalize(&content).unwrap_or(content);
     let mut done = Vec::new();
     for path in &args.files {
         // From the current folder, or else from the site's root: the first
         // that is a file of the site's `content/`.
         let found: Vec<PathBuf> = [path.clone(), site.config.root.join(path)]
             .iter()
-            .filter_map(|p| p.canonicalize().ok())
+            .filter_map(|p| crate::fs::canonicalize(p).ok())
             .collect();
         let Some((full, rel)) = found.iter().find_map(|full| {
             let rel = full.strip_prefix(&content).ok()?;

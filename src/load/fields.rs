@@ -320,7 +320,7 @@ fn bundle_file(
     }
     let path = dir.join(rel);
     // A symlink could lead out of the site: only real files count.
-    match std::fs::symlink_metadata(&path) {
+    match crate::fs::symlink_metadata(&path) {
         Ok(m) if m.is_file() => Ok(()),
         Ok(_) => Err(ValueError::new(format!(
             "`{name}`: `{src}` is not a regular file"
@@ -343,8 +343,11 @@ fn bundle_file(
 /// Size and, for a PDF, page count of a checked bundle file.
 fn file_info(name: &str, src: &str, ctx: CheckCtx<'_>) -> Result<FileInfo, ValueError> {
     let path = ctx.bundle_dir.map(|d| d.join(src)).unwrap_or_default();
-    let bytes = std::fs::read(&path)
-        .map_err(|e| ValueError::new(format!("`{name}`: cannot read `{src}`: {e}")))?;
+    let bytes = crate::fs::read(&path).map_err(|e| {
+        // The message names the file as the author wrote it: only the reason.
+        let reason = std::error::Error::source(&e).map_or_else(|| e.to_string(), |s| s.to_string());
+        ValueError::new(format!("`{name}`: cannot read `{src}`: {reason}"))
+    })?;
     let pages = if src.to_lowercase().ends_with(".pdf") {
         match lopdf::Document::load_mem(&bytes) {
             Ok(doc) => Some(doc.get_pages().len()),

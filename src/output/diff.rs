@@ -237,7 +237,8 @@ fn moved_to(
         return None;
     }
     let words_of = |p: &PageFile| -> BTreeSet<String> {
-        let html = std::fs::read_to_string(&p.path).unwrap_or_default();
+        // Only a guess at a move: a page that cannot be read matches nothing.
+        let html = crate::fs::read_to_string(&p.path).unwrap_or_default();
         text_words(element(&html, "<main", "</main>").unwrap_or(&html))
     };
     let before = words_of(old);

@@ -102,8 +102,18 @@ impl I18n {
                 if theme_dir.is_some_and(|t| path.starts_with(t)) {
                     theme_files.push(source.clone());
                 }
-                let Ok(text) = std::fs::read_to_string(&path) else {
-                    continue;
+                let text = match crate::fs::read_to_string(&path) {
+                    Ok(text) => text,
+                    // Neither the theme nor the site need strings for a language.
+                    Err(e) if e.is_not_found() => continue,
+                    Err(e) => {
+                        diags.push(Diagnostic::error(
+                            &source,
+                            None,
+                            format!("cannot read the UI strings: {e}"),
+                        ));
+                        continue;
+                    }
                 };
                 match toml::from_str::<BTreeMap<String, Message>>(&text) {
                     Ok(map) => strings.extend(map),
@@ -370,6 +380,21 @@ mod tests {
             d.sorted()[0]
                 .to_string()
                 .contains("missing UI string `nope` for language `en`")
+        );
+    }
+
+    #[test]
+    fn ui_strings_that_cannot_be_read_are_a_diagnostic() {
+        let (dir, c) = config("base_url = \"https://x.org\"\n[languages.en]\n[languages.nb]\n");
+        // `en.toml` is there but is no file; `nb.toml` is missing, which is fine.
+        std::fs::create_dir_all(dir.path().join("i18n/en.toml")).unwrap();
+        let mut d = Diagnostics::default();
+        I18n::load(&c, None, &mut d);
+        let shown: Vec<String> = d.sorted().iter().map(ToString::to_string).collect();
+        assert_eq!(shown.len(), 1, "{shown:?}");
+        assert!(
+            shown[0].starts_with("i18n/en.toml: error: cannot read the UI strings: reading `"),
+            "{shown:?}"
         );
     }
 }

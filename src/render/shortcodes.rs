@@ -101,15 +101,25 @@ impl Shortcodes {
         let mut decls = BTreeMap::new();
         let mut h = xxhash_rust::xxh3::Xxh3::new();
         for file in files {
-            let Ok(text) = std::fs::read_to_string(&file) else {
-                continue;
-            };
-            text.hash(&mut h);
             let source = SourcePath::new(
                 file.strip_prefix(&dirs.root)
                     .unwrap_or(&file)
                     .to_string_lossy(),
             );
+            let text = match crate::fs::read_to_string(&file) {
+                Ok(text) => text,
+                // Declaring shortcodes is optional, for the theme and the site.
+                Err(e) if e.is_not_found() => continue,
+                Err(e) => {
+                    diags.push(Diagnostic::error(
+                        &source,
+                        None,
+                        format!("cannot read the shortcode declarations: {e}"),
+                    ));
+                    continue;
+                }
+            };
+            text.hash(&mut h);
             let raw: IndexMap<String, RawShortcode> = match toml::from_str(&text) {
                 Ok(r) => r,
                 Err(e) => {

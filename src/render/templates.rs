@@ -41,7 +41,7 @@ pub fn require_templates(
         return Ok(());
     }
     if config.theme.is_none() {
-        let mut themes: Vec<String> = std::fs::read_dir(config.root.join("themes"))
+        let mut themes: Vec<String> = crate::fs::read_dir(&config.root.join("themes"))
             .into_iter()
             .flatten()
             .filter_map(Result::ok)
@@ -103,10 +103,11 @@ impl TemplateDirs {
         SourcePath::new(format!("<built-in>/{name}"))
     }
 
-    /// The text of a template, as the loader finds it.
+    /// The text of a template, as the loader finds it. (A file that is there
+    /// but cannot be read is passed over here; the loader reports it.)
     pub fn text(&self, name: &str) -> Option<String> {
         for dir in &self.dirs {
-            if let Ok(s) = std::fs::read_to_string(dir.join(name)) {
+            if let Ok(s) = crate::fs::read_to_string(&dir.join(name)) {
                 return Some(s);
             }
         }
@@ -154,7 +155,7 @@ impl TemplateDirs {
             {
                 if entry.file_type().is_file() {
                     entry.path().hash(h);
-                    std::fs::read(entry.path()).ok().hash(h);
+                    crate::fs::read(entry.path()).ok().hash(h);
                 }
             }
         }
@@ -176,16 +177,11 @@ pub fn base_environment(dirs: &TemplateDirs) -> Environment<'static> {
         }
         for dir in &lookup {
             let path = dir.join(name);
-            match std::fs::read_to_string(&path) {
+            match crate::fs::read_to_string(&path) {
                 Ok(s) => return Ok(Some(s)),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                Err(e) => {
-                    return Err(TplError::new(
-                        ErrorKind::InvalidOperation,
-                        format!("cannot read template `{}`", path.display()),
-                    )
-                    .with_source(e));
-                }
+                Err(e) if e.is_not_found() => continue,
+                // The message names the operation and the path.
+                Err(e) => return Err(TplError::new(ErrorKind::InvalidOperation, e.to_string())),
             }
         }
         Ok(BUILTIN

@@ -6,12 +6,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::{Deserialize, Serialize};
 
 use super::Probe;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::fs;
 use crate::model::ImageFormat;
 
@@ -112,7 +111,7 @@ impl Cache {
     /// The probes saved by an earlier build of the same pipeline version;
     /// none when there are none (or they cannot be read).
     pub(super) fn read_probes(&self) -> Probes {
-        match std::fs::read_to_string(self.manifest_path()) {
+        match fs::read_to_string(&self.manifest_path()) {
             Ok(text) => match serde_json::from_str::<Manifest>(&text) {
                 Ok(m) if m.version == PIPELINE_VERSION => m.files,
                 _ => Probes::new(),
@@ -132,7 +131,7 @@ impl Cache {
             fs::create_dir_all(dir)?;
         }
         let text = serde_json::to_string(&m).unwrap_or_default();
-        write_atomic(&path, text.as_bytes())
+        fs::write_atomic(&path, text.as_bytes())
     }
 
     /// `CACHE/images/ab/abcdef….webp`: two-letter folders keep each small.
@@ -152,7 +151,7 @@ impl Cache {
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir)?;
         }
-        write_atomic(&path, data)
+        fs::write_atomic(&path, data)
     }
 
     /// Removes the entries whose keys are not in `used`; returns how many
@@ -170,37 +169,15 @@ impl Cache {
             let name = entry.file_name().to_string_lossy();
             let key = name.split('.').next().unwrap_or_default().to_string();
             if !used.contains(&CacheKey(key)) {
-                match std::fs::remove_file(entry.path()) {
+                match fs::remove_file(entry.path()) {
                     Ok(()) => removed += 1,
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                    Err(source) => {
-                        return Err(Error::Io {
-                            op: "removing an unused cache file",
-                            path: entry.path().to_path_buf(),
-                            source,
-                        });
-                    }
+                    Err(e) if e.is_not_found() => {}
+                    Err(e) => return Err(e),
                 }
             }
         }
         Ok(removed)
     }
-}
-
-/// Writes through a temporary file and a rename, so that a build stopped
-/// half-way never leaves a truncated entry behind.
-fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
-    let tmp = path.with_extension(format!(
-        "tmp{}",
-        std::process::id() as u64 * 1000 + rand_suffix()
-    ));
-    fs::write(&tmp, data)?;
-    fs::rename(&tmp, path)
-}
-
-fn rand_suffix() -> u64 {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    N.fetch_add(1, Ordering::Relaxed) as u64 % 1000
 }
 
 #[cfg(test)]

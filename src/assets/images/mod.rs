@@ -326,7 +326,9 @@ pub struct Images {
 impl Images {
     /// The service for a site; reads the probe manifest from the cache folder.
     pub fn new(config: &ImageConfig, root: &Path, base_path: &str) -> Self {
-        let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        // Fails only for a root that is not there (or not searchable), where
+        // no image is found either.
+        let real_root = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
         let cache = Cache::new(&config.cache_dir);
         let known = cache
             .read_probes()
@@ -408,15 +410,14 @@ impl Images {
             return Err(ImageError::OutsideSite);
         }
         let path = self.root.join(rel);
-        let meta = match std::fs::metadata(&path) {
+        let meta = match fs::metadata(&path) {
             Ok(m) if m.is_file() => m,
             Ok(_) => return Err(ImageError::NotFound),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(ImageError::NotFound),
+            Err(e) if e.is_not_found() => return Err(ImageError::NotFound),
             Err(e) => return Err(ImageError::Unreadable(e.to_string())),
         };
         // A symbolic link may point anywhere: the real file must be in the site.
-        let real =
-            std::fs::canonicalize(&path).map_err(|e| ImageError::Unreadable(e.to_string()))?;
+        let real = fs::canonicalize(&path).map_err(|e| ImageError::Unreadable(e.to_string()))?;
         if !real.starts_with(&self.real_root) {
             return Err(ImageError::OutsideSite);
         }
@@ -445,7 +446,7 @@ impl Images {
     }
 
     fn probe_file(&self, path: &Path, len: u64) -> ProbeResult {
-        let bytes = std::fs::read(path).map_err(|e| ImageError::Unreadable(e.to_string()))?;
+        let bytes = fs::read(path).map_err(|e| ImageError::Unreadable(e.to_string()))?;
         let hash = ContentHash::of(&bytes);
         // The same bytes under another name or time: no need to decode again.
         for k in lock(&self.known).values() {
