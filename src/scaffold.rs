@@ -35,8 +35,10 @@ fn option(msg: impl Into<String>) -> Error {
     Error::Option(msg.into())
 }
 
-/// The example theme, as it is in this repository when polis is compiled
-/// (`build.rs` recompiles when it changes).
+/// The example theme, as it was in this repository when polis was compiled.
+/// No build script makes a theme edit recompile polis: the site's editors
+/// change the theme and run `cargo run --release -- build` far more often than
+/// anyone runs `polis init`, and a release compile costs them minutes.
 static THEME: include_dir::Dir<'static> =
     include_dir::include_dir!("$CARGO_MANIFEST_DIR/themes/oslopolitan");
 
