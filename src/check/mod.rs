@@ -14,7 +14,7 @@ pub mod report;
 use crate::diag::Diagnostics;
 use crate::error::Result;
 use crate::output::NullOutput;
-use crate::pipeline::{self, BuildOptions, BuildSummary, Caches, Edit, Goal};
+use crate::pipeline::{self, BuildOptions, BuildSummary};
 
 /// What a check does beyond the build.
 #[derive(Debug, Clone, Default)]
@@ -44,18 +44,7 @@ pub fn check_site(
         external = found.external;
         cache_dir = site.config.images.cache_dir.clone();
     };
-    let goal = Goal::Output {
-        output: &output,
-        lint: Some(&mut lint),
-    };
-    let outcome = pipeline::run(
-        options,
-        &mut Caches::one_shot(),
-        &Edit::Everything,
-        goal,
-        diags,
-    )?;
-    let summary = outcome.into_built().summary;
+    let summary = pipeline::run_once(options, &output, Some(&mut lint), diags)?.summary;
     if let Some(settings) = &check.external {
         diags.extend(external::check_links(&cache_dir, &external, settings));
     }

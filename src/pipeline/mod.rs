@@ -317,13 +317,15 @@ pub(crate) fn theme_dir(config: &config::Config, diags: &mut Diagnostics) -> Opt
     }
 }
 
-/// Builds the site into `output`: every stage, nothing kept.
-pub fn build(
+/// Runs every stage once into `output`, nothing kept for a next build;
+/// `lint` sees the resolved site first (`check`).
+pub fn run_once<'a>(
     options: &BuildOptions,
-    output: &dyn Output,
+    output: &'a dyn Output,
+    lint: Option<Lint<'a>>,
     diags: &mut Diagnostics,
-) -> Result<BuildSummary> {
-    let goal = Goal::Output { output, lint: None };
+) -> Result<Built> {
+    let goal = Goal::Output { output, lint };
     let outcome = run(
         options,
         &mut Caches::one_shot(),
@@ -331,7 +333,16 @@ pub fn build(
         goal,
         diags,
     )?;
-    Ok(outcome.into_built().summary)
+    Ok(outcome.into_built())
+}
+
+/// Builds the site into `output`: every stage, nothing kept.
+pub fn build(
+    options: &BuildOptions,
+    output: &dyn Output,
+    diags: &mut Diagnostics,
+) -> Result<BuildSummary> {
+    Ok(run_once(options, output, None, diags)?.summary)
 }
 
 /// Builds into `out_dir` through a staging folder: the folder is replaced only
@@ -343,17 +354,7 @@ pub fn build_to_dir(
     diags: &mut Diagnostics,
 ) -> Result<BuildSummary> {
     let output = crate::output::DiskOutput::begin(out_dir)?;
-    let goal = Goal::Output {
-        output: &output,
-        lint: None,
-    };
-    let result = run(
-        options,
-        &mut Caches::one_shot(),
-        &Edit::Everything,
-        goal,
-        diags,
-    );
+    let result = run_once(options, &output, None, diags);
     let failed =
         result.is_err() || diags.has_errors() || (deny_warnings && diags.warning_count() > 0);
     if failed {
@@ -364,7 +365,7 @@ pub fn build_to_dir(
         };
     }
     output.commit()?;
-    let mut built = result?.into_built();
+    let mut built = result?;
     if options.encode_images {
         built.summary.images.pruned = built.prune_images()?;
     }

@@ -190,11 +190,16 @@ pub fn render_site(
             // failed last time), keep everything else as it is.
             let todo = records::jobs_showing_changed_bodies(&last, &fingerprints);
             outputs = last.outputs;
-            for job in &todo {
-                outputs.remove(&job.path(&ctx));
-            }
-            todo.par_iter()
-                .map(|job| render_tracked(&ctx, &env, dirs, *job))
+            let todo: Vec<(Job, OutputPath)> = todo
+                .into_iter()
+                .map(|job| {
+                    let path = job.path(&ctx);
+                    outputs.remove(&path);
+                    (job, path)
+                })
+                .collect();
+            todo.into_par_iter()
+                .map(|(job, path)| render_tracked(&ctx, &env, dirs, job, path))
                 .collect()
         }
         (_, last) => {
@@ -216,7 +221,7 @@ pub fn render_site(
                         };
                         return Ok(Outcome::Reused(path, record));
                     }
-                    match render_tracked(&ctx, &env, dirs, *job) {
+                    match render_tracked(&ctx, &env, dirs, *job, path) {
                         // Without a next build to keep them for, the bytes go
                         // out at once rather than pile up in memory.
                         Outcome::Done(path, mut record) if !incremental => {
@@ -332,11 +337,12 @@ fn render_tracked(
     env: &minijinja::Environment<'static>,
     dirs: &TemplateDirs,
     job: Job,
+    path: OutputPath,
 ) -> Outcome {
     let (result, trace) = deps::track(|| job.render(ctx, env));
     match result {
         Ok(Some(bytes)) => Outcome::Done(
-            job.path(ctx),
+            path,
             Record {
                 job,
                 bytes: bytes.into(),
