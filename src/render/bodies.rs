@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::RenderCtx;
-use super::deps;
+use super::deps::Recorder;
 use super::markdown::{self, Refs, Rendered, Source};
 use super::shortcodes;
 use crate::assets::images::{ImageUse, Images};
@@ -64,12 +64,13 @@ pub(crate) struct MarkdownAll {
 fn check_field_images(
     file: &crate::load::ContentFile,
     images: &Images,
+    rec: &Recorder,
     diags: &mut Vec<crate::diag::Diagnostic>,
 ) {
     for (name, field) in &file.front.fields {
         for src in shortcodes::image_sources(&field.value) {
             let source = shortcodes::bundle_image(&file.group, src);
-            if let Err(e) = super::picture::responsive(images, &source, &Default::default()) {
+            if let Err(e) = super::picture::responsive(images, rec, &source, &Default::default()) {
                 let (message, help) = e.describe(src);
                 diags.push(
                     crate::diag::Diagnostic::error(
@@ -132,6 +133,7 @@ pub(crate) fn render_markdown_all(
             {
                 return None;
             }
+            let rec = Recorder::default();
             let src = Source {
                 file,
                 lang,
@@ -145,12 +147,12 @@ pub(crate) fn render_markdown_all(
                         .join(&file.group)
                 }),
                 images,
+                rec: &rec,
             };
             let mut d = Vec::new();
-            let ((rendered, refs), trace) = deps::track(|| {
-                check_field_images(file, images, &mut d);
-                markdown::render_markdown(site, &src, &mut d)
-            });
+            check_field_images(file, images, &rec, &mut d);
+            let (rendered, refs) = markdown::render_markdown(site, &src, &mut d);
+            let trace = rec.finish();
             Some(CachedMarkdown {
                 text: file.text.clone(),
                 lang: (*lang).clone(),

@@ -3,14 +3,16 @@
 //! changed.
 //!
 //! Templates reach the site through the lazy objects in [`super::objects`];
-//! every field they hand out is recorded here as a [`Read`] of a part of the
-//! site, while an output renders (a thread-local set, so the parallel render
-//! needs no locks). A [`Fingerprints`] table hashes each part as of one build.
+//! every field they hand out is noted as a [`Read`] of a part of the site in
+//! the [`Recorder`] of the output being rendered, which is passed along with
+//! it. A [`Fingerprints`] table hashes each part as of one build.
 //! An output whose reads all have the same fingerprints in the next build would
 //! render to the same bytes, and is reused.
 
-use std::cell::RefCell;
 use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
+
+use minijinja::State;
 
 use rustc_hash::FxHashSet;
 use xxhash_rust::xxh3::Xxh3;
@@ -63,59 +65,120 @@ struct Tracker {
     assets: Vec<AssetUse>,
 }
 
-thread_local! {
-    static TRACKER: RefCell<Option<Tracker>> = const { RefCell::new(None) };
-}
+/// What one output reads, noted while it renders. One recorder per output,
+/// passed along with what renders it: the lazy objects of
+/// [`super::objects`] carry it in their [`super::objects::View`], and
+/// template functions reach it through the render's [`minijinja::State`]
+/// ([`Recorder::of_state`]). The lock is only ever taken by the one thread
+/// rendering the output, so it costs no waiting.
+#[derive(Debug, Default)]
+pub struct Recorder(Mutex<Tracker>);
 
-/// Notes that the output being rendered on this thread read `r`.
-pub fn read(r: Read) {
-    TRACKER.with_borrow_mut(|t| {
-        if let Some(t) = t {
+impl Recorder {
+    fn with(&self, f: impl FnOnce(&mut Tracker)) {
+        // A poisoned lock means a render panicked; what it read is moot.
+        if let Ok(mut t) = self.0.lock() {
+            f(&mut t);
+        }
+    }
+
+    /// Notes that the output read `r`.
+    pub fn read(&self, r: Read) {
+        self.with(|t| {
             t.reads.insert(r);
+        });
+    }
+
+    /// Notes a UI string the output asked for and no file had.
+    pub fn missing_string(&self, lang: &Lang, key: &str) {
+        self.with(|t| t.missing.push((lang.clone(), key.to_string())));
+    }
+
+    /// Notes the template the output is rendered with.
+    pub fn template(&self, name: &str) {
+        self.with(|t| t.templates.push(name.to_string()));
+    }
+
+    /// Notes an image the output (or Markdown) showed, and what it got.
+    pub fn image(&self, u: ImageUse) {
+        self.with(|t| {
+            if !t.images.contains(&u) {
+                t.images.push(u);
+            }
+        });
+    }
+
+    /// Notes a stylesheet or script URL (or integrity hash) a template asked for.
+    pub fn asset(&self, u: AssetUse) {
+        self.with(|t| {
+            if !t.assets.contains(&u) {
+                t.assets.push(u);
+            }
+        });
+    }
+
+    /// Adds what `other` noted to this recorder, leaving `other` empty.
+    pub fn absorb(&self, other: &Recorder) {
+        let Ok(mut o) = other.0.lock() else {
+            return;
+        };
+        let o = std::mem::take(&mut *o);
+        self.with(|t| {
+            t.reads.extend(o.reads);
+            t.missing.extend(o.missing);
+            t.templates.extend(o.templates);
+            for u in o.images {
+                if !t.images.contains(&u) {
+                    t.images.push(u);
+                }
+            }
+            for u in o.assets {
+                if !t.assets.contains(&u) {
+                    t.assets.push(u);
+                }
+            }
+        });
+    }
+
+    /// The recorder of the template functions of one render: kept in the
+    /// render's state, which minijinja carries through includes, blocks and
+    /// macro calls (imported macros included, which see no context). Made at
+    /// the first call; the caller of the render adds it to the output's own
+    /// with [`Recorder::absorb_state`].
+    pub fn of_state(state: &mut State) -> Arc<Recorder> {
+        state
+            .get_or_insert_extension_with(|| StateRecorder(Arc::default()))
+            .0
+            .clone()
+    }
+
+    /// Adds what the template functions of a finished render noted.
+    pub fn absorb_state(&self, state: &State) {
+        if let Some(r) = state.get_extension::<StateRecorder>() {
+            self.absorb(&r.0);
         }
-    });
+    }
+
+    /// What the output read: sorted, without repeats.
+    pub fn finish(&self) -> Trace {
+        let Ok(mut t) = self.0.lock() else {
+            return Trace::default();
+        };
+        let t = std::mem::take(&mut *t);
+        let mut reads: Vec<Read> = t.reads.into_iter().collect();
+        reads.sort_unstable();
+        Trace {
+            reads,
+            missing: t.missing,
+            templates: t.templates,
+            images: t.images,
+            assets: t.assets,
+        }
+    }
 }
 
-/// Notes a UI string the output asked for and no file had.
-pub fn missing_string(lang: &Lang, key: &str) {
-    TRACKER.with_borrow_mut(|t| {
-        if let Some(t) = t {
-            t.missing.push((lang.clone(), key.to_string()));
-        }
-    });
-}
-
-/// Notes the template an output is rendered with.
-pub fn template(name: &str) {
-    TRACKER.with_borrow_mut(|t| {
-        if let Some(t) = t {
-            t.templates.push(name.to_string());
-        }
-    });
-}
-
-/// Notes an image the output (or Markdown) being rendered on this thread
-/// showed, and what it got.
-pub fn image(u: ImageUse) {
-    TRACKER.with_borrow_mut(|t| {
-        if let Some(t) = t
-            && !t.images.contains(&u)
-        {
-            t.images.push(u);
-        }
-    });
-}
-
-/// Notes a stylesheet or script URL (or integrity hash) a template asked for.
-pub fn asset(u: AssetUse) {
-    TRACKER.with_borrow_mut(|t| {
-        if let Some(t) = t
-            && !t.assets.contains(&u)
-        {
-            t.assets.push(u);
-        }
-    });
-}
+/// The render-state slot of [`Recorder::of_state`].
+struct StateRecorder(Arc<Recorder>);
 
 /// What one output read: sorted, without repeats.
 #[derive(Debug, Clone, Default)]
@@ -127,27 +190,6 @@ pub struct Trace {
     /// while every answer is the same.
     pub images: Vec<ImageUse>,
     pub assets: Vec<AssetUse>,
-}
-
-/// Runs `f` and returns what it read.
-pub fn track<T>(f: impl FnOnce() -> T) -> (T, Trace) {
-    let outer = TRACKER.with_borrow_mut(|t| t.replace(Tracker::default()));
-    let value = f();
-    let tracker = TRACKER
-        .with_borrow_mut(|t| std::mem::replace(t, outer))
-        .unwrap_or_default();
-    let mut reads: Vec<Read> = tracker.reads.into_iter().collect();
-    reads.sort_unstable();
-    (
-        value,
-        Trace {
-            reads,
-            missing: tracker.missing,
-            templates: tracker.templates,
-            images: tracker.images,
-            assets: tracker.assets,
-        },
-    )
 }
 
 fn hash_of(f: impl FnOnce(&mut Xxh3)) -> u64 {

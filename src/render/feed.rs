@@ -2,16 +2,13 @@
 //! every dated page of its language) and of a term, and the iCalendar files
 //! of event pages and calendar sections (see [`super::calendar`]).
 
-use std::sync::Arc;
-
 use minijinja::Value;
 
-use super::RenderCtx;
 use super::calendar;
-use super::deps::{self, Read};
-use super::head::{read_all, render_template, site_value};
+use super::deps::Read;
+use super::head::{render_template, site_value};
 use super::job::JobResult;
-use super::objects;
+use super::objects::{self, View};
 use crate::model::{Lang, PageId, SectionId, UrlPath};
 use crate::resolve::Site;
 
@@ -21,16 +18,16 @@ pub(crate) fn feed_url(url: &UrlPath) -> UrlPath {
 }
 
 pub(crate) fn section_feed(
-    ctx: &Arc<RenderCtx>,
+    ctx: &View,
     env: &minijinja::Environment<'static>,
     id: SectionId,
 ) -> JobResult {
     let site = &ctx.site;
     let config = &site.config;
     let s = site.section(id);
-    deps::read(Read::SectionMeta(id));
+    ctx.read(Read::SectionMeta(id));
     if s.is_home() {
-        deps::read(Read::LangPages(lang_index(site, &s.lang)));
+        ctx.read(Read::LangPages(lang_index(site, &s.lang)));
     }
     let mut entries: Vec<PageId> = if s.is_home() {
         site.pages
@@ -53,7 +50,7 @@ pub(crate) fn section_feed(
 }
 
 pub(crate) fn term_feed(
-    ctx: &Arc<RenderCtx>,
+    ctx: &View,
     env: &minijinja::Environment<'static>,
     ti: usize,
     i: usize,
@@ -62,7 +59,7 @@ pub(crate) fn term_feed(
     let config = &site.config;
     let t = &site.taxonomies[ti];
     let term = &t.terms[i];
-    deps::read(Read::Term(ti as u32, i as u32));
+    ctx.read(Read::Term(ti as u32, i as u32));
     let mut entries = term.pages.clone();
     entries.retain(|p| site.page_front(*p).date.is_some());
     entries.truncate(config.feed_limit);
@@ -72,20 +69,20 @@ pub(crate) fn term_feed(
 }
 
 /// The iCalendar file of an event page, when it has a start.
-pub(crate) fn event_file(ctx: &RenderCtx, id: PageId) -> Option<Vec<u8>> {
-    read_all([Read::PageMeta(id), Read::Collections]);
+pub(crate) fn event_file(ctx: &View, id: PageId) -> Option<Vec<u8>> {
+    ctx.read_all([Read::PageMeta(id), Read::Collections]);
     calendar::event_file(&ctx.site, id)
 }
 
 /// The calendar feed of a calendar collection's section.
-pub(crate) fn calendar_feed(ctx: &RenderCtx, id: SectionId) -> Vec<u8> {
-    read_all([Read::SectionMeta(id), Read::Collections]);
+pub(crate) fn calendar_feed(ctx: &View, id: SectionId) -> Vec<u8> {
+    ctx.read_all([Read::SectionMeta(id), Read::Collections]);
     calendar::section_file(&ctx.site, id)
 }
 
 /// The Atom feed of the listing at `html_url`, with `entries` in that order.
 fn render_feed(
-    ctx: &Arc<RenderCtx>,
+    ctx: &View,
     env: &minijinja::Environment<'static>,
     lang: &Lang,
     title: String,
@@ -119,7 +116,9 @@ fn render_feed(
         ("site", site_value(ctx, lang)),
         ("feed", feed),
     ];
-    render_template(env, "atom.xml", vars, || format!("the feed `{feed_url}`"))
+    render_template(ctx, env, "atom.xml", vars, || {
+        format!("the feed `{feed_url}`")
+    })
 }
 
 fn lang_index(site: &Site, lang: &Lang) -> u16 {

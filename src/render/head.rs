@@ -2,14 +2,11 @@
 //! language, the site, canonical and alternate URLs, the language switcher,
 //! the feeds), and rendering one template with them.
 
-use std::sync::Arc;
-
 use minijinja::Value;
 
 use super::RenderCtx;
-use super::deps::{self, Read};
 use super::job::JobResult;
-use super::objects::SiteObj;
+use super::objects::{SiteObj, View};
 use crate::model::{Lang, UrlPath};
 
 /// The variables every HTML template gets.
@@ -23,7 +20,7 @@ pub(crate) struct Head {
     pub feeds: Vec<(String, UrlPath)>,
 }
 
-pub(crate) fn globals(ctx: &Arc<RenderCtx>, head: Head) -> Vec<(&'static str, Value)> {
+pub(crate) fn globals(ctx: &View, head: Head) -> Vec<(&'static str, Value)> {
     let site = &ctx.site;
     let config = &site.config;
     let x_default = head
@@ -79,25 +76,30 @@ pub(crate) fn globals(ctx: &Arc<RenderCtx>, head: Head) -> Vec<(&'static str, Va
 }
 
 /// The `site` object of templates, in `lang`.
-pub(crate) fn site_value(ctx: &Arc<RenderCtx>, lang: &Lang) -> Value {
+pub(crate) fn site_value(ctx: &View, lang: &Lang) -> Value {
     Value::from_object(SiteObj {
         ctx: ctx.clone(),
         lang: lang.clone(),
     })
 }
 
-/// Renders the template `name` with `vars`; `what` names the output for an error.
+/// Renders the template `name` with `vars` for the output `view` is of;
+/// `what` names the output for an error.
 pub(crate) fn render_template(
+    view: &View,
     env: &minijinja::Environment<'static>,
     name: &str,
     vars: Vec<(&'static str, Value)>,
     what: impl Fn() -> String,
 ) -> JobResult {
-    deps::template(name);
+    view.rec.template(name);
     let tpl = env.get_template(name).map_err(|e| (e, what()))?;
-    tpl.render(Value::from_pairs(vars))
-        .map(|s| Some(s.into_bytes()))
-        .map_err(|e| (e, what()))
+    let done = tpl
+        .render_captured(Value::from_pairs(vars))
+        .map_err(|e| (e, what()))?;
+    // What the template functions read went to the render's state.
+    view.rec.absorb_state(done.state());
+    Ok(Some(done.into_output().into_bytes()))
 }
 
 /// The link to the language's home feed, when it has one.
@@ -111,8 +113,4 @@ pub(crate) fn home_feed_link(ctx: &RenderCtx, lang: &Lang) -> Vec<(String, UrlPa
         .map(|u| (title, u))
         .into_iter()
         .collect()
-}
-
-pub(crate) fn read_all(reads: impl IntoIterator<Item = Read>) {
-    reads.into_iter().for_each(deps::read);
 }

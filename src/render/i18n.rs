@@ -12,6 +12,7 @@ use icu_datetime::fieldsets::{YM, YMD};
 use icu_plurals::{PluralCategory, PluralRules};
 use serde::Deserialize;
 
+use super::deps::Recorder;
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics, pos_of, unknown_field_help};
 use crate::model::{Date, Lang, SourcePath};
@@ -169,7 +170,8 @@ impl I18n {
 
     /// The UI string `key` in `lang`, in the plural form for `count`. A missing key
     /// is recorded (and reported as a warning) and renders as the key itself.
-    pub fn translate(&self, lang: &Lang, key: &str, count: Option<i64>) -> String {
+    /// `rec` is the recorder of the output that asks.
+    pub fn translate(&self, lang: &Lang, key: &str, count: Option<i64>, rec: &Recorder) -> String {
         let Some(data) = self.data(lang) else {
             return key.to_string();
         };
@@ -183,13 +185,13 @@ impl I18n {
                 match forms.get(category).or_else(|| forms.get("other")) {
                     Some(s) => s.clone(),
                     None => {
-                        self.note_missing(lang, &format!("{key}.{category}"));
+                        self.note_missing(lang, &format!("{key}.{category}"), rec);
                         key.to_string()
                     }
                 }
             }
             None => {
-                self.note_missing(lang, key);
+                self.note_missing(lang, key, rec);
                 return key.to_string();
             }
         };
@@ -199,8 +201,8 @@ impl I18n {
         }
     }
 
-    fn note_missing(&self, lang: &Lang, key: &str) {
-        super::deps::missing_string(lang, key);
+    fn note_missing(&self, lang: &Lang, key: &str, rec: &Recorder) {
+        rec.missing_string(lang, key);
         if let Ok(mut m) = self.missing.lock() {
             m.insert((lang.clone(), key.to_string()));
         }
@@ -369,10 +371,13 @@ mod tests {
         let c = crate::config::load_config(dir.path(), &mut d).unwrap();
         let i = I18n::load(&c, None, &mut d);
         let en = Lang::new("en");
-        assert_eq!(i.translate(&en, "minutes", Some(1)), "1 minute");
-        assert_eq!(i.translate(&en, "minutes", Some(5)), "5 minutes");
-        assert_eq!(i.translate(&en, "hello", None), "Hello");
-        assert_eq!(i.translate(&en, "nope", None), "nope");
+        let rec = Recorder::default();
+        assert_eq!(i.translate(&en, "minutes", Some(1), &rec), "1 minute");
+        assert_eq!(i.translate(&en, "minutes", Some(5), &rec), "5 minutes");
+        assert_eq!(i.translate(&en, "hello", None, &rec), "Hello");
+        assert_eq!(i.translate(&en, "nope", None, &rec), "nope");
+        // The output that asked notes the missing key, for its record.
+        assert_eq!(rec.finish().missing, vec![(en.clone(), "nope".to_string())]);
         let mut d = Diagnostics::default();
         i.report_missing(&c, &mut d);
         assert_eq!(d.warning_count(), 1);

@@ -1,8 +1,7 @@
 //! The files render makes, as jobs: which jobs a site has, the one place where
 //! each job's output path is computed, and which module renders it.
 
-use std::sync::Arc;
-
+use super::objects::View;
 use super::{RenderCtx, calendar, feed, listing, page, site_files};
 use crate::model::{OutputPath, PageId, SectionId, UrlPath};
 
@@ -113,11 +112,7 @@ impl Job {
     }
 
     /// Renders the job's bytes with the module that makes that kind of file.
-    pub(crate) fn render(
-        self,
-        ctx: &Arc<RenderCtx>,
-        env: &minijinja::Environment<'static>,
-    ) -> JobResult {
+    pub(crate) fn render(self, ctx: &View, env: &minijinja::Environment<'static>) -> JobResult {
         match self {
             Job::Page(id) => page::page(ctx, env, id),
             Job::Section(id, n) => listing::section(ctx, env, id, n),

@@ -2,28 +2,25 @@
 //! pages (paginated). Only a listing's first page has language alternates:
 //! the other pages of a pager differ by language in length.
 
-use std::sync::Arc;
-
 use minijinja::Value;
 
-use super::RenderCtx;
-use super::deps::{self, Read};
-use super::head::{Head, globals, home_feed_link, read_all, render_template};
+use super::deps::Read;
+use super::head::{Head, globals, home_feed_link, render_template};
 use super::job::JobResult;
-use super::objects::{paginator_value, section_value, term_value};
+use super::objects::{View, paginator_value, section_value, term_value};
 use crate::model::{Lang, SectionId};
 use crate::resolve::Site;
 
 /// Page `n` of a section's listing (`index.html` for the home section).
 pub(crate) fn section(
-    ctx: &Arc<RenderCtx>,
+    ctx: &View,
     env: &minijinja::Environment<'static>,
     id: SectionId,
     n: usize,
 ) -> JobResult {
     let site = &ctx.site;
     let s = site.section(id);
-    read_all([
+    ctx.read_all([
         Read::SectionMeta(id),
         Read::Structure,
         Read::SectionMeta(site.home(&s.lang)),
@@ -73,19 +70,15 @@ pub(crate) fn section(
             |f| site.files[f].source.to_string(),
         )
     };
-    render_template(env, name, vars, what)
+    render_template(ctx, env, name, vars, what)
 }
 
 /// A taxonomy's list of terms.
-pub(crate) fn taxonomy(
-    ctx: &Arc<RenderCtx>,
-    env: &minijinja::Environment<'static>,
-    ti: usize,
-) -> JobResult {
+pub(crate) fn taxonomy(ctx: &View, env: &minijinja::Environment<'static>, ti: usize) -> JobResult {
     let site = &ctx.site;
     let t = &site.taxonomies[ti];
-    read_taxonomies(site, t.config);
-    deps::read(Read::SectionMeta(site.home(&t.lang)));
+    read_taxonomies(ctx, t.config);
+    ctx.read(Read::SectionMeta(site.home(&t.lang)));
     let versions = || site.taxonomies.iter().filter(|o| o.config == t.config);
     let head = Head {
         lang: t.lang.clone(),
@@ -108,14 +101,14 @@ pub(crate) fn taxonomy(
                 .collect::<Vec<_>>(),
         ),
     ));
-    render_template(env, "taxonomy_list.html", vars, || {
+    render_template(ctx, env, "taxonomy_list.html", vars, || {
         format!("the taxonomy `{}`", t.url)
     })
 }
 
 /// Page `n` of the listing of term `i` of taxonomy `ti`.
 pub(crate) fn term(
-    ctx: &Arc<RenderCtx>,
+    ctx: &View,
     env: &minijinja::Environment<'static>,
     ti: usize,
     i: usize,
@@ -124,9 +117,9 @@ pub(crate) fn term(
     let site = &ctx.site;
     let t = &site.taxonomies[ti];
     let term = &t.terms[i];
-    read_taxonomies(site, t.config);
-    deps::read(Read::Term(ti as u32, i as u32));
-    deps::read(Read::SectionMeta(site.home(&t.lang)));
+    read_taxonomies(ctx, t.config);
+    ctx.read(Read::Term(ti as u32, i as u32));
+    ctx.read(Read::SectionMeta(site.home(&t.lang)));
     let (url, _) = crate::resolve::pager(&term.url, &term.output_dir, n);
     let others = || {
         site.taxonomies
@@ -163,7 +156,7 @@ pub(crate) fn term(
         "paginator",
         paginator_value(ctx, &term.url, &term.pages, t.paginate_by, n),
     ));
-    render_template(env, "taxonomy_term.html", vars, || {
+    render_template(ctx, env, "taxonomy_term.html", vars, || {
         format!("the term `{}`", term.url)
     })
 }
@@ -174,15 +167,15 @@ fn langs(site: &Site) -> impl Iterator<Item = Lang> + '_ {
 
 /// Every language's version of a taxonomy (the switcher and `hreflang` links
 /// go to them).
-fn read_taxonomies(site: &Site, config: usize) {
-    for (i, t) in site.taxonomies.iter().enumerate() {
+fn read_taxonomies(ctx: &View, config: usize) {
+    for (i, t) in ctx.site.taxonomies.iter().enumerate() {
         if t.config == config {
-            deps::read(Read::Taxonomy(i as u32));
+            ctx.read(Read::Taxonomy(i as u32));
         }
     }
 }
 
-fn taxonomy_value(ctx: &Arc<RenderCtx>, ti: usize) -> Value {
+fn taxonomy_value(ctx: &View, ti: usize) -> Value {
     let t = &ctx.site.taxonomies[ti];
     Value::from_pairs([
         ("name", Value::from(t.name.as_str())),

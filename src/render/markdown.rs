@@ -11,6 +11,7 @@ use comrak::nodes::{AstNode, NodeValue, Sourcepos, TableAlignment};
 use comrak::{Arena, Options, create_formatter, parse_document};
 use rustc_hash::FxHashSet;
 
+use super::deps::Recorder;
 use super::picture::{picture_html, responsive};
 use crate::assets::images::{ImageOptions, ImageSet, ImageSource, Images, is_photo};
 use crate::diag::{Diagnostic, LineIndex, Pos};
@@ -258,6 +259,9 @@ pub struct Source<'a> {
     pub bundle_dir: Option<std::path::PathBuf>,
     /// Where photos become responsive images.
     pub images: &'a Images,
+    /// Notes the photos the Markdown shows, and what the image service said
+    /// of each: the cached Markdown is valid while the answers stay the same.
+    pub rec: &'a Recorder,
 }
 
 pub fn render_markdown(
@@ -324,6 +328,7 @@ pub fn render_markdown(
                             bundle_dir: src.bundle_dir.as_deref(),
                             bundle: &file.group,
                             images: src.images,
+                            rec: src.rec,
                             sizes: &site.config.images.sizes,
                         },
                         diags,
@@ -404,7 +409,7 @@ pub fn render_markdown(
         let alt = alt_of(&alt_text, url, *pos, &file.source, diags);
         match (located, answer) {
             (Located::Photo(source), Some(answer)) => {
-                crate::render::deps::image(crate::assets::images::ImageUse {
+                src.rec.image(crate::assets::images::ImageUse {
                     source,
                     options: ImageOptions::default(),
                     result: answer.clone(),
@@ -769,7 +774,7 @@ fn rewrite_url(
                 // variant, which has no metadata.
                 let source =
                     ImageSource::new(format!("{}/{}/{n}", crate::load::CONTENT_DIR, file.group));
-                return match responsive(src.images, &source, &ImageOptions::default()) {
+                return match responsive(src.images, src.rec, &source, &ImageOptions::default()) {
                     Ok(set) => set.largest().url.to_string(),
                     Err(e) => {
                         diags.push(e.diagnostic(path, &file.source, Some(pos)));

@@ -339,14 +339,14 @@ fn render_tracked(
     job: Job,
     path: OutputPath,
 ) -> Outcome {
-    let (result, trace) = deps::track(|| job.render(ctx, env));
-    match result {
+    let view = objects::View::new(ctx);
+    match job.render(&view, env) {
         Ok(Some(bytes)) => Outcome::Done(
             path,
             Record {
                 job,
                 bytes: bytes.into(),
-                trace: Arc::new(trace),
+                trace: Arc::new(view.rec.finish()),
             },
         ),
         Ok(None) => Outcome::Nothing,

@@ -8,11 +8,57 @@ use minijinja::Value;
 use minijinja::value::{Enumerator, Object, ObjectRepr};
 
 use super::RenderCtx;
-use super::deps::{self, Read};
+use super::deps::{Read, Recorder};
 use crate::assets::images::{ImageOptions, ImageSet, ImageSource};
 use crate::model::fields::{FieldType, FieldValue, VideoSource};
 use crate::model::{Lang, PageId, SectionId, UrlPath};
 use crate::resolve::pager_url;
+
+/// The site as one output sees it while it renders: the render context, and
+/// the recorder of what the output read. Every object a template gets holds
+/// one, and hands it on to the objects it leads to.
+#[derive(Debug, Clone)]
+pub struct View {
+    pub ctx: Arc<RenderCtx>,
+    pub rec: Arc<Recorder>,
+}
+
+impl View {
+    /// A view for one output, with a recorder of its own.
+    pub fn new(ctx: &Arc<RenderCtx>) -> Self {
+        View {
+            ctx: ctx.clone(),
+            rec: Arc::default(),
+        }
+    }
+
+    /// A view for a template function: what it reads goes to the recorder of
+    /// the render it is called from.
+    pub fn of_state(ctx: &Arc<RenderCtx>, state: &mut minijinja::State) -> Self {
+        View {
+            ctx: ctx.clone(),
+            rec: Recorder::of_state(state),
+        }
+    }
+
+    /// Notes that the output read `r`.
+    pub fn read(&self, r: Read) {
+        self.rec.read(r);
+    }
+
+    /// Notes that the output read each of `reads`.
+    pub fn read_all(&self, reads: impl IntoIterator<Item = Read>) {
+        reads.into_iter().for_each(|r| self.rec.read(r));
+    }
+}
+
+impl std::ops::Deref for View {
+    type Target = RenderCtx;
+
+    fn deref(&self) -> &RenderCtx {
+        &self.ctx
+    }
+}
 
 fn url_value(u: &UrlPath) -> Value {
     Value::from(u.as_str())
@@ -20,25 +66,25 @@ fn url_value(u: &UrlPath) -> Value {
 
 #[derive(Debug)]
 pub struct PageObj {
-    pub ctx: Arc<RenderCtx>,
+    pub ctx: View,
     pub id: PageId,
 }
 
-pub fn page_value(ctx: &Arc<RenderCtx>, id: PageId) -> Value {
+pub fn page_value(ctx: &View, id: PageId) -> Value {
     Value::from_object(PageObj {
         ctx: ctx.clone(),
         id,
     })
 }
 
-pub fn section_value(ctx: &Arc<RenderCtx>, id: SectionId) -> Value {
+pub fn section_value(ctx: &View, id: SectionId) -> Value {
     Value::from_object(SectionObj {
         ctx: ctx.clone(),
         id,
     })
 }
 
-pub fn term_value(ctx: &Arc<RenderCtx>, tax: usize, term: usize) -> Value {
+pub fn term_value(ctx: &View, tax: usize, term: usize) -> Value {
     Value::from_object(TermObj {
         ctx: ctx.clone(),
         tax,
@@ -46,7 +92,7 @@ pub fn term_value(ctx: &Arc<RenderCtx>, tax: usize, term: usize) -> Value {
     })
 }
 
-pub fn pages_value(ctx: &Arc<RenderCtx>, ids: &[PageId]) -> Value {
+pub fn pages_value(ctx: &View, ids: &[PageId]) -> Value {
     Value::from(
         ids.iter()
             .map(|id| page_value(ctx, *id))
@@ -104,7 +150,7 @@ impl Object for PageObj {
         let front = &file.front;
         let md = &ctx.pages_md[self.id.index()];
         let key = key.as_str()?;
-        deps::read(match key {
+        ctx.read(match key {
             "content" => Read::PageBody(self.id),
             "summary" | "has_more" | "word_count" | "reading_time" | "toc" => {
                 Read::PageSummary(self.id)
@@ -137,7 +183,7 @@ impl Object for PageObj {
             "toc" => toc_value(&md.toc),
             "weight" => front.weight.map_or(Value::from(()), Value::from),
             "draft" => Value::from(front.draft),
-            "extra" => front.extra.clone(),
+            "extra" => Value::from_serialize(&front.extra),
             "tags" => {
                 let terms: Vec<Value> = page
                     .terms
@@ -213,7 +259,7 @@ impl Object for PageObj {
                 }
             }
             "referrers" => {
-                deps::read(Read::Collections);
+                ctx.read(Read::Collections);
                 let mut by: std::collections::BTreeMap<&str, Vec<PageId>> = Default::default();
                 for r in site.collections.referrers(self.id) {
                     if let Some(c) = site.collections.collection_of(*r) {
@@ -255,7 +301,7 @@ impl PageObj {
                     .iter()
                     .find(|t| site.page(**t).lang == site.config.default_language)
                 {
-                    deps::read(Read::PageMeta(*t));
+                    self.ctx.read(Read::PageMeta(*t));
                 }
             }
             let Some(field) = site.field(self.id, &def.name) else {
@@ -339,7 +385,7 @@ impl PageObj {
                 Value::from_pairs([("lat", Value::from(*lat)), ("lon", Value::from(*lon))])
             }
             FieldValue::Ref(key) => {
-                deps::read(Read::Collections);
+                ctx.read(Read::Collections);
                 let lang = &site.page(self.id).lang;
                 let FieldType::Ref { collection } = ty else {
                     return Value::from(());
@@ -379,11 +425,7 @@ struct Bundle<'a> {
 /// `alt`, `credit`, `file` (its name in the bundle) and `path` (`@/…`, for
 /// `image()` with other widths). `none` when the image cannot be read: that
 /// is reported where the field is written.
-pub(crate) fn image_value(
-    ctx: &RenderCtx,
-    group: &str,
-    image: &crate::model::fields::Image,
-) -> Value {
+pub(crate) fn image_value(ctx: &View, group: &str, image: &crate::model::fields::Image) -> Value {
     let Some(set) = bundle_image(ctx, group, &image.src) else {
         return Value::from(());
     };
@@ -405,9 +447,9 @@ pub(crate) fn image_value(
 
 /// The responsive image for the file `src` of the bundle `group`; `None` when
 /// it cannot be read.
-pub(crate) fn bundle_image(ctx: &RenderCtx, group: &str, src: &str) -> Option<Arc<ImageSet>> {
+pub(crate) fn bundle_image(ctx: &View, group: &str, src: &str) -> Option<Arc<ImageSet>> {
     let source = ImageSource::new(format!("{}/{group}/{src}", crate::load::CONTENT_DIR));
-    super::picture::responsive(&ctx.images, &source, &ImageOptions::default()).ok()
+    super::picture::responsive(&ctx.images, &ctx.rec, &source, &ImageOptions::default()).ok()
 }
 
 /// A video as templates see it: where it comes from, the player's address
@@ -456,7 +498,7 @@ pub(crate) fn video_value(
 /// `title`), when that is published. `None` for a file in the default
 /// language. The status is part of the `PageMeta` and `SectionMeta`
 /// fingerprints.
-fn translation_value(ctx: &Arc<RenderCtx>, file: usize, source: Option<(&UrlPath, &str)>) -> Value {
+fn translation_value(ctx: &View, file: usize, source: Option<(&UrlPath, &str)>) -> Value {
     let site = &ctx.site;
     let Some(status) = site.translation_status(file) else {
         return Value::from(());
@@ -508,7 +550,7 @@ fn toc_value(toc: &[super::markdown::Heading]) -> Value {
 
 #[derive(Debug)]
 pub struct SectionObj {
-    pub ctx: Arc<RenderCtx>,
+    pub ctx: View,
     pub id: SectionId,
 }
 
@@ -546,7 +588,7 @@ impl Object for SectionObj {
         let front = site.section_front(self.id);
         let md = &ctx.sections_md[self.id.index()];
         let key = key.as_str()?;
-        deps::read(match key {
+        ctx.read(match key {
             "content" | "summary" => Read::SectionBody(self.id),
             _ => Read::SectionMeta(self.id),
         });
@@ -560,7 +602,7 @@ impl Object for SectionObj {
             "url" => url_value(&s.url),
             "permalink" => Value::from(site.permalink(&s.url)),
             "lang" => Value::from(s.lang.as_str()),
-            "extra" => front.map_or(Value::from(()), |f| f.extra.clone()),
+            "extra" => front.map_or(Value::from(()), |f| Value::from_serialize(&f.extra)),
             "pages" => pages_value(ctx, &s.pages),
             "subsections" => Value::from(
                 s.subsections
@@ -604,7 +646,7 @@ impl Object for SectionObj {
 
 #[derive(Debug)]
 pub struct TermObj {
-    pub ctx: Arc<RenderCtx>,
+    pub ctx: View,
     pub tax: usize,
     pub term: usize,
 }
@@ -626,7 +668,7 @@ impl Object for TermObj {
         let ctx = &self.ctx;
         let tax = &ctx.site.taxonomies[self.tax];
         let term = &tax.terms[self.term];
-        deps::read(Read::Term(self.tax as u32, self.term as u32));
+        ctx.read(Read::Term(self.tax as u32, self.term as u32));
         Some(match key.as_str()? {
             "name" => Value::from(term.name.as_str()),
             "slug" => Value::from(term.slug.as_str()),
@@ -648,7 +690,7 @@ impl Object for TermObj {
 
 /// The pager of a paginated listing.
 pub fn paginator_value(
-    ctx: &Arc<RenderCtx>,
+    ctx: &View,
     url: &UrlPath,
     pages: &[PageId],
     per_page: usize,
@@ -727,7 +769,7 @@ impl Object for Pagers {
 /// `site` in templates, seen from one language.
 #[derive(Debug)]
 pub struct SiteObj {
-    pub ctx: Arc<RenderCtx>,
+    pub ctx: View,
     pub lang: Lang,
 }
 
@@ -755,7 +797,7 @@ impl Object for SiteObj {
             "default_language" => Value::from(config.default_language.as_str()),
             "languages" => languages_value(ctx),
             "menu" => {
-                deps::read(Read::Structure);
+                ctx.read(Read::Structure);
                 Value::from(
                     config
                         .menu
@@ -767,17 +809,17 @@ impl Object for SiteObj {
                         .collect::<Vec<_>>(),
                 )
             }
-            "extra" => config.extra.clone(),
+            "extra" => Value::from_serialize(&config.extra),
             _ => return None,
         })
     }
 }
 
 /// Every language of the site: `{code, name, title, url}`, `url` its home page.
-pub fn languages_value(ctx: &Arc<RenderCtx>) -> Value {
+pub fn languages_value(ctx: &View) -> Value {
     let site = &ctx.site;
     for l in &site.config.languages {
-        deps::read(Read::SectionMeta(site.home(&l.code)));
+        ctx.read(Read::SectionMeta(site.home(&l.code)));
     }
     Value::from(
         site.config

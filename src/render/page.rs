@@ -1,23 +1,16 @@
 //! Pages: one HTML file per page, through its template (`page.html` unless
 //! its front matter names another).
 
-use std::sync::Arc;
-
-use super::RenderCtx;
 use super::deps::Read;
-use super::head::{Head, globals, home_feed_link, read_all, render_template};
+use super::head::{Head, globals, home_feed_link, render_template};
 use super::job::JobResult;
-use super::objects::page_value;
+use super::objects::{View, page_value};
 use crate::model::PageId;
 
-pub(crate) fn page(
-    ctx: &Arc<RenderCtx>,
-    env: &minijinja::Environment<'static>,
-    id: PageId,
-) -> JobResult {
+pub(crate) fn page(ctx: &View, env: &minijinja::Environment<'static>, id: PageId) -> JobResult {
     let site = &ctx.site;
     let page = site.page(id);
-    read_all([
+    ctx.read_all([
         Read::PageMeta(id),
         Read::Structure,
         Read::SectionMeta(site.home(&page.lang)),
@@ -53,5 +46,5 @@ pub(crate) fn page(
     let mut vars = globals(ctx, head);
     vars.push(("page", page_value(ctx, id)));
     let name = file.front.template.as_deref().unwrap_or("page.html");
-    render_template(env, name, vars, || file.source.to_string())
+    render_template(ctx, env, name, vars, || file.source.to_string())
 }

@@ -6,18 +6,20 @@
 use std::fmt::Write;
 use std::sync::Arc;
 
+use super::deps::Recorder;
 use crate::assets::images::{ImageError, ImageOptions, ImageSet, ImageSource, ImageUse, Images};
 
 /// The responsive image for `source` ([`Images::responsive`]), with the use
-/// recorded for the output being rendered (a later build reuses the output
+/// noted in `rec`, the recorder of the output being rendered (a later build reuses the output
 /// only while the answer stays the same).
 pub(crate) fn responsive(
     images: &Images,
+    rec: &Recorder,
     source: &ImageSource,
     options: &ImageOptions,
 ) -> Result<Arc<ImageSet>, ImageError> {
     let result = images.responsive(source, options);
-    super::deps::image(ImageUse {
+    rec.image(ImageUse {
         source: source.clone(),
         options: options.clone(),
         result: result.clone(),

@@ -25,6 +25,7 @@ use indexmap::IndexMap;
 use minijinja::Value;
 use serde::Deserialize;
 
+use super::deps::Recorder;
 use super::i18n::I18n;
 use super::picture::responsive;
 use super::templates::TemplateDirs;
@@ -79,6 +80,8 @@ pub struct Use<'a> {
     /// where image arguments are found.
     pub bundle: &'a str,
     pub images: &'a crate::assets::images::Images,
+    /// The recorder of the Markdown being rendered.
+    pub rec: &'a Recorder,
     /// The `sizes` attribute of images, from `[images]`.
     pub sizes: &'a str,
 }
@@ -179,7 +182,7 @@ impl Shortcodes {
         let config = site.config.clone();
         env.add_function(
             "t",
-            move |state: &minijinja::State, key: &str, kwargs: minijinja::value::Kwargs| {
+            move |state: &mut minijinja::State, key: &str, kwargs: minijinja::value::Kwargs| {
                 let count: Option<i64> = kwargs.get("count")?;
                 let lang: Option<String> = kwargs.get("lang")?;
                 kwargs.assert_all_used()?;
@@ -191,7 +194,8 @@ impl Shortcodes {
                 let lang = code
                     .and_then(|c| config.lang(&c))
                     .unwrap_or_else(|| config.default_language.clone());
-                Ok::<_, minijinja::Error>(strings.translate(&lang, key, count))
+                let rec = Recorder::of_state(state);
+                Ok::<_, minijinja::Error>(strings.translate(&lang, key, count, &rec))
             },
         );
         let base_path = site.config.base_path.clone();
@@ -334,6 +338,7 @@ impl Shortcodes {
             for src in image_sources(v) {
                 if let Err(e) = responsive(
                     at.images,
+                    at.rec,
                     &bundle_image(at.bundle, src),
                     &Default::default(),
                 ) {
@@ -360,7 +365,11 @@ impl Shortcodes {
         ]);
         let template = template_name(name);
         let rendered = self.env.get_template(&template).and_then(|t| {
-            t.render(minijinja::context! { args => args, page => page, lang => at.lang })
+            let done = t.render_captured(
+                minijinja::context! { args => args, page => page, lang => at.lang },
+            )?;
+            at.rec.absorb_state(done.state());
+            Ok(done.into_output())
         });
         match rendered {
             Ok(html) => Some(html),
@@ -411,6 +420,7 @@ fn value(v: &FieldValue, at: &Use) -> Value {
     let photo = |src: &str| {
         responsive(
             at.images,
+            at.rec,
             &bundle_image(at.bundle, src),
             &ImageOptions::default(),
         )

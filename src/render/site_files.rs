@@ -1,40 +1,34 @@
 //! The site's own files: the sitemap, `robots.txt`, the redirect pages of
 //! aliases and of the root `/` (to the default language), and the 404 page.
 
-use std::sync::Arc;
-
 use minijinja::Value;
 
 use super::RenderCtx;
-use super::deps::{self, Read};
+use super::deps::Read;
 use super::head::{Head, globals, render_template};
 use super::job::JobResult;
-use super::objects;
+use super::objects::{self, View};
 use crate::model::{Lang, UrlPath};
 
 /// The redirect page of an alias.
-pub(crate) fn alias(
-    ctx: &Arc<RenderCtx>,
-    env: &minijinja::Environment<'static>,
-    i: usize,
-) -> JobResult {
+pub(crate) fn alias(ctx: &View, env: &minijinja::Environment<'static>, i: usize) -> JobResult {
     let site = &ctx.site;
     let a = &site.aliases[i];
-    deps::read(Read::Alias(i as u32));
+    ctx.read(Read::Alias(i as u32));
     let vars = vec![
         ("lang", Value::from(site.config.default_language.as_str())),
         ("target", Value::from(site.permalink(&a.target))),
         ("target_url", Value::from(a.target.as_str())),
         ("languages", Value::from(())),
     ];
-    render_template(env, "redirect.html", vars, || a.source.to_string())
+    render_template(ctx, env, "redirect.html", vars, || a.source.to_string())
 }
 
 /// `/`: a redirect to the default language's home, listing every language.
-pub(crate) fn root(ctx: &Arc<RenderCtx>, env: &minijinja::Environment<'static>) -> JobResult {
+pub(crate) fn root(ctx: &View, env: &minijinja::Environment<'static>) -> JobResult {
     let site = &ctx.site;
     let config = &site.config;
-    deps::read(Read::Structure);
+    ctx.read(Read::Structure);
     let home = site.section(site.home(&config.default_language));
     let vars = vec![
         ("lang", Value::from(config.default_language.as_str())),
@@ -42,17 +36,19 @@ pub(crate) fn root(ctx: &Arc<RenderCtx>, env: &minijinja::Environment<'static>) 
         ("target_url", Value::from(home.url.as_str())),
         ("languages", objects::languages_value(ctx)),
     ];
-    render_template(env, "redirect.html", vars, || "the root page `/`".into())
+    render_template(ctx, env, "redirect.html", vars, || {
+        "the root page `/`".into()
+    })
 }
 
 /// The 404 page, when the templates have one.
-pub(crate) fn not_found(ctx: &Arc<RenderCtx>, env: &minijinja::Environment<'static>) -> JobResult {
+pub(crate) fn not_found(ctx: &View, env: &minijinja::Environment<'static>) -> JobResult {
     if env.get_template("404.html").is_err() {
         return Ok(None);
     }
     let site = &ctx.site;
     let config = &site.config;
-    deps::read(Read::Structure);
+    ctx.read(Read::Structure);
     let head = Head {
         lang: config.default_language.clone(),
         url: UrlPath::new(format!("{}404.html", config.base_path)),
@@ -68,22 +64,22 @@ pub(crate) fn not_found(ctx: &Arc<RenderCtx>, env: &minijinja::Environment<'stat
         feeds: Vec::new(),
     };
     let vars = globals(ctx, head);
-    render_template(env, "404.html", vars, || "the 404 page".into())
+    render_template(ctx, env, "404.html", vars, || "the 404 page".into())
 }
 
-pub(crate) fn robots(ctx: &Arc<RenderCtx>, env: &minijinja::Environment<'static>) -> JobResult {
+pub(crate) fn robots(ctx: &View, env: &minijinja::Environment<'static>) -> JobResult {
     let config = &ctx.site.config;
     let vars = vec![(
         "sitemap",
         Value::from(config.permalink(&format!("{}sitemap.xml", config.base_path))),
     )];
-    render_template(env, "robots.txt", vars, || "robots.txt".into())
+    render_template(ctx, env, "robots.txt", vars, || "robots.txt".into())
 }
 
-pub(crate) fn sitemap(ctx: &Arc<RenderCtx>, env: &minijinja::Environment<'static>) -> JobResult {
-    deps::read(Read::Sitemap);
+pub(crate) fn sitemap(ctx: &View, env: &minijinja::Environment<'static>) -> JobResult {
+    ctx.read(Read::Sitemap);
     let vars = vec![("entries", sitemap_entries(ctx))];
-    render_template(env, "sitemap.xml", vars, || "the sitemap".into())
+    render_template(ctx, env, "sitemap.xml", vars, || "the sitemap".into())
 }
 
 /// Every section, page, taxonomy and term, by URL, with its date and its

@@ -10,8 +10,9 @@ use minijinja::value::{ArgType, Kwargs};
 use minijinja::{Environment, Error as TplError, ErrorKind, State, Value};
 
 use super::RenderCtx;
+use super::deps::{Read, Recorder};
 use super::i18n::DateStyle;
-use super::objects::section_value;
+use super::objects::{View, section_value};
 use crate::assets::styles::AssetUse;
 use crate::diag::{Diagnostic, Diagnostics, Pos, pos_of};
 use crate::model::{Lang, SourcePath};
@@ -235,7 +236,7 @@ pub fn environment(ctx: &Arc<RenderCtx>, dirs: &TemplateDirs) -> Environment<'st
     let c = ctx.clone();
     env.add_function(
         "t",
-        move |state: &State, key: &str, kwargs: Kwargs| -> Result<String, TplError> {
+        move |state: &mut State, key: &str, kwargs: Kwargs| -> Result<String, TplError> {
             let count: Option<i64> = kwargs.get("count")?;
             let lang: Option<String> = kwargs.get("lang")?;
             kwargs.assert_all_used()?;
@@ -248,35 +249,37 @@ pub fn environment(ctx: &Arc<RenderCtx>, dirs: &TemplateDirs) -> Environment<'st
                 })?,
                 None => current_lang(state, &c)?,
             };
+            let rec = Recorder::of_state(state);
             if let Some(i) = c.site.config.languages.iter().position(|l| l.code == lang) {
-                super::deps::read(super::deps::Read::I18n(i as u16));
+                rec.read(Read::I18n(i as u16));
             }
-            Ok(c.i18n.translate(&lang, key, count))
+            Ok(c.i18n.translate(&lang, key, count, &rec))
         },
     );
 
     let c = ctx.clone();
     env.add_function(
         "get_section",
-        move |state: &State, path: &str| -> Result<Value, TplError> {
+        move |state: &mut State, path: &str| -> Result<Value, TplError> {
             let lang = current_lang(state, &c)?;
-            super::deps::read(super::deps::Read::Structure);
+            let view = View::of_state(&c, state);
+            view.read(Read::Structure);
             let dir = path
                 .trim_matches('/')
                 .trim_end_matches("_index.md")
                 .trim_end_matches('/');
             Ok(c.site
                 .section_by_dir(dir, &lang)
-                .map_or(Value::from(()), |id| section_value(&c, id)))
+                .map_or(Value::from(()), |id| section_value(&view, id)))
         },
     );
 
     let c = ctx.clone();
     env.add_function(
         "url",
-        move |state: &State, path: &str| -> Result<String, TplError> {
+        move |state: &mut State, path: &str| -> Result<String, TplError> {
             let lang = current_lang(state, &c)?;
-            super::deps::read(super::deps::Read::Structure);
+            Recorder::of_state(state).read(Read::Structure);
             let rel = path.trim_start_matches("@/").trim_start_matches('/');
             let (rel, fragment) = rel
                 .split_once('#')
@@ -297,24 +300,30 @@ pub fn environment(ctx: &Arc<RenderCtx>, dirs: &TemplateDirs) -> Environment<'st
     // The URL of a file from `assets/` or the theme's `static/`, under the base
     // path: stylesheets and scripts under their fingerprinted names.
     let c = ctx.clone();
-    env.add_function("asset_url", move |path: &str| -> String {
-        let answer = c.assets.url(path);
-        super::deps::asset(AssetUse::new(path, false, &answer));
-        answer
-    });
+    env.add_function(
+        "asset_url",
+        move |state: &mut State, path: &str| -> String {
+            let answer = c.assets.url(path);
+            Recorder::of_state(state).asset(AssetUse::new(path, false, &answer));
+            answer
+        },
+    );
     // `sha384-…` for a stylesheet's or script's `integrity` attribute, when
     // `[assets] integrity = true`; empty otherwise.
     let c = ctx.clone();
-    env.add_function("asset_integrity", move |path: &str| -> String {
-        let answer = c.assets.integrity(path);
-        super::deps::asset(AssetUse::new(path, true, &answer));
-        answer
-    });
+    env.add_function(
+        "asset_integrity",
+        move |state: &mut State, path: &str| -> String {
+            let answer = c.assets.integrity(path);
+            Recorder::of_state(state).asset(AssetUse::new(path, true, &answer));
+            answer
+        },
+    );
 
     let c = ctx.clone();
     env.add_function(
         "image",
-        move |state: &State, path: &str, kwargs: Kwargs| -> Result<Value, TplError> {
+        move |state: &mut State, path: &str, kwargs: Kwargs| -> Result<Value, TplError> {
             image_function(&c, state, path, kwargs)
         },
     );
@@ -323,17 +332,18 @@ pub fn environment(ctx: &Arc<RenderCtx>, dirs: &TemplateDirs) -> Environment<'st
     let c = ctx.clone();
     env.add_function(
         "municipality_map",
-        move |state: &State, pages: Value, kwargs: Kwargs| -> Result<Value, TplError> {
+        move |state: &mut State, pages: Value, kwargs: Kwargs| -> Result<Value, TplError> {
             let field: Option<String> = kwargs.get("field")?;
             let title: Option<String> = kwargs.get("title")?;
             let id: Option<String> = kwargs.get("id")?;
             kwargs.assert_all_used()?;
-            super::deps::read(super::deps::Read::Collections);
+            let rec = Recorder::of_state(state);
+            rec.read(Read::Collections);
             let mut ids = Vec::new();
             for v in pages.try_iter()? {
                 match v.downcast_object_ref::<super::objects::PageObj>() {
                     Some(p) => {
-                        super::deps::read(super::deps::Read::PageMeta(p.id));
+                        rec.read(Read::PageMeta(p.id));
                         ids.push(p.id);
                     }
                     None => {
@@ -345,7 +355,7 @@ pub fn environment(ctx: &Arc<RenderCtx>, dirs: &TemplateDirs) -> Environment<'st
                 }
             }
             let lang = current_lang(state, &c)?;
-            let title = title.unwrap_or_else(|| c.i18n.translate(&lang, "map_title", None));
+            let title = title.unwrap_or_else(|| c.i18n.translate(&lang, "map_title", None, &rec));
             let points =
                 super::map::points(&c.site, &ids, field.as_deref().unwrap_or("coordinates"));
             Ok(Value::from_safe_string(super::map::svg(
@@ -360,13 +370,19 @@ pub fn environment(ctx: &Arc<RenderCtx>, dirs: &TemplateDirs) -> Environment<'st
     // Events by the build clock: those not over yet, soonest first; and those
     // over, latest first.
     let c = ctx.clone();
-    env.add_filter("upcoming", move |pages: Value| -> Result<Value, TplError> {
-        events_by_clock(&c, pages, true)
-    });
+    env.add_filter(
+        "upcoming",
+        move |state: &mut State, pages: Value| -> Result<Value, TplError> {
+            events_by_clock(&View::of_state(&c, state), pages, true)
+        },
+    );
     let c = ctx.clone();
-    env.add_filter("past", move |pages: Value| -> Result<Value, TplError> {
-        events_by_clock(&c, pages, false)
-    });
+    env.add_filter(
+        "past",
+        move |state: &mut State, pages: Value| -> Result<Value, TplError> {
+            events_by_clock(&View::of_state(&c, state), pages, false)
+        },
+    );
     env.add_global(
         "now",
         Value::from(
@@ -413,9 +429,9 @@ pub fn environment(ctx: &Arc<RenderCtx>, dirs: &TemplateDirs) -> Environment<'st
     env
 }
 
-fn events_by_clock(ctx: &Arc<RenderCtx>, pages: Value, upcoming: bool) -> Result<Value, TplError> {
+fn events_by_clock(ctx: &View, pages: Value, upcoming: bool) -> Result<Value, TplError> {
     use super::calendar::{end, start};
-    super::deps::read(super::deps::Read::Collections);
+    ctx.read(Read::Collections);
     let site = &ctx.site;
     let mut ids = Vec::new();
     for v in pages.try_iter()? {
@@ -444,7 +460,7 @@ fn events_by_clock(ctx: &Arc<RenderCtx>, pages: Value, upcoming: bool) -> Result
 /// else a file of `assets/` (then the theme's `static/`).
 fn image_function(
     ctx: &Arc<RenderCtx>,
-    state: &State,
+    state: &mut State,
     path: &str,
     kwargs: Kwargs,
 ) -> Result<Value, TplError> {
@@ -520,12 +536,12 @@ fn image_function(
         formats,
         quality,
     };
-    let set = super::picture::responsive(&ctx.images, &ImageSource::new(&rel), &options).map_err(
-        |e| {
+    let rec = Recorder::of_state(state);
+    let set = super::picture::responsive(&ctx.images, &rec, &ImageSource::new(&rel), &options)
+        .map_err(|e| {
             let (message, help) = e.describe(path);
             invalid(format!("image(): {message} ({help})"))
-        },
-    )?;
+        })?;
     Ok(Value::from_pairs(image_set_pairs(
         &set,
         &site.config.images.sizes,
