@@ -41,7 +41,8 @@ pub struct Config {
     pub collections: Vec<Collection>,
     pub images: ImageConfig,
     pub assets: AssetConfig,
-    pub extra: minijinja::Value,
+    /// `[extra]`: anything, for the templates; plain data until they read it.
+    pub extra: serde_json::Value,
 }
 
 /// How photos are published: `[images]` in site.toml.
@@ -491,7 +492,7 @@ fn parse_config(root: &Path, text: &str, diags: &mut Diagnostics) -> Option<Conf
         collections,
         images,
         assets,
-        extra: minijinja::Value::from(minijinja::value::Serde(&raw.extra)),
+        extra: raw.extra,
     })
 }
 

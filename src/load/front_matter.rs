@@ -480,7 +480,7 @@ fn finish(
         weight: raw.weight,
         template: raw.template,
         taxonomies,
-        extra: minijinja::Value::from(minijinja::value::Serde(&raw.extra)),
+        extra: raw.extra,
         sort_by: raw.sort_by,
         paginate_by: raw.paginate_by,
         translated_from: raw.translated_from,
@@ -734,10 +734,7 @@ mod tests {
         assert_eq!(toml.title, yaml.title);
         assert_eq!(toml.date, yaml.date);
         assert_eq!(toml.taxonomies, yaml.taxonomies);
-        assert_eq!(
-            toml.extra.get_attr("n").unwrap(),
-            yaml.extra.get_attr("n").unwrap()
-        );
+        assert_eq!(toml.extra.get("n").unwrap(), yaml.extra.get("n").unwrap());
     }
 
     #[test]

@@ -178,7 +178,8 @@ pub struct FrontMatter {
     pub template: Option<String>,
     /// Taxonomy name → terms, `tags` at top level merged in.
     pub taxonomies: BTreeMap<String, Vec<String>>,
-    pub extra: minijinja::Value,
+    /// `[extra]`: anything, for the templates; plain data until they read it.
+    pub extra: serde_json::Value,
     pub sort_by: Option<SortBy>,
     pub paginate_by: Option<usize>,
     /// In a translation: the digest of its default-language version as it was

@@ -183,7 +183,7 @@ impl Object for PageObj {
             "toc" => toc_value(&md.toc),
             "weight" => front.weight.map_or(Value::from(()), Value::from),
             "draft" => Value::from(front.draft),
-            "extra" => Value::from_serialize(&front.extra),
+            "extra" => Value::from(minijinja::value::Serde(&front.extra)),
             "tags" => {
                 let terms: Vec<Value> = page
                     .terms
@@ -602,7 +602,9 @@ impl Object for SectionObj {
             "url" => url_value(&s.url),
             "permalink" => Value::from(site.permalink(&s.url)),
             "lang" => Value::from(s.lang.as_str()),
-            "extra" => front.map_or(Value::from(()), |f| Value::from_serialize(&f.extra)),
+            "extra" => front.map_or(Value::from(()), |f| {
+                Value::from(minijinja::value::Serde(&f.extra))
+            }),
             "pages" => pages_value(ctx, &s.pages),
             "subsections" => Value::from(
                 s.subsections
@@ -809,7 +811,7 @@ impl Object for SiteObj {
                         .collect::<Vec<_>>(),
                 )
             }
-            "extra" => Value::from_serialize(&config.extra),
+            "extra" => Value::from(minijinja::value::Serde(&config.extra)),
             _ => return None,
         })
     }

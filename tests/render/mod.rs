@@ -207,3 +207,32 @@ fn front_matter_text_is_escaped_in_every_output() {
         assert!(!text.contains("<img"), "{file}: {text}");
     }
 }
+
+#[test]
+fn extra_tables_reach_templates_from_site_section_and_page() {
+    let site = SiteTest::new("render/base");
+    site.write(
+        "site.toml",
+        std::fs::read_to_string(site.root().join("site.toml")).expect("site.toml")
+            + "\n[extra]\nregion = \"Viken\"\nnumbers = [1, 2]\n",
+    );
+    site.write(
+        "content/live/_index.md",
+        "+++\ntitle = \"Live\"\n[extra]\nicon = \"house\"\n+++\n",
+    );
+    site.write(
+        "content/live/moving.md",
+        "---\ntitle: Moving\ntemplate: extra.html\nextra:\n  nested:\n    colour: teal\n  count: 3\n---\nBody.\n",
+    );
+    site.write(
+        "templates/extra.html",
+        "{{ site.extra.region }}|{{ site.extra.numbers | join(',') }}|\
+         {{ page.section.extra.icon }}|{{ page.extra.nested.colour }}|{{ page.extra.count + 1 }}|\
+         {{ page.extra.missing is undefined }}",
+    );
+    site.build().assert_clean();
+    assert_eq!(
+        site.read("en/live/moving/index.html"),
+        "Viken|1,2|house|teal|4|True"
+    );
+}
