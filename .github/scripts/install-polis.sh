@@ -19,7 +19,8 @@
 # look.
 #
 # Environment (for tests; CI sets none of them):
-#   POLIS_PIN          the pin file (default .github/polis.pin)
+#   POLIS_PIN          the pin file (default .github/polis.pin; relative to the
+#                      repository's root, where the script runs)
 #   POLIS_RELEASE_URL  where the release's files are, instead of the pin's `url`
 #   POLIS_TARGET       the target triple, instead of the one of this machine
 #   POLIS_INSTALL_DIR  where polis is installed (default $RUNNER_TEMP/polis)
