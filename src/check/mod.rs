@@ -32,7 +32,7 @@ pub fn check_site(
 ) -> Result<BuildSummary> {
     let output = NullOutput::default();
     let mut options = options.clone();
-    options.encode_images = false;
+    options.images = crate::pipeline::ImageWork::Skip;
     let options = &options;
     let mut external = Vec::new();
     let mut cache_dir = options.root.join(".polis-cache");

@@ -74,6 +74,9 @@ pub fn run(args: &BuildArgs) -> Result<BuildOutcome> {
     let start = Instant::now();
     let mut options = args.site.options()?;
     options.cache_dir = cache_dir(args.cache_dir.as_deref())?;
+    if !args.quiet {
+        options.progress = crate::progress::Show::OnStderr;
+    }
     let output = args
         .output
         .clone()

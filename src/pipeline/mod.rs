@@ -12,6 +12,7 @@ pub mod edit;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use crate::assets::images::ImageWork;
 use crate::assets::images::{ImageSet, ImageStats, Images};
 use crate::assets::styles::AssetCache;
 use crate::diag::{Diagnostic, Diagnostics};
@@ -19,6 +20,7 @@ use crate::error::{Error, Result};
 use crate::load::LoadCache;
 use crate::model::{Lang, SourcePath};
 use crate::output::Output;
+pub use crate::progress::Show;
 use crate::render::{Change, RenderState};
 use crate::resolve::Site;
 use crate::{assets, config, load, render, resolve};
@@ -41,9 +43,11 @@ pub struct BuildOptions {
     /// hashes when the site asks for them. `serve` turns this off: there, a
     /// stylesheet edit then changes no page and is swapped in without a reload.
     pub fingerprint_assets: bool,
-    /// Make the images' variants. `check` turns this off: every image is still
-    /// read and checked, but nothing is encoded for an output nobody keeps.
-    pub encode_images: bool,
+    /// When the images' variants are made: before the build ends, on
+    /// request (`serve`), or not at all (`check`).
+    pub images: ImageWork,
+    /// Progress of long work (image variants) on stderr; nothing by default.
+    pub progress: Show,
 }
 
 impl BuildOptions {
@@ -56,7 +60,8 @@ impl BuildOptions {
             now: jiff::Timestamp::now(),
             cache_dir: None,
             fingerprint_assets: true,
-            encode_images: true,
+            images: ImageWork::Make,
+            progress: Show::Never,
         }
     }
 
@@ -182,6 +187,12 @@ pub struct Built {
 }
 
 impl Built {
+    /// The image service the build used: it answers for the variants left to
+    /// make on request ([`ImageWork::OnRequest`]).
+    pub fn images(&self) -> &Arc<Images> {
+        &self.images
+    }
+
     /// Removes the image cache's entries that this build did not show; only a
     /// good build that made its images has seen every one the site shows.
     pub fn prune_images(&self) -> Result<usize> {
@@ -265,11 +276,13 @@ pub fn run(
     let stats = render::render_site(inputs, &dirs, output, diags, &mut caches.render, change)?;
     timer.lap("render");
     let originals = assets::originals(&images, &plan.originals, diags);
-    let image_stats = if options.encode_images {
-        images.publish(&stats.images, &originals, output)?
-    } else {
-        ImageStats::default()
+    let image_stats = match options.images {
+        ImageWork::Skip => ImageStats::default(),
+        work => images.publish(&stats.images, &originals, output, work, options.progress)?,
     };
+    if options.images == ImageWork::OnRequest {
+        images.make_in_background(options.progress)?;
+    }
     assets::write_styles(&styles, output)?;
     assets::copy_all(&plan.copies, output)?;
     timer.lap("assets");
@@ -366,7 +379,7 @@ pub fn build_to_dir(
     }
     output.commit()?;
     let mut built = result?;
-    if options.encode_images {
+    if options.images == ImageWork::Make {
         built.summary.images.pruned = built.prune_images()?;
     }
     Ok(built.summary)

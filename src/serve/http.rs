@@ -142,6 +142,31 @@ async fn file(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Re
     if let Some(bytes) = files.get(&OutputPath::new(key.as_str())) {
         return respond(StatusCode::OK, &key, bytes, &headers);
     }
+    // An image variant not made yet: made now, and the request waits for it,
+    // so that a page never shows a broken image.
+    if let Some(images) = &snapshot.images {
+        let images = images.clone();
+        let path = OutputPath::new(key.as_str());
+        let made = tokio::task::spawn_blocking(move || images.requested(&path)).await;
+        match made {
+            Ok(Some(Some(bytes))) => return respond(StatusCode::OK, &key, &bytes, &headers),
+            Ok(Some(None)) => {
+                return (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "this image could not be made: its file changed or cannot be read; the rebuild says why\n",
+                )
+                    .into_response();
+            }
+            Ok(None) => {}
+            Err(_) => {
+                return (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "making the image failed\n",
+                )
+                    .into_response();
+            }
+        }
+    }
     if !rel.ends_with('/') && files.contains_key(&OutputPath::new(format!("{rel}/index.html"))) {
         // `/en/live` → `/en/live/`, as static hosts do.
         let mut location = format!("{}/", uri.path());

@@ -19,6 +19,7 @@ use serde::Serialize;
 use tokio::sync::broadcast;
 
 use crate::BuildOptions;
+use crate::assets::images::Images;
 use crate::diag::{Diagnostic, Diagnostics, Severity};
 use crate::error::{Error, Result};
 use crate::output::Files;
@@ -40,6 +41,8 @@ pub struct ServeOptions {
 #[derive(Debug, Default)]
 pub struct Snapshot {
     pub files: Arc<Files>,
+    /// Makes the build's image variants that are not among `files` yet.
+    pub images: Option<Arc<Images>>,
 }
 
 /// What browsers are told, as SSE events.
@@ -170,6 +173,14 @@ impl Server {
         // Plain asset names: a stylesheet edit then changes no page, and the
         // browser swaps the stylesheet in without a reload.
         build.fingerprint_assets = false;
+        // The first page at once: a photo's variants are made when a browser
+        // asks for them, and meanwhile in the background.
+        build.images = crate::pipeline::ImageWork::OnRequest;
+        build.progress = if options.quiet {
+            crate::progress::Show::Never
+        } else {
+            crate::progress::Show::Lines
+        };
         let shared = Arc::new(Shared::new());
         let mut session = Session::new(build);
 
@@ -181,6 +192,7 @@ impl Server {
                 let files = rebuilt.files.len();
                 shared.snapshot.store(Arc::new(Snapshot {
                     files: rebuilt.files,
+                    images: Some(rebuilt.images),
                 }));
                 (pages, files)
             }

@@ -9,6 +9,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::assets::images::Images;
 use crate::diag::Diagnostics;
 use crate::error::{Error, Result};
 use crate::model::OutputPath;
@@ -34,6 +35,8 @@ pub struct Rebuilt {
     pub summary: BuildSummary,
     /// Whether only Markdown bodies changed, so `resolve` was skipped.
     pub bodies_only: bool,
+    /// Makes the image variants the build left for when a browser asks.
+    pub images: Arc<Images>,
 }
 
 impl Session {
@@ -96,6 +99,7 @@ impl Session {
         Ok(Rebuilt {
             files: self.files.clone(),
             changed,
+            images: built.images().clone(),
             summary: built.summary,
             bodies_only: built.bodies_only,
         })

@@ -173,6 +173,7 @@ impl Rebuilder {
             Ok(rebuilt) => {
                 self.shared.snapshot.store(Arc::new(Snapshot {
                     files: rebuilt.files,
+                    images: Some(rebuilt.images),
                 }));
                 if !self.quiet {
                     for d in diags.sorted() {

@@ -273,3 +273,64 @@ fn init_refuses_a_folder_that_is_not_empty() {
     );
     assert!(!new.exists());
 }
+
+/// The images fixture with its photos: a cold build has variants to make.
+fn site_with_photos() -> SiteTest {
+    let site = SiteTest::new("images/site");
+    site.write(
+        "content/places/market/photos/market.jpg",
+        crate::images::phone_photo(600, 400, 1),
+    );
+    site.write(
+        "content/places/market/photos/pattern.png",
+        crate::images::png_with_alpha(64, 48),
+    );
+    site.write(
+        "assets/images/tower.jpg",
+        crate::images::phone_photo(160, 240, 1),
+    );
+    site
+}
+
+#[test]
+fn progress_is_plain_lines_in_a_log_and_nothing_when_quiet() {
+    // Progress shows only for work longer than a couple of seconds; the
+    // variable makes every piece of work long enough.
+    let run = |site: &SiteTest, extra: &[&str]| {
+        let root = site.root().to_str().unwrap().to_string();
+        let out = site.out().to_str().unwrap().to_string();
+        let mut args = vec!["build", "--root", &root, "--output", &out, "--now", NOW];
+        args.extend_from_slice(extra);
+        crate::common::polis_cmd(&args)
+            .env("POLIS_PROGRESS_AFTER_MS", "0")
+            .output()
+            .expect("run polis")
+    };
+    let site = site_with_photos();
+    let o = run(&site, &[]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    let lines: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("image variants: "))
+        .collect();
+    let last = lines
+        .last()
+        .unwrap_or_else(|| panic!("no progress in:\n{err}"));
+    let (done, total) = last["image variants: ".len()..]
+        .split_once(' ')
+        .and_then(|(n, _)| n.split_once('/'))
+        .expect("done/total");
+    assert_eq!(done, total, "the last line says all is done: {err}");
+    assert!(total.parse::<u32>().unwrap() >= 9, "{err}");
+    assert!(
+        !err.contains('\r') && !err.contains('\x1b'),
+        "no bar or colour in a log: {err:?}"
+    );
+
+    // Quiet: nothing, though there is as much to do (a new cache).
+    let site = site_with_photos();
+    let o = run(&site, &["--quiet"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "");
+}

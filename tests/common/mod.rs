@@ -55,6 +55,7 @@ pub fn polis_cmd(args: &[&str]) -> Command {
         "POLIS_CACHE_DIR",
         "GITHUB_STEP_SUMMARY",
         "CLICOLOR_FORCE",
+        "POLIS_PROGRESS_AFTER_MS",
     ] {
         cmd.env_remove(var);
     }

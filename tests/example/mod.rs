@@ -19,7 +19,7 @@ fn build() -> (tempfile::TempDir, std::path::PathBuf) {
     let out = dir.path().join("public");
     let mut options = BuildOptions::new(repo_dir());
     options.now = NOW.parse().unwrap();
-    options.encode_images = false;
+    options.images = polis::pipeline::ImageWork::Skip;
     let mut diags = Diagnostics::default();
     let result = polis::build_to_dir(&options, &out, true, &mut diags);
     assert!(

@@ -460,12 +460,26 @@ fn a_branch_switch_and_folder_renames_end_in_the_right_site() {
     let fresh = fresh.into_files();
     let served = server.files();
     let mut a: Vec<_> = served.keys().map(|p| p.as_str()).collect();
-    let mut b: Vec<_> = fresh.keys().map(|p| p.as_str()).collect();
+    let mut b: Vec<_> = fresh
+        .keys()
+        .map(|p| p.as_str())
+        // Image variants not made yet are made when asked for (below).
+        .filter(|p| {
+            !p.starts_with("img/") || served.contains_key(&polis::model::OutputPath::new(*p))
+        })
+        .collect();
     a.sort_unstable();
     b.sort_unstable();
     assert_eq!(a, b, "the served files are a fresh build's");
     for (path, bytes) in &fresh {
-        assert!(served.get(path) == Some(bytes), "{} differs", path.as_str());
+        match served.get(path) {
+            Some(s) => assert!(s == bytes, "{} differs", path.as_str()),
+            None => {
+                let r = get(server.addr, &format!("/{}", path.as_str()));
+                assert_eq!(r.status, 200, "{}", path.as_str());
+                assert!(r.body == bytes.as_ref(), "{} differs", path.as_str());
+            }
+        }
     }
     assert!(
         served
@@ -525,4 +539,137 @@ fn serve_with_a_relative_root_rebuilds_on_edit() {
         assert!(Instant::now() < deadline, "the edit was never served");
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+/// The images fixture with its photos, for the serve tests of images.
+fn site_with_photos() -> SiteTest {
+    let site = SiteTest::new("images/site");
+    site.write(
+        "content/places/market/photos/market.jpg",
+        crate::images::phone_photo(600, 400, 1),
+    );
+    site.write(
+        "content/places/market/photos/pattern.png",
+        crate::images::png_with_alpha(64, 48),
+    );
+    site.write(
+        "assets/images/tower.jpg",
+        crate::images::phone_photo(160, 240, 1),
+    );
+    site
+}
+
+#[test]
+fn serve_shows_pages_before_their_images_are_made_and_makes_each_when_asked() {
+    let site = site_with_photos();
+    let server = start(&site);
+    let addr = server.addr;
+    // The first build left every variant for later: the page is there, no
+    // image file is (the cache was empty).
+    let files = server.files();
+    assert!(files.contains_key(&polis::model::OutputPath::new(
+        "en/places/market/index.html"
+    )));
+    let made_at_start: Vec<_> = files
+        .keys()
+        .filter(|p| p.as_str().starts_with("img/"))
+        .collect();
+    assert!(made_at_start.is_empty(), "{made_at_start:?}");
+
+    let page = get(addr, "/en/places/market/");
+    assert_eq!(page.status, 200);
+    let html = page.text();
+    let mut urls: Vec<String> = crate::common::attr_values(&html, "src")
+        .into_iter()
+        .chain(
+            crate::common::attr_values(&html, "srcset")
+                .iter()
+                .flat_map(|s| {
+                    s.split(", ")
+                        .map(|c| c.split(' ').next().unwrap_or("").to_string())
+                })
+                .collect::<Vec<_>>(),
+        )
+        .filter(|u| u.contains("/img/"))
+        .collect();
+    urls.sort();
+    urls.dedup();
+    assert!(urls.len() >= 9, "every width and format: {urls:?}");
+    let mut served = std::collections::BTreeMap::new();
+    for url in &urls {
+        let path = url.trim_start_matches(&format!("http://{addr}"));
+        let r = get(addr, path);
+        assert_eq!(r.status, 200, "{path}: {}", r.text());
+        let ext = path.rsplit('.').next().unwrap_or_default();
+        let mime = r.header("content-type").unwrap_or_default().to_string();
+        assert_eq!(
+            mime,
+            mime_guess::from_ext(ext)
+                .first_or_octet_stream()
+                .to_string(),
+            "{path}"
+        );
+        if ext == "avif" {
+            assert_eq!(&r.body[4..12], b"ftypavif", "{path}");
+        } else {
+            let img = image::load_from_memory(&r.body).expect("a real image");
+            let width: u32 = path
+                .rsplit('-')
+                .next()
+                .and_then(|s| s.split('.').next())
+                .and_then(|w| w.parse().ok())
+                .expect("the width in the name");
+            assert_eq!(img.width(), width, "{path}");
+        }
+        served.insert(path.trim_start_matches('/').to_string(), r.body);
+    }
+    server.stop();
+
+    // A build from an empty cache of its own makes the same bytes: what a
+    // browser got from serve is what the published site has.
+    let cache = site.temp_path("cold-cache");
+    site.build_with(|o| o.cache_dir = Some(cache.clone()))
+        .assert_clean();
+    for (path, bytes) in &served {
+        assert!(
+            site.read_bytes(path) == *bytes,
+            "{path}: served bytes differ from the build's"
+        );
+    }
+}
+
+#[test]
+fn serve_reports_a_damaged_photo_as_the_build_does() {
+    let site = site_with_photos();
+    site.write(
+        "content/places/market/photos/broken.jpg",
+        b"\xff\xd8\xff\xe0 this is no JPEG after all",
+    );
+    site.write(
+        "content/places/market/index.md",
+        "+++\ntitle = \"Market\"\n+++\n\n![Broken](photos/broken.jpg)\n\n![Stalls](photos/market.jpg)\n",
+    );
+    let built = site.build();
+    built.assert_failed();
+    let mut build = BuildOptions::new(site.root());
+    build.now = now();
+    let (server, first) = Server::start(ServeOptions {
+        build,
+        bind: "127.0.0.1".parse().unwrap(),
+        port: 0,
+        quiet: true,
+    })
+    .expect("the server starts");
+    let served: Vec<String> = first
+        .diagnostics
+        .sorted()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        served.iter().any(|d| d.contains("broken.jpg")),
+        "{served:?}"
+    );
+    assert_eq!(served, built.diagnostics);
+    server.stop();
 }

@@ -34,16 +34,23 @@ impl ContentHash {
 pub struct CacheKey(String);
 
 impl CacheKey {
+    /// `base`: the size the variant is resized from (see
+    /// [`super::codec::Encoding`]); a variant that is its base keeps the key
+    /// it had before bases were named.
     pub(super) fn of(
         hash: ContentHash,
         width: u32,
         height: u32,
+        base: (u32, u32),
         format: ImageFormat,
         quality: u8,
     ) -> Self {
         use std::hash::Hash;
         let mut h = xxhash_rust::xxh3::Xxh3::new();
         (PIPELINE_VERSION, hash.0, width, height, format, quality).hash(&mut h);
+        if base != (width, height) {
+            base.hash(&mut h);
+        }
         #[cfg(feature = "avif")]
         if format == ImageFormat::Avif {
             super::codec::AVIF_SPEED.hash(&mut h);
@@ -187,13 +194,16 @@ mod tests {
     #[test]
     fn cache_keys_change_with_every_setting() {
         let h = ContentHash(1);
-        let k = CacheKey::of(h, 480, 360, ImageFormat::Webp, 75);
-        assert_eq!(k, CacheKey::of(h, 480, 360, ImageFormat::Webp, 75));
+        let base = (960, 720);
+        let k = CacheKey::of(h, 480, 360, base, ImageFormat::Webp, 75);
+        assert_eq!(k, CacheKey::of(h, 480, 360, base, ImageFormat::Webp, 75));
         for other in [
-            CacheKey::of(ContentHash(2), 480, 360, ImageFormat::Webp, 75),
-            CacheKey::of(h, 481, 360, ImageFormat::Webp, 75),
-            CacheKey::of(h, 480, 360, ImageFormat::Jpeg, 75),
-            CacheKey::of(h, 480, 360, ImageFormat::Webp, 76),
+            CacheKey::of(ContentHash(2), 480, 360, base, ImageFormat::Webp, 75),
+            CacheKey::of(h, 481, 360, base, ImageFormat::Webp, 75),
+            CacheKey::of(h, 480, 360, (1920, 1440), ImageFormat::Webp, 75),
+            CacheKey::of(h, 480, 360, (480, 360), ImageFormat::Webp, 75),
+            CacheKey::of(h, 480, 360, base, ImageFormat::Jpeg, 75),
+            CacheKey::of(h, 480, 360, base, ImageFormat::Webp, 76),
         ] {
             assert_ne!(k, other);
         }

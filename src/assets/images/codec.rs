@@ -154,11 +154,15 @@ fn resize_box(image: &DynamicImage, width: u32, height: u32) -> DynamicImage {
     }
 }
 
-/// One file to make of an image: its size, format and quality.
+/// One file to make of an image: its size, format and quality, and the size
+/// it is resized from (its image set's largest, itself resized from the
+/// original). Naming the base makes the bytes the same whichever variants are
+/// made together: a whole set in a build, or one variant a browser asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) struct Encoding {
     pub width: u32,
     pub height: u32,
+    pub base: (u32, u32),
     pub format: ImageFormat,
     pub quality: u8,
 }
@@ -170,34 +174,40 @@ pub(super) fn scaled_height(original: (u32, u32), width: u32) -> u32 {
     ((oh as u64 * width as u64 + ow as u64 / 2) / ow.max(1) as u64).max(1) as u32
 }
 
-/// Encodes one decoded source in each of `wanted`: each size resized once
-/// (from the original for the largest, from the largest for the others, which
-/// is faster and looks the same), then every encoding in parallel. The bytes
-/// come in the order of `wanted`; `None` where the encoder failed.
+/// Encodes one decoded source in each of `wanted`: each base size resized
+/// once from the original, each size once from its base (faster than from
+/// the original, and it looks the same), then every encoding in parallel. The
+/// bytes come in the order of `wanted`; `None` where the encoder failed.
 pub(super) fn encode_all(image: &DynamicImage, wanted: &[Encoding]) -> Vec<Option<Vec<u8>>> {
-    let mut sizes: Vec<(u32, u32)> = wanted.iter().map(|e| (e.width, e.height)).collect();
+    let mut bases: Vec<(u32, u32)> = wanted.iter().map(|e| e.base).collect();
+    bases.sort_unstable();
+    bases.dedup();
+    let bases: FxHashMap<(u32, u32), DynamicImage> = bases
+        .par_iter()
+        .map(|&(w, h)| ((w, h), resize(image, w, h)))
+        .collect();
+    // (base, size) pairs: sizes from a base of their own.
+    type Pair = ((u32, u32), (u32, u32));
+    let mut sizes: Vec<Pair> = wanted
+        .iter()
+        .map(|e| (e.base, (e.width, e.height)))
+        .filter(|(base, size)| base != size)
+        .collect();
     sizes.sort_unstable();
     sizes.dedup();
-    let largest = sizes
-        .last()
-        .copied()
-        .unwrap_or((image.width(), image.height()));
-    let base = resize(image, largest.0, largest.1);
-    let resized: FxHashMap<(u32, u32), DynamicImage> = sizes
+    let resized: FxHashMap<Pair, DynamicImage> = sizes
         .par_iter()
-        .map(|&(w, h)| {
-            let img = if (w, h) == largest {
-                base.clone()
-            } else {
-                resize(&base, w, h)
-            };
-            ((w, h), img)
-        })
+        .filter_map(|&(base, (w, h))| Some(((base, (w, h)), resize(bases.get(&base)?, w, h))))
         .collect();
     wanted
         .par_iter()
         .map(|e| {
-            let img = resized.get(&(e.width, e.height))?;
+            let size = (e.width, e.height);
+            let img = if e.base == size {
+                bases.get(&size)?
+            } else {
+                resized.get(&(e.base, size))?
+            };
             encode(img, e.format, e.quality)
         })
         .collect()
@@ -465,6 +475,7 @@ mod tests {
                 [(40, 30), (20, 15)].map(|(width, height)| Encoding {
                     width,
                     height,
+                    base: (40, 30),
                     format,
                     quality: 75,
                 })
@@ -478,6 +489,30 @@ mod tests {
             assert_eq!((back.width(), back.height()), (e.width, e.height), "{e:?}");
             let guessed = image::guess_format(&bytes).unwrap();
             assert_eq!(guessed.extensions_str()[0], e.format.extension(), "{e:?}");
+        }
+    }
+
+    #[test]
+    fn a_variant_made_alone_has_the_bytes_it_has_made_with_its_set() {
+        // What `serve` makes when a browser asks for one variant is what a
+        // build makes with the whole set: the cache holds either.
+        let img = DynamicImage::ImageRgb8(gradient(64, 48));
+        let e = |width, height, format| Encoding {
+            width,
+            height,
+            base: (48, 36),
+            format,
+            quality: 75,
+        };
+        let set = [
+            e(48, 36, ImageFormat::Jpeg),
+            e(32, 24, ImageFormat::Jpeg),
+            e(16, 12, ImageFormat::Webp),
+        ];
+        let together = encode_all(&img, &set);
+        for (one, bytes) in set.iter().zip(&together) {
+            assert!(bytes.is_some(), "{one:?}");
+            assert_eq!(&encode_all(&img, &[*one])[0], bytes, "{one:?}");
         }
     }
 

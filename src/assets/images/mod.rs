@@ -28,7 +28,7 @@ mod codec;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use bytes::Bytes;
 use rayon::prelude::*;
@@ -45,6 +45,7 @@ use crate::error::Result;
 use crate::fs;
 use crate::model::{ImageFormat, OutputPath, SourcePath, UrlPath};
 use crate::output::Output;
+use crate::progress::{Progress, Show};
 
 /// The output folder of image variants.
 pub const IMAGE_DIR: &str = "img";
@@ -108,6 +109,8 @@ pub struct Variant {
     pub(crate) output: OutputPath,
     pub(crate) key: CacheKey,
     pub(crate) quality: u8,
+    /// The size it is resized from: its set's largest.
+    pub(crate) base: (u32, u32),
 }
 
 impl Variant {
@@ -115,6 +118,7 @@ impl Variant {
         Encoding {
             width: self.width,
             height: self.height,
+            base: self.base,
             format: self.format,
             quality: self.quality,
         }
@@ -298,8 +302,42 @@ pub struct ImageStats {
     pub decoded: usize,
     /// Variants encoded (the rest came from the cache).
     pub encoded: usize,
+    /// Variants left to make when a browser asks for them (`serve`).
+    pub pending: usize,
     /// Cache files removed as unused (after a successful build).
     pub pruned: usize,
+}
+
+/// When a build makes the variants of the images it shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageWork {
+    /// Before the build ends (`build`).
+    Make,
+    /// When a browser asks for one ([`Images::requested`]), and meanwhile in
+    /// the background ([`Images::make_in_background`]): `serve` shows its
+    /// first page at once, whatever the photos.
+    OnRequest,
+    /// Not at all (`check`): every image is still read and checked, but
+    /// nothing is encoded for an output nobody keeps.
+    Skip,
+}
+
+/// The variants the last publish showed but did not make (`serve`).
+#[derive(Debug, Default)]
+struct Pending {
+    /// Counts publishes: a background maker of an older one stops.
+    generation: u64,
+    by_output: FxHashMap<OutputPath, Arc<Unmade>>,
+}
+
+/// One variant to make when asked for: from which file, and its bytes once
+/// made (`None` when the file can no longer be read: it changed since it was
+/// probed, and the next build reports it where it is shown).
+#[derive(Debug)]
+struct Unmade {
+    variant: Variant,
+    source: PathBuf,
+    made: OnceLock<Option<Bytes>>,
 }
 
 /// The image service of a build, and what it keeps for the next one (`serve`
@@ -319,6 +357,7 @@ pub struct Images {
     memory: Mutex<FxHashMap<CacheKey, Bytes>>,
     /// The cache keys the last publish used (what pruning keeps).
     used: Mutex<BTreeSet<CacheKey>>,
+    pending: Mutex<Pending>,
     manifest_dirty: std::sync::atomic::AtomicBool,
     probed: AtomicUsize,
 }
@@ -351,6 +390,7 @@ impl Images {
             answers: Mutex::default(),
             memory: Mutex::default(),
             used: Mutex::default(),
+            pending: Mutex::default(),
             manifest_dirty: Default::default(),
             probed: AtomicUsize::new(0),
         }
@@ -506,6 +546,12 @@ impl Images {
         if stem.is_empty() {
             stem = "image".into();
         }
+        // Every variant is resized from the largest size of the set.
+        let base_width = widths.last().copied().unwrap_or(probe.width);
+        let base = (
+            base_width,
+            codec::scaled_height((probe.width, probe.height), base_width),
+        );
         let variants = |format: ImageFormat| -> Vec<Variant> {
             let q = match format {
                 // A template's quality is for this image in every format.
@@ -523,7 +569,7 @@ impl Images {
                 .filter(|&&w| w <= limit)
                 .map(|&w| {
                     let h = codec::scaled_height((probe.width, probe.height), w);
-                    let key = CacheKey::of(probe.hash, w, h, format, q);
+                    let key = CacheKey::of(probe.hash, w, h, base, format, q);
                     let file = format!(
                         "{IMAGE_DIR}/{stem}-{w}.{}.{}",
                         &key.as_str()[..10],
@@ -537,6 +583,7 @@ impl Images {
                         output: OutputPath::new(file),
                         key,
                         quality: q,
+                        base,
                     }
                 })
                 .collect()
@@ -591,12 +638,17 @@ impl Images {
     /// Makes every variant of `sets` that the cache lacks (each source decoded
     /// once, sources in parallel), writes them all to `output`, and saves the
     /// probe manifest. `extra` are files to write under other names
-    /// (`publish_originals`): (output path, variant of a set).
+    /// (`publish_originals`): (output path, variant of a set). With
+    /// [`ImageWork::OnRequest`] what the cache lacks is not made here but left
+    /// for [`Images::requested`] and [`Images::make_in_background`], and not
+    /// written to `output`.
     pub fn publish(
         &self,
         sets: &[Arc<ImageSet>],
         extra: &[(OutputPath, Arc<ImageSet>)],
         output: &dyn Output,
+        work: ImageWork,
+        show: Show,
     ) -> Result<ImageStats> {
         // Every distinct variant, by cache key, with the source it comes from.
         let mut by_key: BTreeMap<&CacheKey, (&Variant, &ImageSet)> = BTreeMap::new();
@@ -634,6 +686,15 @@ impl Images {
         let decoded = AtomicUsize::new(0);
         let encoded = AtomicUsize::new(0);
         let todo: Vec<_> = todo.into_values().collect();
+        let later = work == ImageWork::OnRequest;
+        let pending = if later {
+            self.leave_for_later(&todo, &shown, extra)
+        } else {
+            0
+        };
+        let todo = if later { Vec::new() } else { todo };
+        let count = todo.iter().map(|(_, v)| v.len() as u64).sum();
+        let progress = Progress::new(show, "image variants", count);
         todo.par_iter()
             .try_for_each(|(set, variants)| -> Result<()> {
                 let bytes = fs::read(&set.path)?;
@@ -646,6 +707,7 @@ impl Images {
                 decoded.fetch_add(1, Ordering::Relaxed);
                 let wanted: Vec<Encoding> = variants.iter().map(|v| v.encoding()).collect();
                 let made = codec::encode_all(&image, &wanted);
+                progress.inc(wanted.len() as u64);
                 for (v, data) in variants.iter().zip(made) {
                     // Its encoder failed: nothing to write.
                     let Some(data) = data else { continue };
@@ -657,6 +719,8 @@ impl Images {
                 }
                 Ok(())
             })?;
+
+        progress.finish();
 
         // Publish: from memory for `serve`, as file copies otherwise.
         let write = |path: &OutputPath, v: &Variant| -> Result<()> {
@@ -699,6 +763,7 @@ impl Images {
             probed: self.probed.load(Ordering::Relaxed),
             decoded: decoded.into_inner(),
             encoded: encoded.into_inner(),
+            pending,
             pruned: 0,
         };
         *lock(&self.used) = used;
@@ -706,6 +771,142 @@ impl Images {
             self.save_manifest(None)?;
         }
         Ok(stats)
+    }
+
+    /// Notes the variants of `todo` as made on request, by every output path
+    /// they are shown at; returns how many there are.
+    fn leave_for_later(
+        &self,
+        todo: &[(&ImageSet, Vec<&Variant>)],
+        shown: &BTreeMap<&OutputPath, &Variant>,
+        extra: &[(OutputPath, Arc<ImageSet>)],
+    ) -> usize {
+        let unmade: FxHashMap<&CacheKey, Arc<Unmade>> = todo
+            .iter()
+            .flat_map(|(set, variants)| {
+                variants.iter().map(|v| {
+                    let u = Unmade {
+                        variant: (*v).clone(),
+                        source: set.path.clone(),
+                        made: OnceLock::new(),
+                    };
+                    (&v.key, Arc::new(u))
+                })
+            })
+            .collect();
+        let mut pending = lock(&self.pending);
+        pending.generation += 1;
+        pending.by_output = shown
+            .iter()
+            .map(|(path, v)| (*path, *v))
+            .chain(extra.iter().map(|(path, set)| (path, set.largest())))
+            .filter_map(|(path, v)| Some((path.clone(), unmade.get(&v.key)?.clone())))
+            .collect();
+        unmade.len()
+    }
+
+    /// The bytes of an output file the last publish left to be made on
+    /// request, made now (or by the background maker, waited for); `None`
+    /// when `path` is no such file. `Some(None)` when it cannot be made: its
+    /// source changed since it was probed.
+    pub fn requested(&self, path: &OutputPath) -> Option<Option<Bytes>> {
+        let unmade = lock(&self.pending).by_output.get(path)?.clone();
+        Some(self.make(&unmade, None))
+    }
+
+    /// How many variants the last publish left to make, and how many of them
+    /// are made.
+    pub fn pending_progress(&self) -> (usize, usize) {
+        let pending = lock(&self.pending);
+        let mut all: Vec<&Arc<Unmade>> = pending.by_output.values().collect();
+        all.sort_unstable_by_key(|u| Arc::as_ptr(u));
+        all.dedup_by_key(|u| Arc::as_ptr(u));
+        let made = all.iter().filter(|u| u.made.get().is_some()).count();
+        (all.len(), made)
+    }
+
+    /// Makes, on a thread of its own, what the last publish left to make,
+    /// source by source (each decoded once), until a newer publish replaces
+    /// the list. One thread: the other cores answer browsers first.
+    pub fn make_in_background(self: &Arc<Self>, show: Show) -> Result<()> {
+        let (generation, work) = {
+            let pending = lock(&self.pending);
+            let mut work: BTreeMap<PathBuf, Vec<Arc<Unmade>>> = BTreeMap::new();
+            for u in pending.by_output.values() {
+                let list = work.entry(u.source.clone()).or_default();
+                if !list.iter().any(|o| Arc::ptr_eq(o, u)) {
+                    list.push(u.clone());
+                }
+            }
+            (pending.generation, work)
+        };
+        if work.is_empty() {
+            return Ok(());
+        }
+        let images = self.clone();
+        let current = move || lock(&images.pending).generation == generation;
+        let images = self.clone();
+        let count = work.values().map(|u| u.len() as u64).sum();
+        std::thread::Builder::new()
+            .name("polis-images".into())
+            .spawn(move || {
+                let progress = Progress::new(show, "image variants, made in the background", count);
+                for (source, mut unmade) in work {
+                    let before = unmade.len() as u64;
+                    unmade.retain(|u| u.made.get().is_none());
+                    progress.inc(before - unmade.len() as u64);
+                    if unmade.is_empty() {
+                        continue;
+                    }
+                    // Widest first: the others are resized from it.
+                    unmade.sort_by_key(|u| std::cmp::Reverse(u.variant.width));
+                    let Some(image) = fs::read(&source).ok().and_then(|b| codec::decode(&b).ok())
+                    else {
+                        progress.inc(unmade.len() as u64);
+                        continue;
+                    };
+                    for u in &unmade {
+                        if !current() {
+                            return;
+                        }
+                        images.make(u, Some(&image));
+                        progress.inc(1);
+                    }
+                }
+                progress.finish();
+            })
+            .map(|_| ())
+            .map_err(|source| crate::error::Error::Io {
+                op: "starting the thread that makes images",
+                path: self.root.clone(),
+                source,
+            })
+    }
+
+    /// Makes one variant left for later, once: a second caller waits for
+    /// the first. `image` is its source, decoded, when the caller has it.
+    fn make(&self, u: &Unmade, image: Option<&image::DynamicImage>) -> Option<Bytes> {
+        u.made
+            .get_or_init(|| {
+                let decoded;
+                let image = match image {
+                    Some(i) => i,
+                    None => {
+                        decoded = codec::decode(&fs::read(&u.source).ok()?).ok()?;
+                        &decoded
+                    }
+                };
+                let v = &u.variant;
+                let data = codec::encode_all(image, &[v.encoding()]).pop().flatten()?;
+                if let Err(e) = self.cache.write_entry(&v.key, v.format, &data) {
+                    // Served all the same; the next build makes it again.
+                    eprintln!("warning: {e}");
+                }
+                let bytes = Bytes::from(data);
+                lock(&self.memory).insert(v.key.clone(), bytes.clone());
+                Some(bytes)
+            })
+            .clone()
     }
 
     /// Removes cache entries the last publish did not use, and probes of files
