@@ -1,6 +1,6 @@
 //! `polis serve` in a real browser: headless Chromium driven over WebDriver
-//! (chromedriver, spoken to over HTTP with ureq) opens a page of a temp copy of
-//! a fixture site, the test edits the sources on disk, and the page has to follow by itself:
+//! (chromedriver + fantoccini) opens a page of a temp copy of a fixture site,
+//! the test edits the sources on disk, and the page has to follow by itself:
 //! a body edit reloads the page (keeping its scroll position), a stylesheet edit
 //! swaps the stylesheet in place (no reload, so nothing is lost).
 //!
@@ -8,11 +8,14 @@
 //! browser. Without Debian's `chromium` and `chromium-driver` (which `.ci/run`
 //! installs) each test says so loudly and skips itself.
 
+use std::future::Future;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::{Client, ClientBuilder};
 use polis::BuildOptions;
 use polis::serve::{ServeOptions, Server};
 use serde_json::{Value, json};
@@ -46,37 +49,41 @@ const PRELOAD: &str = r#"
 })();
 "#;
 
-#[test]
-fn a_body_edit_shows_in_the_open_page_by_itself() {
-    in_browser(|b| {
+#[tokio::test(flavor = "multi_thread")]
+async fn a_body_edit_shows_in_the_open_page_by_itself() {
+    in_browser(|b| async move {
         let site = Site::new(0);
         let server = site.serve();
-        b.open(&format!("{}{PAGE}", server.url()));
-        assert!(!b.text().contains("zebrafinch"));
+        b.open(&format!("{}{PAGE}", server.url())).await;
+        assert!(!b.text().await.contains("zebrafinch"));
 
         let edited = Instant::now();
         site.edit(MARKDOWN, |md| md + "\nA paragraph about the zebrafinch.\n");
         b.wait_for(
             "the new paragraph shows",
             "document.body.textContent.includes('zebrafinch')",
-        );
+        )
+        .await;
         eprintln!("body edit → shown in the browser: {:?}", edited.elapsed());
         // The page reloaded itself: the test never navigated.
-        assert!(b.loads() >= 2);
-    });
+        assert!(b.loads().await >= 2);
+    })
+    .await;
 }
 
-#[test]
-fn a_stylesheet_edit_is_swapped_in_without_losing_the_scroll_position() {
-    in_browser(|b| {
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stylesheet_edit_is_swapped_in_without_losing_the_scroll_position() {
+    in_browser(|b| async move {
         // Long enough to scroll well past 800 px.
         let site = Site::new(200);
         let server = site.serve();
-        b.open(&format!("{}{PAGE}", server.url()));
-        let href = b.eval("document.querySelector('link[rel~=stylesheet]').href");
+        b.open(&format!("{}{PAGE}", server.url())).await;
+        let href = b
+            .eval("document.querySelector('link[rel~=stylesheet]').href")
+            .await;
         assert_eq!(href, json!(format!("{}css/style.css", server.url())));
-        b.eval("window.scrollTo(0, 800)");
-        assert_eq!(b.scroll_y(), 800.0);
+        b.eval("window.scrollTo(0, 800)").await;
+        assert_eq!(b.scroll_y().await, 800.0);
 
         let edited = Instant::now();
         site.edit(STYLESHEET, |css| {
@@ -85,18 +92,20 @@ fn a_stylesheet_edit_is_swapped_in_without_losing_the_scroll_position() {
         b.wait_for(
             "the edited stylesheet applies",
             "getComputedStyle(document.body).outlineColor === 'rgb(1, 2, 3)'",
-        );
+        )
+        .await;
         eprintln!(
             "stylesheet edit → applied in the browser: {:?}",
             edited.elapsed()
         );
-        assert_eq!(b.loads(), 1, "the page reloaded for a stylesheet");
-        assert_eq!(b.scroll_y(), 800.0);
+        assert_eq!(b.loads().await, 1, "the page reloaded for a stylesheet");
+        assert_eq!(b.scroll_y().await, 800.0);
         // The old <link> goes once the new one has loaded.
         b.wait_for(
             "the old stylesheet is removed",
             "document.querySelectorAll('link[rel~=stylesheet]').length === 1",
-        );
+        )
+        .await;
 
         // A body edit reloads the page, and the reader stays where they were.
         let edited = Instant::now();
@@ -104,16 +113,18 @@ fn a_stylesheet_edit_is_swapped_in_without_losing_the_scroll_position() {
         b.wait_for(
             "the reloaded page shows the edit, scrolled back to 800",
             "document.body.textContent.includes('kingfisher') && window.scrollY === 800",
-        );
+        )
+        .await;
         eprintln!(
             "body edit → reloaded and scrolled back: {:?}",
             edited.elapsed()
         );
-        assert_eq!(b.loads(), 2);
+        assert_eq!(b.loads().await, 2);
         // The reloaded page has the edited stylesheet too.
-        let outline = b.eval("getComputedStyle(document.body).outlineColor");
+        let outline = b.eval("getComputedStyle(document.body).outlineColor").await;
         assert_eq!(outline, json!("rgb(1, 2, 3)"));
-    });
+    })
+    .await;
 }
 
 /// A temp copy of `tests/fixtures/incremental/site` with the test theme it
@@ -187,7 +198,11 @@ fn copy_dir(from: &Path, to: &Path) {
 /// Runs `test` in a headless Chromium behind a chromedriver of its own, and
 /// ends the browser session afterwards, also when the test fails. Without
 /// chromium or chromedriver, says so loudly and skips the test.
-fn in_browser(test: impl FnOnce(&Browser)) {
+async fn in_browser<F, Fut>(test: F)
+where
+    F: FnOnce(Browser) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
     let chromium = ["chromium", "chromium-browser", "google-chrome"]
         .into_iter()
         .find_map(find_program);
@@ -204,152 +219,120 @@ fn in_browser(test: impl FnOnce(&Browser)) {
         return;
     };
     let driver = Driver::start(&chromedriver);
-    let capabilities = json!({
-        "alwaysMatch": {
-            "goog:chromeOptions": {
-                "binary": chromium,
-                "args": [
-                    "--headless=new",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-dev-shm-usage",
-                    "--window-size=1024,768",
-                ],
-            },
-        },
-    });
-    let browser = Browser::connect(&driver.url(), capabilities);
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        browser.preload(PRELOAD);
-        test(&browser);
-    }));
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": chromium,
+            "args": [
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--window-size=1024,768",
+            ],
+        }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let client = ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(&driver.url())
+        .await
+        .expect("chromedriver starts a browser session");
+    let browser = Browser {
+        client: client.clone(),
+    };
+    // A task of its own, so that a failing test ends in a `JoinError` here.
+    let outcome = tokio::spawn(async move {
+        browser.preload(PRELOAD).await;
+        test(browser).await;
+    })
+    .await;
     // Ending the session quits the browser; the driver goes when dropped.
-    browser.close();
+    let _ = client.close().await;
     drop(driver);
     if let Err(failed) = outcome {
-        std::panic::resume_unwind(failed);
+        std::panic::resume_unwind(failed.into_panic());
     }
 }
 
-/// The browser a test drives: a session of chromedriver's W3C WebDriver
-/// interface (JSON over HTTP), spoken through ureq, which polis uses anyway, so
-/// that these tests need no WebDriver client crate of their own to compile.
+/// The browser a test drives.
 struct Browser {
-    agent: ureq::Agent,
-    /// `http://127.0.0.1:PORT/session/ID`.
-    session: String,
+    client: Client,
 }
 
 impl Browser {
-    /// Starts a browser session with the given capabilities.
-    fn connect(driver: &str, capabilities: Value) -> Browser {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            // WebDriver errors come as 4xx and 5xx with a JSON body saying what
-            // went wrong; read it rather than stopping at the status.
-            .http_status_as_error(false)
-            // chromedriver is on this machine; an HTTP(S)_PROXY is not for it.
-            .proxy(None)
-            .timeout_global(Some(Duration::from_secs(120)))
-            .build()
-            .into();
-        let mut browser = Browser {
-            agent,
-            session: driver.to_string(),
-        };
-        let created = browser
-            .command("session", json!({ "capabilities": capabilities }))
-            .expect("chromedriver starts a browser session");
-        let id = created["sessionId"]
-            .as_str()
-            .expect("a new session has an id");
-        browser.session = format!("{driver}/session/{id}");
-        browser
-    }
-
-    /// POSTs `body` to the session's `endpoint` and returns the reply's
-    /// `value`, or the WebDriver error it holds.
-    fn command(&self, endpoint: &str, body: Value) -> Result<Value, String> {
-        let url = format!("{}/{endpoint}", self.session);
-        let reply = self
-            .agent
-            .post(&url)
-            .header("content-type", "application/json")
-            .send(body.to_string());
-        read_reply(reply)
-    }
-
-    /// Ends the session, which quits the browser.
-    fn close(&self) {
-        let _ = read_reply(self.agent.delete(&self.session).call());
-    }
-
     /// Has `source` run in every new document before its own scripts, through
     /// the Chrome DevTools Protocol (WebDriver has no command for it; chromedriver
-    /// passes CDP commands on, at its `goog/cdp/execute` extension).
-    fn preload(&self, source: &str) {
-        self.command(
-            "goog/cdp/execute",
-            json!({
-                "cmd": "Page.addScriptToEvaluateOnNewDocument",
-                "params": { "source": source },
-            }),
-        )
-        .expect("chromedriver runs the CDP command");
+    /// passes CDP commands on).
+    async fn preload(&self, source: &str) {
+        self.client
+            .issue_cmd(Cdp {
+                cmd: "Page.addScriptToEvaluateOnNewDocument",
+                params: json!({ "source": source }),
+            })
+            .await
+            .expect("chromedriver runs the CDP command");
     }
 
     /// Opens `url` and waits until its live-reload script listens.
-    fn open(&self, url: &str) {
-        self.command("url", json!({ "url": url }))
-            .expect("open the page");
+    async fn open(&self, url: &str) {
+        self.client.goto(url).await.expect("open the page");
         self.wait_for(
             "the page listens for reloads",
             "window.__testListening === true",
-        );
-    }
-
-    /// Runs `return {expr};` in the page.
-    fn try_eval(&self, expr: &str) -> Result<Value, String> {
-        self.command(
-            "execute/sync",
-            json!({ "script": format!("return {expr};"), "args": [] }),
         )
+        .await;
     }
 
-    fn eval(&self, expr: &str) -> Value {
-        self.try_eval(expr)
+    async fn eval(&self, expr: &str) -> Value {
+        self.client
+            .execute(&format!("return {expr};"), vec![])
+            .await
             .unwrap_or_else(|e| panic!("evaluating `{expr}`: {e}"))
     }
 
-    fn text(&self) -> String {
+    async fn text(&self) -> String {
         self.eval("document.body.textContent")
+            .await
             .as_str()
             .unwrap_or_default()
             .to_string()
     }
 
     /// How many documents this tab has loaded.
-    fn loads(&self) -> u64 {
-        self.eval("window.__testLoads").as_u64().expect("a count")
+    async fn loads(&self) -> u64 {
+        self.eval("window.__testLoads")
+            .await
+            .as_u64()
+            .expect("a count")
     }
 
-    fn scroll_y(&self) -> f64 {
-        self.eval("window.scrollY").as_f64().expect("a number")
+    async fn scroll_y(&self) -> f64 {
+        self.eval("window.scrollY")
+            .await
+            .as_f64()
+            .expect("a number")
     }
 
     /// Polls the JavaScript `condition` until it is true, for up to [`PATIENCE`].
     /// Errors count as false: the page may be between two documents.
-    fn wait_for(&self, what: &str, condition: &str) {
+    async fn wait_for(&self, what: &str, condition: &str) {
         let start = Instant::now();
         let mut last = None;
         while start.elapsed() < PATIENCE {
-            match self.try_eval(condition) {
+            match self
+                .client
+                .execute(&format!("return {condition};"), vec![])
+                .await
+            {
                 Ok(Value::Bool(true)) => return,
                 Ok(v) => last = Some(format!("{v}")),
                 Err(e) => last = Some(format!("error: {e}")),
             }
-            std::thread::sleep(Duration::from_millis(25));
+            tokio::time::sleep(Duration::from_millis(25)).await;
         }
-        let page = self.text();
+        let page = self.text().await;
         panic!(
             "timed out after {PATIENCE:?} waiting until {what} (`{condition}` was {last:?}); \
              the page says:\n{}",
@@ -358,27 +341,29 @@ impl Browser {
     }
 }
 
-/// The `value` of a WebDriver reply, or its error as `error: message`.
-fn read_reply(
-    reply: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
-) -> Result<Value, String> {
-    let mut reply = reply.map_err(|e| format!("no reply from chromedriver: {e}"))?;
-    let status = reply.status();
-    let text = reply
-        .body_mut()
-        .read_to_string()
-        .map_err(|e| format!("reading chromedriver's reply: {e}"))?;
-    let mut body: Value = serde_json::from_str(&text)
-        .map_err(|e| format!("chromedriver's reply is not JSON ({e}): {text}"))?;
-    let value = body["value"].take();
-    if status.is_success() {
-        Ok(value)
-    } else {
-        Err(format!(
-            "{} ({status}): {}",
-            value["error"].as_str().unwrap_or("unknown error"),
-            value["message"].as_str().unwrap_or_default()
+/// A Chrome DevTools Protocol command, sent through chromedriver's
+/// `goog/cdp/execute` extension.
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: Value,
+}
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
         ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "cmd": self.cmd, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
     }
 }
 
