@@ -844,8 +844,6 @@ impl Images {
             return Ok(());
         }
         let images = self.clone();
-        let current = move || lock(&images.pending).generation == generation;
-        let images = self.clone();
         let count = work.values().map(|u| u.len() as u64).sum();
         std::thread::Builder::new()
             .name("polis-images".into())
@@ -866,7 +864,8 @@ impl Images {
                         continue;
                     };
                     for u in &unmade {
-                        if !current() {
+                        // A newer publish has a list of its own.
+                        if lock(&images.pending).generation != generation {
                             return;
                         }
                         images.make(u, Some(&image));
