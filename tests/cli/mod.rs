@@ -274,24 +274,6 @@ fn init_refuses_a_folder_that_is_not_empty() {
     assert!(!new.exists());
 }
 
-/// The images fixture with its photos: a cold build has variants to make.
-fn site_with_photos() -> SiteTest {
-    let site = SiteTest::new("images/site");
-    site.write(
-        "content/places/market/photos/market.jpg",
-        crate::images::phone_photo(600, 400, 1),
-    );
-    site.write(
-        "content/places/market/photos/pattern.png",
-        crate::images::png_with_alpha(64, 48),
-    );
-    site.write(
-        "assets/images/tower.jpg",
-        crate::images::phone_photo(160, 240, 1),
-    );
-    site
-}
-
 #[test]
 fn progress_is_plain_lines_in_a_log_and_nothing_when_quiet() {
     // Progress shows only for work longer than a couple of seconds; the
@@ -306,7 +288,7 @@ fn progress_is_plain_lines_in_a_log_and_nothing_when_quiet() {
             .output()
             .expect("run polis")
     };
-    let site = site_with_photos();
+    let site = crate::images::site();
     let o = run(&site, &[]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(0), "{err}");
@@ -329,7 +311,7 @@ fn progress_is_plain_lines_in_a_log_and_nothing_when_quiet() {
     );
 
     // Quiet: nothing, though there is as much to do (a new cache).
-    let site = site_with_photos();
+    let site = crate::images::site();
     let o = run(&site, &["--quiet"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stderr(&o), "");

@@ -67,7 +67,7 @@ fn exif_block(orientation: u16) -> Vec<u8> {
 }
 
 /// A phone photo: a JPEG with the EXIF block right after its start marker.
-pub(crate) fn phone_photo(w: u32, h: u32, orientation: u16) -> Vec<u8> {
+fn phone_photo(w: u32, h: u32, orientation: u16) -> Vec<u8> {
     let plain = jpeg(w, h);
     let block = exif_block(orientation);
     let mut out = plain[..2].to_vec();
@@ -79,7 +79,7 @@ pub(crate) fn phone_photo(w: u32, h: u32, orientation: u16) -> Vec<u8> {
 }
 
 /// A PNG with a transparent hole in the middle.
-pub(crate) fn png_with_alpha(w: u32, h: u32) -> Vec<u8> {
+fn png_with_alpha(w: u32, h: u32) -> Vec<u8> {
     let img = image::RgbaImage::from_fn(w, h, |x, y| {
         let hole = (w / 4..3 * w / 4).contains(&x) && (h / 4..3 * h / 4).contains(&y);
         image::Rgba([10, 120, 60, if hole { 0 } else { 255 }])
@@ -91,7 +91,7 @@ pub(crate) fn png_with_alpha(w: u32, h: u32) -> Vec<u8> {
 }
 
 /// The images fixture with its photos written in.
-fn site() -> SiteTest {
+pub(crate) fn site() -> SiteTest {
     let site = SiteTest::new("images/site");
     site.write(
         "content/places/market/photos/market.jpg",

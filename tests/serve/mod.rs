@@ -13,16 +13,22 @@ use polis::serve::{ServeOptions, Server};
 
 use crate::common::{SiteTest, now};
 
-fn start(site: &SiteTest) -> Server {
+/// Serves `site` on a free port, at the fixed clock, with what its first
+/// build reported.
+fn start_reporting(site: &SiteTest) -> (Server, polis::serve::FirstBuild) {
     let mut build = BuildOptions::new(site.root());
     build.now = now();
-    let (server, first) = Server::start(ServeOptions {
+    Server::start(ServeOptions {
         build,
         bind: "127.0.0.1".parse().unwrap(),
         port: 0,
         quiet: true,
     })
-    .expect("the server starts");
+    .expect("the server starts")
+}
+
+fn start(site: &SiteTest) -> Server {
+    let (server, first) = start_reporting(site);
     assert!(
         !first.diagnostics.has_errors(),
         "{:?}",
@@ -541,27 +547,9 @@ fn serve_with_a_relative_root_rebuilds_on_edit() {
     }
 }
 
-/// The images fixture with its photos, for the serve tests of images.
-fn site_with_photos() -> SiteTest {
-    let site = SiteTest::new("images/site");
-    site.write(
-        "content/places/market/photos/market.jpg",
-        crate::images::phone_photo(600, 400, 1),
-    );
-    site.write(
-        "content/places/market/photos/pattern.png",
-        crate::images::png_with_alpha(64, 48),
-    );
-    site.write(
-        "assets/images/tower.jpg",
-        crate::images::phone_photo(160, 240, 1),
-    );
-    site
-}
-
 #[test]
 fn serve_shows_pages_before_their_images_are_made_and_makes_each_when_asked() {
-    let site = site_with_photos();
+    let site = crate::images::site();
     let server = start(&site);
     let addr = server.addr;
     // The first build left every variant for later: the page is there, no
@@ -640,7 +628,7 @@ fn serve_shows_pages_before_their_images_are_made_and_makes_each_when_asked() {
 
 #[test]
 fn serve_reports_a_damaged_photo_as_the_build_does() {
-    let site = site_with_photos();
+    let site = crate::images::site();
     site.write(
         "content/places/market/photos/broken.jpg",
         b"\xff\xd8\xff\xe0 this is no JPEG after all",
@@ -651,15 +639,7 @@ fn serve_reports_a_damaged_photo_as_the_build_does() {
     );
     let built = site.build();
     built.assert_failed();
-    let mut build = BuildOptions::new(site.root());
-    build.now = now();
-    let (server, first) = Server::start(ServeOptions {
-        build,
-        bind: "127.0.0.1".parse().unwrap(),
-        port: 0,
-        quiet: true,
-    })
-    .expect("the server starts");
+    let (server, first) = start_reporting(&site);
     let served: Vec<String> = first
         .diagnostics
         .sorted()

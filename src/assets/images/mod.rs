@@ -814,17 +814,6 @@ impl Images {
         Some(self.make(&unmade, None))
     }
 
-    /// How many variants the last publish left to make, and how many of them
-    /// are made.
-    pub fn pending_progress(&self) -> (usize, usize) {
-        let pending = lock(&self.pending);
-        let mut all: Vec<&Arc<Unmade>> = pending.by_output.values().collect();
-        all.sort_unstable_by_key(|u| Arc::as_ptr(u));
-        all.dedup_by_key(|u| Arc::as_ptr(u));
-        let made = all.iter().filter(|u| u.made.get().is_some()).count();
-        (all.len(), made)
-    }
-
     /// Makes, on a thread of its own, what the last publish left to make,
     /// source by source (each decoded once), until a newer publish replaces
     /// the list. One thread: the other cores answer browsers first.
