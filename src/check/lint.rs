@@ -94,6 +94,11 @@ pub fn lint_file(file: &ContentFile, lang: &Lang) -> Findings {
         ));
     }
 
+    // Rendering reports a body that cannot be read again.
+    let Ok(file) = file.with_body() else {
+        return out;
+    };
+    let file = &*file;
     let body = file.body();
     let index = LineIndex::new(&file.text);
     let pos_of = |node: &AstNode<'_>| {

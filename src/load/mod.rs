@@ -6,6 +6,7 @@ pub mod digest;
 pub mod fields;
 pub mod front_matter;
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -32,18 +33,66 @@ pub struct ContentFile {
     pub group: String,
     pub front: FrontMatter,
     /// The whole file, without a byte order mark. Shared: a rebuild that reuses
-    /// the file does not copy it.
+    /// the file does not copy it. Only the front matter when the load left the
+    /// body on disk ([`ContentFile::with_body`] reads it again).
     pub text: std::sync::Arc<str>,
     /// Byte offset where the Markdown body starts in `text`.
     pub body_start: usize,
+    /// Where the body is when `text` stops at `body_start`.
+    pub(crate) on_disk: Option<std::sync::Arc<OnDisk>>,
     /// [`ContentFile::digest`], worked out when first asked for: only the
     /// default-language versions of translated files need one.
     pub(crate) digest: std::sync::OnceLock<String>,
 }
 
+/// A body a one-shot load left on disk, and what it read there, so that
+/// reading it again gets the same text or says it changed.
+#[derive(Debug)]
+pub(crate) struct OnDisk {
+    path: PathBuf,
+    /// Length and hash of the whole text, as `text` had it.
+    len: usize,
+    hash: u64,
+}
+
 impl ContentFile {
+    /// The Markdown body; empty when the load left it on disk (see
+    /// [`ContentFile::with_body`]).
     pub fn body(&self) -> &str {
         &self.text[self.body_start..]
+    }
+
+    /// The file with its whole text: itself, or, when the load left the body
+    /// on disk, a copy with the file read again. A file that changed since
+    /// it was loaded is an error at it: the build would mix two versions.
+    pub fn with_body(&self) -> std::result::Result<Cow<'_, ContentFile>, Diagnostic> {
+        let Some(disk) = &self.on_disk else {
+            return Ok(Cow::Borrowed(self));
+        };
+        let changed = || {
+            Diagnostic::error(&self.source, None, "the file changed while polis read it")
+                .with_help("build again once the file is saved")
+        };
+        let text = match fs::read(&disk.path).map(String::from_utf8) {
+            Ok(Ok(t)) => t,
+            Ok(Err(_)) => return Err(changed()),
+            Err(e) => {
+                return Err(Diagnostic::error(
+                    &self.source,
+                    None,
+                    format!("cannot read the file: {e}"),
+                ));
+            }
+        };
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        if text.len() != disk.len || xxhash_rust::xxh3::xxh3_64(text.as_bytes()) != disk.hash {
+            return Err(changed());
+        }
+        Ok(Cow::Owned(ContentFile {
+            text: text.into(),
+            on_disk: None,
+            ..self.clone()
+        }))
     }
 
     /// The 1-based file line of the body's first line.
@@ -88,6 +137,27 @@ pub struct LoadCache {
     /// The Markdown files of the last walk, in walk order.
     order: Vec<PathBuf>,
     bundle_files: Vec<BundleFile>,
+    /// Leave the bodies on disk (a one-shot build, which reads each body
+    /// once more to render it, rather than hold them all).
+    bodies_on_disk: bool,
+}
+
+impl LoadCache {
+    /// For a one-shot build: files keep their front matter, not their bodies.
+    pub fn bodies_on_disk() -> Self {
+        LoadCache {
+            bodies_on_disk: true,
+            ..LoadCache::default()
+        }
+    }
+
+    /// Empty, for a load that reads everything again, as this one loads.
+    pub fn emptied(&self) -> Self {
+        LoadCache {
+            bodies_on_disk: self.bodies_on_disk,
+            ..LoadCache::default()
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -197,7 +267,8 @@ pub fn load_site_cached(
                 Some(c) => c.clone(),
                 None => {
                     let mut d = Vec::new();
-                    let file = load_file(config, &rel, &path, bundle.as_deref(), &mut d)
+                    let on_disk = cache.bodies_on_disk;
+                    let file = load_file(config, &rel, &path, bundle.as_deref(), on_disk, &mut d)
                         .map(std::sync::Arc::new);
                     CachedFile {
                         bundle,
@@ -252,8 +323,15 @@ fn reload_known(
         let rel = rel_path(&content, path);
         let entry = cache.files.get_mut(path)?;
         let mut d = Vec::new();
-        entry.file =
-            load_file(config, &rel, path, entry.bundle.as_deref(), &mut d).map(std::sync::Arc::new);
+        entry.file = load_file(
+            config,
+            &rel,
+            path,
+            entry.bundle.as_deref(),
+            cache.bodies_on_disk,
+            &mut d,
+        )
+        .map(std::sync::Arc::new);
         entry.diags = d;
     }
     let mut files = Vec::with_capacity(cache.order.len());
@@ -301,6 +379,7 @@ fn load_file(
     rel: &str,
     path: &Path,
     bundle: Option<&str>,
+    body_on_disk: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<ContentFile> {
     let source = SourcePath::new(format!("{CONTENT_DIR}/{rel}"));
@@ -486,6 +565,15 @@ fn load_file(
         }
     }
     let body_start = split.body_start;
+    let on_disk = (body_on_disk && body_start < text.len()).then(|| {
+        let disk = OnDisk {
+            path: path.to_path_buf(),
+            len: text.len(),
+            hash: xxhash_rust::xxh3::xxh3_64(text.as_bytes()),
+        };
+        text.truncate(body_start);
+        std::sync::Arc::new(disk)
+    });
     Some(ContentFile {
         source,
         rel: rel.to_string(),
@@ -495,6 +583,60 @@ fn load_file(
         front,
         text: text.into(),
         body_start,
+        on_disk,
         digest: std::sync::OnceLock::new(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A site in a temp folder with one page, loaded with its body left on disk.
+    fn loaded(body: &str) -> (tempfile::TempDir, std::sync::Arc<ContentFile>) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("site.toml"),
+            "base_url = \"https://x.example/\"\ntitle = \"X\"\n",
+        )
+        .unwrap();
+        std::fs::create_dir(dir.path().join(CONTENT_DIR)).unwrap();
+        let text = format!("\u{feff}+++\ntitle = \"A\"\n+++\n{body}");
+        std::fs::write(dir.path().join("content/a.md"), text).unwrap();
+        let mut diags = Diagnostics::default();
+        let config = crate::config::load_config(dir.path(), &mut diags).unwrap();
+        let mut cache = LoadCache::bodies_on_disk();
+        let site = load_site_cached(&config, &mut diags, &mut cache, Reread::All).unwrap();
+        assert!(!diags.has_errors(), "{:?}", diags.sorted());
+        (dir, site.files[0].clone())
+    }
+
+    #[test]
+    fn a_body_left_on_disk_is_read_again_as_it_was() {
+        let (_dir, file) = loaded("Rent a flat.\n");
+        // Held: the front matter only.
+        assert_eq!(&*file.text, "+++\ntitle = \"A\"\n+++\n");
+        assert_eq!(file.body(), "");
+        let whole = file.with_body().unwrap();
+        assert_eq!(whole.body(), "Rent a flat.\n");
+        assert_eq!(
+            &whole.text[..whole.body_start],
+            &file.text[..file.body_start]
+        );
+        assert_eq!(whole.front.title.as_deref(), Some("A"));
+    }
+
+    #[test]
+    fn a_body_that_changed_after_the_load_is_an_error_not_a_mix() {
+        let (dir, file) = loaded("Rent a flat.\n");
+        let path = dir.path().join("content/a.md");
+        // Same length, other text: the hash tells them apart.
+        std::fs::write(&path, "\u{feff}+++\ntitle = \"A\"\n+++\nRent a flag.\n").unwrap();
+        let e = file.with_body().unwrap_err();
+        assert_eq!(e.path.as_str(), "content/a.md");
+        assert!(e.message.contains("changed while polis read it"), "{e}");
+        std::fs::remove_file(&path).unwrap();
+        let e = file.with_body().unwrap_err();
+        assert!(e.message.contains("cannot read the file"), "{e}");
+    }
 }

@@ -124,10 +124,11 @@ pub struct Caches {
 
 impl Caches {
     /// For a single build: nothing to reuse, and nothing worth keeping for
-    /// a next build (rendered bytes go out at once).
+    /// a next build (bodies stay on disk until they are rendered, rendered
+    /// bytes go out at once).
     pub fn one_shot() -> Self {
         Caches {
-            load: LoadCache::default(),
+            load: LoadCache::bodies_on_disk(),
             render: RenderState::default(),
             resolve_diags: Vec::new(),
             images: None,
@@ -138,6 +139,7 @@ impl Caches {
     /// For a series of builds, each reusing what the last one left.
     pub fn incremental() -> Self {
         Caches {
+            load: LoadCache::default(),
             render: RenderState::incremental(),
             ..Caches::one_shot()
         }
@@ -146,7 +148,7 @@ impl Caches {
     /// Forgets what depends on the content and the config (the image and
     /// style caches check themselves against the new config).
     pub fn clear(&mut self) {
-        self.load = LoadCache::default();
+        self.load = self.load.emptied();
         self.render.clear();
         self.resolve_diags.clear();
     }

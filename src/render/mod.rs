@@ -49,8 +49,12 @@ use templates::TemplateDirs;
 #[derive(Debug)]
 pub struct RenderCtx {
     pub site: Site,
-    pub pages_md: Vec<Arc<Rendered>>,
+    /// Every page's rendered Markdown, when it is held (incremental builds);
+    /// empty when it is [`bodies::Streamed`]. Read through [`RenderCtx::page_md`].
+    pub(crate) pages_md: Vec<Arc<Rendered>>,
     pub sections_md: Vec<Arc<Rendered>>,
+    /// One-shot builds: the pages' Markdown, rendered as it is read.
+    stream: Option<bodies::Streamed>,
     /// Shared with the shortcodes' templates, which render before the rest.
     pub i18n: Arc<I18n>,
     pub images: Arc<Images>,
@@ -66,6 +70,7 @@ impl RenderCtx {
         i18n: Arc<I18n>,
         pages_md: Vec<Arc<Rendered>>,
         sections_md: Vec<Arc<Rendered>>,
+        stream: Option<bodies::Streamed>,
     ) -> Self {
         let Inputs {
             site,
@@ -97,10 +102,19 @@ impl RenderCtx {
             site,
             pages_md,
             sections_md,
+            stream,
             i18n,
             images,
             assets,
             has_feed,
+        }
+    }
+
+    /// Page `id`'s rendered Markdown, as much of it as `need` says.
+    pub(crate) fn page_md(&self, id: PageId, need: bodies::Need) -> Arc<Rendered> {
+        match &self.stream {
+            Some(stream) => stream.page(self, id, need),
+            None => self.pages_md.get(id.index()).cloned().unwrap_or_default(),
         }
     }
 
@@ -164,17 +178,25 @@ pub fn render_site(
     let i18n = Arc::new(std::mem::replace(&mut inputs.i18n, I18n::empty()));
     let theme_dir = dirs.dirs.get(1).and_then(|d| d.parent());
     let shortcodes = shortcodes::Shortcodes::load(dirs, theme_dir, &inputs.site, &i18n, diags);
+    // A one-shot build renders each page's Markdown with the page (see
+    // [`bodies::Streamed`]); an incremental one keeps them all for the next.
+    let streamed = !state.incremental;
     let md = bodies::render_markdown_all(
         &inputs.site,
         &shortcodes,
         &inputs.images,
         &mut state.markdown,
         links_same,
+        !streamed,
         diags,
     );
     timer.lap("  markdown");
-    let ctx = Arc::new(RenderCtx::new(inputs, i18n, md.pages, md.sections));
-    bodies::check_anchors(&ctx, md.anchor_checks, diags);
+    let stream = streamed.then(|| bodies::Streamed::new(shortcodes, inputs.site.pages.len()));
+    let ctx = Arc::new(RenderCtx::new(inputs, i18n, md.pages, md.sections, stream));
+    let mut anchor_checks = md.anchor_checks;
+    if !streamed {
+        bodies::check_anchors(&ctx, std::mem::take(&mut anchor_checks), diags);
+    }
     timer.lap("  anchors");
 
     let last = state.last.take();
@@ -209,29 +231,45 @@ pub fn render_site(
                 let last = last.as_ref()?;
                 records::reusable(last, path, &ctx, &templates, &fingerprints, &remap)
             };
-            Job::all(&ctx)
-                .par_iter()
-                .map(|job| {
-                    let path = job.path(&ctx);
-                    if let Some(record) = reuse(&path) {
-                        // The job's ids are this build's, not the record's.
-                        let record = Record {
-                            job: *job,
-                            ..record
-                        };
-                        return Ok(Outcome::Reused(path, record));
-                    }
-                    match render_tracked(&ctx, &env, dirs, *job, path) {
-                        // Without a next build to keep them for, the bytes go
-                        // out at once rather than pile up in memory.
-                        Outcome::Done(path, mut record) if !incremental => {
-                            output.write_shared(&path, std::mem::take(&mut record.bytes))?;
-                            Ok(Outcome::Written(record.trace))
+            let job = |job: &Job| {
+                let path = job.path(&ctx);
+                if let Some(record) = reuse(&path) {
+                    // The job's ids are this build's, not the record's.
+                    let record = Record {
+                        job: *job,
+                        ..record
+                    };
+                    return Ok(Outcome::Reused(path, record));
+                }
+                match render_tracked(&ctx, &env, dirs, *job, path) {
+                    // Without a next build to keep them for, the bytes go
+                    // out at once rather than pile up in memory.
+                    Outcome::Done(path, mut record) if !incremental => {
+                        output.write_shared(&path, std::mem::take(&mut record.bytes))?;
+                        if let (Job::Page(id), Some(stream)) = (job, &ctx.stream) {
+                            stream.written(*id);
                         }
-                        outcome => Ok(outcome),
+                        Ok(Outcome::Written(record.trace))
                     }
-                })
-                .collect::<Result<_>>()?
+                    outcome => Ok(outcome),
+                }
+            };
+            let jobs = Job::all(&ctx);
+            // Streamed, the pages go first, all of them, so that each body is
+            // let go of before the listings read the summaries.
+            let pages = match ctx.stream {
+                Some(_) => jobs.partition_point(|j| matches!(j, Job::Page(_))),
+                None => 0,
+            };
+            let mut results: Vec<Outcome> =
+                jobs[..pages].par_iter().map(job).collect::<Result<_>>()?;
+            results.par_extend(
+                jobs[pages..]
+                    .par_iter()
+                    .map(job)
+                    .collect::<Result<Vec<_>>>()?,
+            );
+            results
         }
     };
     timer.lap("  outputs");
@@ -276,6 +314,14 @@ pub fn render_site(
         }
     }
     ctx.i18n.report_missing(&ctx.site.config, diags);
+    let found = ctx.stream.as_ref().map(bodies::Streamed::take_found);
+    if let Some(found) = &found {
+        for (_, d) in &found.diags {
+            diags.extend(d.iter().cloned());
+        }
+        anchor_checks.extend(found.anchor_checks.iter().map(|(_, c)| c.clone()));
+        bodies::check_anchors(&ctx, anchor_checks, diags);
+    }
     timer.lap("  records");
 
     let mut images: Vec<Arc<ImageSet>> = state
@@ -284,6 +330,8 @@ pub fn render_site(
         .chain(outputs.values().flat_map(|r| r.trace.images.iter()))
         // Outputs written at once (one-shot builds) keep only their traces.
         .chain(written.iter().flat_map(|t| t.images.iter()))
+        // Streamed, the pages' Markdown reports its images once.
+        .chain(found.iter().flat_map(|f| f.images.iter()))
         .filter_map(|u| u.result.as_ref().ok().cloned())
         .collect();
     images.sort_by(|a, b| a.source.cmp(&b.source));

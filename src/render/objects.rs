@@ -8,6 +8,7 @@ use minijinja::Value;
 use minijinja::value::{Enumerator, Object, ObjectRepr};
 
 use super::RenderCtx;
+use super::bodies::Need;
 use super::deps::{Read, Recorder};
 use crate::assets::images::{ImageOptions, ImageSet, ImageSource};
 use crate::model::fields::{FieldType, FieldValue, VideoSource};
@@ -148,8 +149,10 @@ impl Object for PageObj {
         let page = site.page(self.id);
         let file = &site.files[page.file];
         let front = &file.front;
-        let md = &ctx.pages_md[self.id.index()];
         let key = key.as_str()?;
+        // The Markdown only for the keys that show it: a listing that reads
+        // titles does not render the pages' bodies.
+        let md = |need| ctx.page_md(self.id, need);
         ctx.read(match key {
             "content" => Read::PageBody(self.id),
             "summary" | "has_more" | "word_count" | "reading_time" | "toc" => {
@@ -175,12 +178,12 @@ impl Object for PageObj {
             "permalink" => Value::from(site.permalink(&page.url)),
             "lang" => Value::from(page.lang.as_str()),
             "slug" => Value::from(page.slug.as_str()),
-            "content" => md.content.value(),
-            "summary" => md.summary.value(),
-            "has_more" => Value::from(md.has_more),
-            "word_count" => Value::from(md.word_count),
-            "reading_time" => Value::from(md.word_count.div_ceil(200).max(1)),
-            "toc" => toc_value(&md.toc),
+            "content" => md(Need::Content).content.value(),
+            "summary" => md(Need::Summary).summary.value(),
+            "has_more" => Value::from(md(Need::Summary).has_more),
+            "word_count" => Value::from(md(Need::Summary).word_count),
+            "reading_time" => Value::from(md(Need::Summary).word_count.div_ceil(200).max(1)),
+            "toc" => toc_value(&md(Need::Summary).toc),
             "weight" => front.weight.map_or(Value::from(()), Value::from),
             "draft" => Value::from(front.draft),
             "extra" => Value::from(minijinja::value::Serde(&front.extra)),

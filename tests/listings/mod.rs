@@ -363,3 +363,43 @@ fn xml_check_rejects_what_is_not_well_formed() {
     assert!(fails("<?xml version=\"1.0\"?><a>R&D</a>"), "bare ampersand");
     assert!(fails("<?xml version=\"1.0\"?><a/><b/>"), "two roots");
 }
+
+/// A one-shot build lets go of a page's body once the page is written, and
+/// renders it again for the feeds that show it: the feeds get the whole body,
+/// and what the Markdown has wrong is still said once, not once per feed.
+#[test]
+fn a_feed_shows_the_whole_body_of_a_written_page_and_its_problems_once() {
+    let site = SiteTest::new("listings/feeds");
+    let body = "Body of News 5, with *emphasis*.\n\nA second paragraph, past the summary.\n";
+    site.write(
+        "content/news/item-5.md",
+        format!("+++\ntitle = \"News 5\"\ndate = 2026-10-05T09:00:00\n+++\n\n{body}"),
+    );
+    site.build().assert_clean();
+    let page = site.main_of("en/news/item-5/index.html");
+    assert!(
+        page.contains("A second paragraph, past the summary."),
+        "{page}"
+    );
+    for feed in ["en/atom.xml", "en/news/atom.xml"] {
+        let feed = site.read(feed);
+        assert!(
+            feed.contains("&lt;em&gt;emphasis&lt;/em&gt;")
+                && feed.contains("A second paragraph, past the summary."),
+            "{feed}"
+        );
+    }
+
+    site.write(
+        "content/news/item-5.md",
+        format!("+++\ntitle = \"News 5\"\ndate = 2026-10-05T09:00:00\n+++\n\n{body}\nSee [the plan](@/news/no-such-page.md).\n"),
+    );
+    let build = site.build();
+    build.assert_failed();
+    let about_link = build
+        .diagnostics
+        .iter()
+        .filter(|d| d.contains("no-such-page"))
+        .count();
+    assert_eq!(about_link, 1, "{}", build.text());
+}
