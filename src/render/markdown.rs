@@ -167,27 +167,47 @@ create_formatter!(HtmlFormatter<VecDeque<String>>, {
             write!(context, "</{tag}>")?;
         }
     },
-    // A task's checkbox is labelled by the task's text (WCAG 1.3.1, 4.1.2).
+    // A task's checkbox is labelled by the task's text (WCAG 1.3.1, 4.1.2): the
+    // label holds the item's first paragraph only, never a nested list or
+    // another task's label (issue 20: that was invalid HTML).
     NodeValue::TaskItem(ref task) => |context, node, entering| {
-        let tight = node.parent().is_some_and(|p| matches!(p.data().value, NodeValue::List(l) if l.tight));
         let checked = if task.symbol.is_some() { " checked" } else { "" };
         if entering {
             context.cr()?;
             context.write_str("<li class=\"task-list-item\">")?;
-            if tight {
+            if labelled_task(node) {
                 write!(context, "<label><input type=\"checkbox\" disabled{checked}> ")?;
             } else {
                 write!(context, "<input type=\"checkbox\" disabled{checked} aria-hidden=\"true\"> ")?;
             }
         } else {
-            if tight {
-                context.write_str("</label>")?;
-            }
             context.write_str("</li>")?;
             context.lf()?;
         }
     },
+    NodeValue::Paragraph => |context, node, entering| {
+        let rendering = comrak::html::format_node_default(context, node, entering)?;
+        let first_of_task = node.parent().is_some_and(|p| {
+            labelled_task(p) && p.first_child().is_some_and(|c| std::ptr::eq(c, node))
+        });
+        if !entering && first_of_task {
+            context.write_str("</label>")?;
+        }
+        return Ok(rendering);
+    },
 });
+
+/// Whether a task item's checkbox is labelled by its text: in a tight list,
+/// whose first block is a paragraph (shown without `<p>`).
+fn labelled_task<'a>(node: &'a AstNode<'a>) -> bool {
+    matches!(node.data().value, NodeValue::TaskItem(_))
+        && node
+            .parent()
+            .is_some_and(|p| matches!(p.data().value, NodeValue::List(l) if l.tight))
+        && node
+            .first_child()
+            .is_some_and(|c| matches!(c.data().value, NodeValue::Paragraph))
+}
 
 fn options(allow_html: bool) -> Options<'static> {
     let mut o = Options::default();
@@ -291,6 +311,7 @@ pub fn render_markdown(
     let mut more: Option<&AstNode<'_>> = None;
     let mut expanded: Vec<String> = Vec::new();
     let mut images: Vec<(&AstNode<'_>, String, String, Pos)> = Vec::new();
+    let mut raw: Vec<&AstNode<'_>> = Vec::new();
 
     for node in root.descendants() {
         let mut data = node.data_mut();
@@ -351,9 +372,15 @@ pub fn render_markdown(
                     }
                 } else {
                     has_raw_html = true;
+                    drop(data);
+                    raw.push(node);
                 }
             }
-            NodeValue::HtmlInline(_) => has_raw_html = true,
+            NodeValue::HtmlInline(_) => {
+                has_raw_html = true;
+                drop(data);
+                raw.push(node);
+            }
             NodeValue::FootnoteDefinition(f) => {
                 anchors.insert(format!("fn-{}", f.name));
             }
@@ -369,6 +396,16 @@ pub fn render_markdown(
                 let url = std::mem::take(&mut link.url);
                 drop(data);
                 let pos = pos_of(node);
+                if comrak::html::dangerous_url(&url) {
+                    diags.push(
+                        Diagnostic::warning(
+                            &file.source,
+                            Some(pos),
+                            format!("the link to `{url}` is removed: only its text is shown"),
+                        )
+                        .with_help("a `javascript:`, `vbscript:` or `data:` address is a script or a file in disguise, and scripts do not run in contributed content: link to an `https://` address or to a page (`@/live/housing.md`)"),
+                    );
+                }
                 let new = rewrite_url(site, src, &url, pos, diags, &mut refs);
                 if let NodeValue::Link(link) = &mut node.data_mut().value {
                     link.url = new;
@@ -376,6 +413,15 @@ pub fn render_markdown(
             }
             _ => {}
         }
+    }
+
+    if !raw.is_empty() {
+        let ctx = super::raw_html::Ctx {
+            source: &file.source,
+            pos_at,
+            sanitizer: &SANITIZER,
+        };
+        super::raw_html::prepare(&arena, &raw, &ctx, diags);
     }
 
     // Photos become responsive images. Their probes run in parallel (a gallery
