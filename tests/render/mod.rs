@@ -11,6 +11,8 @@ use serde::Deserialize;
 
 use crate::common::{SiteTest, attr_values, element, settings};
 
+mod spec;
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct InputSettings {
