@@ -126,13 +126,19 @@ impl Refs {
     }
 }
 
-create_formatter!(HtmlFormatter<VecDeque<String>>, {
+create_formatter!(HtmlFormatter<VecDeque<(String, String)>>, {
     NodeValue::Heading(ref nh) => |context, node, entering| {
         if entering {
             context.cr()?;
-            match context.user.pop_front() {
-                Some(id) if !id.is_empty() => write!(context, "<h{} id=\"{}\"", nh.level, id)?,
-                _ => write!(context, "<h{}", nh.level)?,
+            let (id, class) = context.user.pop_front().unwrap_or_default();
+            write!(context, "<h{}", nh.level)?;
+            if !id.is_empty() {
+                write!(context, " id=\"{id}\"")?;
+            }
+            if !class.is_empty() {
+                context.write_str(" class=\"")?;
+                comrak::html::escape(context, &class)?;
+                context.write_str("\"")?;
             }
             comrak::html::render_sourcepos(context, node)?;
             context.write_str(">")?;
@@ -218,6 +224,7 @@ fn options(allow_html: bool) -> Options<'static> {
     o.extension.footnotes = true;
     // GitHub's `> [!NOTE]` callouts, which read the same on GitHub.
     o.extension.alerts = true;
+    o.extension.header_attributes = true;
     o.render.r#unsafe = allow_html;
     o
 }
@@ -307,7 +314,7 @@ pub fn render_markdown(
     };
     let pos_of = |node: &AstNode<'_>| pos_at(node.data().sourcepos);
 
-    let mut ids: VecDeque<String> = VecDeque::new();
+    let mut ids: VecDeque<(String, String)> = VecDeque::new();
     // Ids the theme's page frame uses itself: a heading never takes one.
     let mut used_ids: FxHashSet<String> = RESERVED_IDS.iter().map(|s| s.to_string()).collect();
     let mut toc = Vec::new();
@@ -325,16 +332,35 @@ pub fn render_markdown(
         match &mut data.value {
             NodeValue::Heading(h) => {
                 let level = h.level;
+                // `## Comments {#comments .wide}`, as Zola and Hugo write it.
+                let (given, class) = match data.attrs.take() {
+                    Some(a) => (a.id.filter(|id| !id.is_empty()), a.classes.join(" ")),
+                    None => (None, String::new()),
+                };
                 drop(data);
                 let title = node.collect_text();
-                let id = unique_id(&title, &mut used_ids);
+                let id = match given {
+                    Some(id) if used_ids.insert(id.clone()) => id,
+                    Some(id) => {
+                        diags.push(
+                            Diagnostic::warning(
+                                &file.source,
+                                Some(pos_of(node)),
+                                format!("the heading id `{id}` is already used on this page"),
+                            )
+                            .with_help("give the heading an id of its own: `{#another-id}`"),
+                        );
+                        unique_id(&id, &mut used_ids)
+                    }
+                    None => unique_id(&title, &mut used_ids),
+                };
                 anchors.insert(id.clone());
                 toc.push(Heading {
                     level,
                     id: id.clone(),
                     title,
                 });
-                ids.push_back(id);
+                ids.push_back((id, class));
             }
             NodeValue::Text(t) => word_count += count_words(t),
             NodeValue::Code(c) => word_count += count_words(&c.literal),
@@ -799,8 +825,8 @@ fn rewrite_url(
         return url.to_string();
     }
     if path.is_empty() {
-        // `#anchor` on this very page.
-        if let Some(f) = fragment {
+        // `#anchor` on this very page; `#` alone is its top (issue 20).
+        if let Some(f) = fragment.filter(|f| !f.is_empty()) {
             refs.anchors.push(AnchorRef {
                 rel: file.rel.clone(),
                 anchor: f.to_string(),
@@ -875,7 +901,7 @@ fn rewrite_url(
     match refs.resolve(site, &rel, src.lang) {
         Ok(target) => {
             let mut out = target.url(site).to_string();
-            if let Some(f) = fragment {
+            if let Some(f) = fragment.filter(|f| !f.is_empty()) {
                 out.push('#');
                 out.push_str(f);
                 refs.anchors.push(AnchorRef {
