@@ -126,13 +126,19 @@ impl Refs {
     }
 }
 
-create_formatter!(HtmlFormatter<VecDeque<String>>, {
+create_formatter!(HtmlFormatter<VecDeque<(String, String)>>, {
     NodeValue::Heading(ref nh) => |context, node, entering| {
         if entering {
             context.cr()?;
-            match context.user.pop_front() {
-                Some(id) if !id.is_empty() => write!(context, "<h{} id=\"{}\"", nh.level, id)?,
-                _ => write!(context, "<h{}", nh.level)?,
+            let (id, class) = context.user.pop_front().unwrap_or_default();
+            write!(context, "<h{}", nh.level)?;
+            if !id.is_empty() {
+                write!(context, " id=\"{id}\"")?;
+            }
+            if !class.is_empty() {
+                context.write_str(" class=\"")?;
+                comrak::html::escape(context, &class)?;
+                context.write_str("\"")?;
             }
             comrak::html::render_sourcepos(context, node)?;
             context.write_str(">")?;
@@ -167,27 +173,47 @@ create_formatter!(HtmlFormatter<VecDeque<String>>, {
             write!(context, "</{tag}>")?;
         }
     },
-    // A task's checkbox is labelled by the task's text (WCAG 1.3.1, 4.1.2).
+    // A task's checkbox is labelled by the task's text (WCAG 1.3.1, 4.1.2): the
+    // label holds the item's first paragraph only, never a nested list or
+    // another task's label (issue 20: that was invalid HTML).
     NodeValue::TaskItem(ref task) => |context, node, entering| {
-        let tight = node.parent().is_some_and(|p| matches!(p.data().value, NodeValue::List(l) if l.tight));
         let checked = if task.symbol.is_some() { " checked" } else { "" };
         if entering {
             context.cr()?;
             context.write_str("<li class=\"task-list-item\">")?;
-            if tight {
+            if labelled_task(node) {
                 write!(context, "<label><input type=\"checkbox\" disabled{checked}> ")?;
             } else {
                 write!(context, "<input type=\"checkbox\" disabled{checked} aria-hidden=\"true\"> ")?;
             }
         } else {
-            if tight {
-                context.write_str("</label>")?;
-            }
             context.write_str("</li>")?;
             context.lf()?;
         }
     },
+    NodeValue::Paragraph => |context, node, entering| {
+        let rendering = comrak::html::format_node_default(context, node, entering)?;
+        let first_of_task = node.parent().is_some_and(|p| {
+            labelled_task(p) && p.first_child().is_some_and(|c| std::ptr::eq(c, node))
+        });
+        if !entering && first_of_task {
+            context.write_str("</label>")?;
+        }
+        return Ok(rendering);
+    },
 });
+
+/// Whether a task item's checkbox is labelled by its text: in a tight list,
+/// whose first block is a paragraph (shown without `<p>`).
+fn labelled_task<'a>(node: &'a AstNode<'a>) -> bool {
+    matches!(node.data().value, NodeValue::TaskItem(_))
+        && node
+            .parent()
+            .is_some_and(|p| matches!(p.data().value, NodeValue::List(l) if l.tight))
+        && node
+            .first_child()
+            .is_some_and(|c| matches!(c.data().value, NodeValue::Paragraph))
+}
 
 fn options(allow_html: bool) -> Options<'static> {
     let mut o = Options::default();
@@ -198,6 +224,7 @@ fn options(allow_html: bool) -> Options<'static> {
     o.extension.footnotes = true;
     // GitHub's `> [!NOTE]` callouts, which read the same on GitHub.
     o.extension.alerts = true;
+    o.extension.header_attributes = true;
     o.render.r#unsafe = allow_html;
     o
 }
@@ -246,6 +273,13 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     b
 });
 
+/// Sanitizes HTML with the allowlist contributors' raw HTML goes through; the
+/// CommonMark spec tests apply it to the spec's expected HTML too, as one
+/// deliberate difference (`tests/spec/README.md`).
+pub fn sanitize(html: &str) -> String {
+    SANITIZER.clean(html).to_string()
+}
+
 /// What a render needs to know about the file and where it is published.
 pub struct Source<'a> {
     pub file: &'a ContentFile,
@@ -280,7 +314,7 @@ pub fn render_markdown(
     };
     let pos_of = |node: &AstNode<'_>| pos_at(node.data().sourcepos);
 
-    let mut ids: VecDeque<String> = VecDeque::new();
+    let mut ids: VecDeque<(String, String)> = VecDeque::new();
     // Ids the theme's page frame uses itself: a heading never takes one.
     let mut used_ids: FxHashSet<String> = RESERVED_IDS.iter().map(|s| s.to_string()).collect();
     let mut toc = Vec::new();
@@ -291,22 +325,42 @@ pub fn render_markdown(
     let mut more: Option<&AstNode<'_>> = None;
     let mut expanded: Vec<String> = Vec::new();
     let mut images: Vec<(&AstNode<'_>, String, String, Pos)> = Vec::new();
+    let mut raw: Vec<&AstNode<'_>> = Vec::new();
 
     for node in root.descendants() {
         let mut data = node.data_mut();
         match &mut data.value {
             NodeValue::Heading(h) => {
                 let level = h.level;
+                // `## Comments {#comments .wide}`, as Zola and Hugo write it.
+                let (given, class) = match data.attrs.take() {
+                    Some(a) => (a.id.filter(|id| !id.is_empty()), a.classes.join(" ")),
+                    None => (None, String::new()),
+                };
                 drop(data);
                 let title = node.collect_text();
-                let id = unique_id(&title, &mut used_ids);
+                let id = match given {
+                    Some(id) if used_ids.insert(id.clone()) => id,
+                    Some(id) => {
+                        diags.push(
+                            Diagnostic::warning(
+                                &file.source,
+                                Some(pos_of(node)),
+                                format!("the heading id `{id}` is already used on this page"),
+                            )
+                            .with_help("give the heading an id of its own: `{#another-id}`"),
+                        );
+                        unique_id(&id, &mut used_ids)
+                    }
+                    None => unique_id(&title, &mut used_ids),
+                };
                 anchors.insert(id.clone());
                 toc.push(Heading {
                     level,
                     id: id.clone(),
                     title,
                 });
-                ids.push_back(id);
+                ids.push_back((id, class));
             }
             NodeValue::Text(t) => word_count += count_words(t),
             NodeValue::Code(c) => word_count += count_words(&c.literal),
@@ -351,9 +405,15 @@ pub fn render_markdown(
                     }
                 } else {
                     has_raw_html = true;
+                    drop(data);
+                    raw.push(node);
                 }
             }
-            NodeValue::HtmlInline(_) => has_raw_html = true,
+            NodeValue::HtmlInline(_) => {
+                has_raw_html = true;
+                drop(data);
+                raw.push(node);
+            }
             NodeValue::FootnoteDefinition(f) => {
                 anchors.insert(format!("fn-{}", f.name));
             }
@@ -369,6 +429,16 @@ pub fn render_markdown(
                 let url = std::mem::take(&mut link.url);
                 drop(data);
                 let pos = pos_of(node);
+                if comrak::html::dangerous_url(&url) {
+                    diags.push(
+                        Diagnostic::warning(
+                            &file.source,
+                            Some(pos),
+                            format!("the link to `{url}` is removed: only its text is shown"),
+                        )
+                        .with_help("a `javascript:`, `vbscript:` or `data:` address is a script or a file in disguise, and scripts do not run in contributed content: link to an `https://` address or to a page (`@/live/housing.md`)"),
+                    );
+                }
                 let new = rewrite_url(site, src, &url, pos, diags, &mut refs);
                 if let NodeValue::Link(link) = &mut node.data_mut().value {
                     link.url = new;
@@ -376,6 +446,15 @@ pub fn render_markdown(
             }
             _ => {}
         }
+    }
+
+    if !raw.is_empty() {
+        let ctx = super::raw_html::Ctx {
+            source: &file.source,
+            pos_at,
+            sanitizer: &SANITIZER,
+        };
+        super::raw_html::prepare(&arena, &raw, &ctx, diags);
     }
 
     // Photos become responsive images. Their probes run in parallel (a gallery
@@ -746,8 +825,8 @@ fn rewrite_url(
         return url.to_string();
     }
     if path.is_empty() {
-        // `#anchor` on this very page.
-        if let Some(f) = fragment {
+        // `#anchor` on this very page; `#` alone is its top (issue 20).
+        if let Some(f) = fragment.filter(|f| !f.is_empty()) {
             refs.anchors.push(AnchorRef {
                 rel: file.rel.clone(),
                 anchor: f.to_string(),
@@ -822,7 +901,7 @@ fn rewrite_url(
     match refs.resolve(site, &rel, src.lang) {
         Ok(target) => {
             let mut out = target.url(site).to_string();
-            if let Some(f) = fragment {
+            if let Some(f) = fragment.filter(|f| !f.is_empty()) {
                 out.push('#');
                 out.push_str(f);
                 refs.anchors.push(AnchorRef {

@@ -21,6 +21,7 @@ pub mod markdown;
 pub mod objects;
 mod page;
 mod picture;
+mod raw_html;
 mod records;
 pub mod shortcodes;
 mod site_files;

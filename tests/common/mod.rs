@@ -228,6 +228,12 @@ impl SiteTest {
         self
     }
 
+    /// Removes a file of the site before a build.
+    pub fn remove(&self, rel: &str) -> &Self {
+        std::fs::remove_file(self.root.join(rel)).expect("remove the file");
+        self
+    }
+
     /// Builds with the fixed clock into [`SiteTest::out`].
     pub fn build(&self) -> Build {
         self.build_with(|_| {})

@@ -11,6 +11,8 @@ use serde::Deserialize;
 
 use crate::common::{SiteTest, attr_values, element, settings};
 
+mod spec;
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct InputSettings {
@@ -26,6 +28,10 @@ struct InputSettings {
     /// Text the output page must not contain anywhere.
     #[serde(default)]
     absent: Vec<String>,
+    /// The input is meant to draw warnings: they are snapshotted beside the
+    /// page (`markdown_NAME_warnings`). Without it the build must be clean.
+    #[serde(default)]
+    warnings: bool,
 }
 
 fn default_path() -> String {
@@ -68,8 +74,9 @@ fn markdown_inputs() {
         let site = SiteTest::new("render/base");
         site.write(&input.path, markdown);
         let build = site.build();
+        let errors = build.items.iter().any(|d| d.is_error());
         assert!(
-            build.ok && build.diagnostics.is_empty(),
+            build.ok && !errors && (input.warnings || build.diagnostics.is_empty()),
             "{name}: the build has problems:\n{}",
             build.text()
         );
@@ -78,6 +85,11 @@ fn markdown_inputs() {
         s.set_input_file(&file);
         s.set_omit_expression(true);
         s.bind(|| insta::assert_snapshot!(format!("markdown_{name}"), site.main_of(&input.output)));
+        if input.warnings {
+            assert!(!build.diagnostics.is_empty(), "{name}: no warnings");
+            s.bind(|| insta::assert_snapshot!(format!("markdown_{name}_warnings"), build.text()));
+        }
+
         let html = site.read(&input.output);
         for want in &input.contains {
             assert!(html.contains(want), "{name}: no `{want}` in:\n{html}");
