@@ -363,7 +363,7 @@ mod tests {
         // Event cards name the day (issue 21).
         assert_eq!(
             i.format_date(&d, &Lang::new("en"), DateStyle::Weekday),
-            "Monday 23 November 2026"
+            "Monday, 23 November 2026"
         );
         assert_eq!(
             i.format_date(&d, &Lang::new("nb"), DateStyle::Weekday),
