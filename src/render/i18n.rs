@@ -8,7 +8,7 @@ use std::sync::Mutex;
 
 use icu_calendar::{Date as IcuDate, Gregorian};
 use icu_datetime::FixedCalendarDateTimeFormatter;
-use icu_datetime::fieldsets::{YM, YMD};
+use icu_datetime::fieldsets::{YM, YMD, YMDE};
 use icu_plurals::{PluralCategory, PluralRules};
 use serde::Deserialize;
 
@@ -32,6 +32,7 @@ struct LangData {
     long: Option<FixedCalendarDateTimeFormatter<Gregorian, YMD>>,
     short: Option<FixedCalendarDateTimeFormatter<Gregorian, YMD>>,
     month_year: Option<FixedCalendarDateTimeFormatter<Gregorian, YM>>,
+    weekday: Option<FixedCalendarDateTimeFormatter<Gregorian, YMDE>>,
     decimal: Option<icu_decimal::DecimalFormatter>,
 }
 
@@ -54,6 +55,8 @@ pub enum DateStyle {
     Long,
     Short,
     MonthYear,
+    /// The long date with the day of the week: "Thursday 10 December 2026".
+    Weekday,
     Iso,
     Rfc3339,
 }
@@ -64,6 +67,7 @@ impl DateStyle {
             "long" => DateStyle::Long,
             "short" => DateStyle::Short,
             "month_year" => DateStyle::MonthYear,
+            "weekday" => DateStyle::Weekday,
             "iso" => DateStyle::Iso,
             "rfc3339" => DateStyle::Rfc3339,
             _ => return None,
@@ -140,6 +144,7 @@ impl I18n {
                 long: FixedCalendarDateTimeFormatter::try_new(locale.into(), YMD::long()).ok(),
                 short: FixedCalendarDateTimeFormatter::try_new(locale.into(), YMD::short()).ok(),
                 month_year: FixedCalendarDateTimeFormatter::try_new(locale.into(), YM::long()).ok(),
+                weekday: FixedCalendarDateTimeFormatter::try_new(locale.into(), YMDE::long()).ok(),
                 decimal: icu_decimal::DecimalFormatter::try_new(locale.into(), Default::default())
                     .ok(),
             });
@@ -301,6 +306,10 @@ impl I18n {
                 .month_year
                 .as_ref()
                 .map_or_else(fallback, |f| f.format(&icu).to_string()),
+            DateStyle::Weekday => data
+                .weekday
+                .as_ref()
+                .map_or_else(fallback, |f| f.format(&icu).to_string()),
         }
     }
 }
@@ -350,6 +359,15 @@ mod tests {
         assert_eq!(
             i.format_date(&d, &Lang::new("en"), DateStyle::Iso),
             "2026-11-23"
+        );
+        // Event cards name the day (issue 21).
+        assert_eq!(
+            i.format_date(&d, &Lang::new("en"), DateStyle::Weekday),
+            "Monday, 23 November 2026"
+        );
+        assert_eq!(
+            i.format_date(&d, &Lang::new("nb"), DateStyle::Weekday),
+            "mandag 23. november 2026"
         );
     }
 

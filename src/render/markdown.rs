@@ -126,11 +126,20 @@ impl Refs {
     }
 }
 
-create_formatter!(HtmlFormatter<VecDeque<(String, String)>>, {
+/// What the pre-pass hands the formatter, in document order.
+#[derive(Default)]
+struct Labels {
+    /// The id and class of each heading.
+    headings: VecDeque<(String, String)>,
+    /// The accessible name of each table's scrolling region.
+    tables: VecDeque<String>,
+}
+
+create_formatter!(HtmlFormatter<Labels>, {
     NodeValue::Heading(ref nh) => |context, node, entering| {
         if entering {
             context.cr()?;
-            let (id, class) = context.user.pop_front().unwrap_or_default();
+            let (id, class) = context.user.headings.pop_front().unwrap_or_default();
             write!(context, "<h{}", nh.level)?;
             if !id.is_empty() {
                 write!(context, " id=\"{id}\"")?;
@@ -144,6 +153,39 @@ create_formatter!(HtmlFormatter<VecDeque<(String, String)>>, {
             context.write_str(">")?;
         } else {
             write!(context, "</h{}>", nh.level)?;
+            context.lf()?;
+        }
+    },
+    // A table scrolls sideways inside a region of its own, so a phone shows
+    // it whole without widening the page; the region is focusable, so a
+    // keyboard can scroll it too, and named, so a screen reader says what
+    // it holds (issue 21: axe `scrollable-region-focusable`).
+    NodeValue::Table(_) => |context, node, entering| {
+        if entering {
+            let label = match context.user.tables.pop_front() {
+                Some(l) => l,
+                None => table_header_text(node),
+            };
+            context.cr()?;
+            context.write_str("<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"")?;
+            context.escape(&label)?;
+            context.write_str("\">")?;
+            context.lf()?;
+            context.write_str("<table")?;
+            comrak::html::render_sourcepos(context, node)?;
+            context.write_str(">")?;
+            context.lf()?;
+        } else {
+            // As comrak closes a table: `<tbody>` when there are body rows.
+            if node.last_child().is_some_and(|row| row.previous_sibling().is_some()) {
+                context.cr()?;
+                context.write_str("</tbody>")?;
+                context.lf()?;
+            }
+            context.cr()?;
+            context.write_str("</table>")?;
+            context.lf()?;
+            context.write_str("</div>")?;
             context.lf()?;
         }
     },
@@ -215,6 +257,57 @@ fn labelled_task<'a>(node: &'a AstNode<'a>) -> bool {
             .is_some_and(|c| matches!(c.data().value, NodeValue::Paragraph))
 }
 
+/// A table's header cells, as a name for its region when no heading is
+/// above it: "Question, Oslo, Rest of the region".
+fn table_header_text<'a>(table: &'a AstNode<'a>) -> String {
+    table
+        .first_child()
+        .filter(|row| matches!(row.data().value, NodeValue::TableRow(true)))
+        .map(|row| {
+            row.children()
+                .map(|cell| cell.collect_text().trim().to_string())
+                .filter(|t| !t.is_empty())
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default()
+}
+
+/// The name of each table's region, in document order: the heading the
+/// table sits under, or its header cells when it sits under none. A second
+/// table under one heading takes its header cells after the heading, as
+/// two regions of one name cannot be told apart (axe `landmark-unique`).
+fn table_labels<'a>(root: &'a AstNode<'a>) -> VecDeque<String> {
+    let mut labels = VecDeque::new();
+    let mut heading: Option<String> = None;
+    let mut used = FxHashSet::default();
+    for node in root.descendants() {
+        match node.data().value {
+            NodeValue::Heading(_) => heading = Some(node.collect_text().trim().to_string()),
+            NodeValue::Table(_) => {
+                let header = table_header_text(node);
+                let mut label = match &heading {
+                    Some(h) if !h.is_empty() => h.clone(),
+                    _ => header.clone(),
+                };
+                if used.contains(&label) && !header.is_empty() && label != header {
+                    label = format!("{label}: {header}");
+                }
+                let mut n = 2;
+                let base = label.clone();
+                while used.contains(&label) {
+                    label = format!("{base} ({n})");
+                    n += 1;
+                }
+                used.insert(label.clone());
+                labels.push_back(label);
+            }
+            _ => {}
+        }
+    }
+    labels
+}
+
 fn options(allow_html: bool) -> Options<'static> {
     let mut o = Options::default();
     o.extension.strikethrough = true;
@@ -266,6 +359,13 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         ],
     )
     .add_tag_attributes("section", ["data-footnotes"])
+    // The focusable region a table scrolls in (the formatter's own; an
+    // author's `tabindex` other than 0 would change the tab order).
+    .add_tag_attributes("div", ["tabindex"])
+    .attribute_filter(|_, attr, value| match attr {
+        "tabindex" if value != "0" => None,
+        _ => Some(value.into()),
+    })
     .add_tag_attributes("td", ["align"])
     .add_tag_attributes("th", ["align"])
     .link_rel(None)
@@ -536,7 +636,11 @@ pub fn render_markdown(
     };
     let mut content = String::with_capacity(body.len() + body.len() / 4);
     // Writing into a String cannot fail.
-    let _ = HtmlFormatter::format_document(root, options, &mut content, ids);
+    let labels = Labels {
+        tables: table_labels(root),
+        headings: ids,
+    };
+    let _ = HtmlFormatter::format_document(root, options, &mut content, labels);
     footnotes_as_endnotes(&mut content);
 
     // The summary: everything before `<!-- more -->`, or else the first paragraph.
@@ -581,7 +685,11 @@ pub fn render_markdown(
         node.detach();
     }
     let mut summary = String::new();
-    let _ = HtmlFormatter::format_document(summary_root, options, &mut summary, VecDeque::new());
+    let labels = Labels {
+        tables: table_labels(summary_root),
+        headings: VecDeque::new(),
+    };
+    let _ = HtmlFormatter::format_document(summary_root, options, &mut summary, labels);
 
     if has_raw_html {
         content = SANITIZER.clean(&content).to_string();

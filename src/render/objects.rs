@@ -139,6 +139,7 @@ impl Object for PageObj {
             "fields",
             "referrers",
             "ics_url",
+            "ended",
             "translation",
         ])
     }
@@ -254,6 +255,12 @@ impl Object for PageObj {
                     .map(|t| (&t.url, t.title.as_str()));
                 translation_value(ctx, page.file, source)
             }
+            // An event whose end is before the build clock (issue 21): the
+            // daily build turns its page into a record of what was.
+            "ended" => Value::from(
+                super::calendar::is_event(site, self.id)
+                    && super::calendar::end(site, self.id).is_some_and(|end| end < site.now),
+            ),
             "ics_url" => {
                 if super::calendar::is_event(site, self.id) {
                     Value::from(format!("{}{}", page.url, super::calendar::EVENT_FILE))

@@ -53,14 +53,10 @@ pub(crate) fn not_found(ctx: &View, env: &minijinja::Environment<'static>) -> Jo
         lang: config.default_language.clone(),
         url: UrlPath::new(format!("{}404.html", config.base_path)),
         alternates: Vec::new(),
-        switcher: config
-            .languages
-            .iter()
-            .map(|l| {
-                let home = site.section(site.home(&l.code)).url.clone();
-                (l.code.clone(), home, false)
-            })
-            .collect(),
+        // No switcher: the page is in every language at once, so none is
+        // the current one, and it links each language's home page itself
+        // (issue 21: the Norwegian reader's 404 marked English as current).
+        switcher: Vec::new(),
         feeds: Vec::new(),
     };
     let vars = globals(ctx, head);

@@ -418,7 +418,7 @@ pub fn environment(ctx: &Arc<RenderCtx>, dirs: &TemplateDirs) -> Environment<'st
                     TplError::new(
                         ErrorKind::InvalidOperation,
                         format!(
-                            "date: unknown style `{s}`; use long, short, month_year, iso or rfc3339"
+                            "date: unknown style `{s}`; use long, short, month_year, weekday, iso or rfc3339"
                         ),
                     )
                 })?,

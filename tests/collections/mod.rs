@@ -221,6 +221,42 @@ fn upcoming_and_past_events_by_the_build_clock() {
     assert!(!list.contains("upcoming"), "{list}");
 }
 
+/// Issue 21: an event's page says it has ended once the build clock is past
+/// its end, and not before; pages that are not events never have.
+#[test]
+fn issue_21_an_event_after_its_end_renders_as_ended() {
+    let site = fixture();
+    site.build().assert_clean();
+    let ended = r#"<p class="ended">ended</p>"#;
+    assert!(
+        site.read("en/events/spring-fair/index.html")
+            .contains(ended)
+    );
+    for page in [
+        "en/events/welcome-evening/index.html",
+        "nb/events/welcome-evening/index.html",
+        "en/municipalities/drammen/index.html",
+    ] {
+        assert!(!site.read(page).contains(ended), "{page}");
+    }
+    // One second after its end (21:00 in Oslo, UTC+01:00).
+    site.build_with(|o| o.now = "2026-12-10T20:00:01Z".parse().unwrap())
+        .assert_clean();
+    for page in [
+        "en/events/welcome-evening/index.html",
+        "nb/events/welcome-evening/index.html",
+    ] {
+        assert!(site.read(page).contains(ended), "{page}");
+    }
+    site.build_with(|o| o.now = "2026-12-10T20:00:00Z".parse().unwrap())
+        .assert_clean();
+    assert!(
+        !site
+            .read("en/events/welcome-evening/index.html")
+            .contains(ended)
+    );
+}
+
 #[test]
 fn the_map_links_every_municipality() {
     let site = fixture();

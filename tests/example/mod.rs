@@ -152,6 +152,56 @@ fn the_home_page_shows_this_weeks_takeover_and_the_scheduled_one_waits() {
     assert!(!read(&out, "sitemap.xml").contains("2026-w49"));
 }
 
+/// Issue 21: at the fixed clock (23 November 2026) the language café of
+/// 5 November is over: its page says so in both languages and offers neither
+/// registration nor a calendar file, and it is listed under past events;
+/// the welcome evening of 10 December still offers both.
+#[test]
+fn issue_21_a_past_event_says_it_has_ended_and_drops_its_calls_to_action() {
+    let (_dir, out) = build();
+    for (lang, ended, register, calendar) in [
+        (
+            "en",
+            "This event has ended.",
+            "Register",
+            "Add to your calendar",
+        ),
+        (
+            "nb",
+            "Dette arrangementet er over.",
+            "Meld deg på",
+            "Legg til i kalenderen",
+        ),
+    ] {
+        let (slug, cafe, evening) = if lang == "en" {
+            ("events", "language-cafe-moss", "welcome-evening-december")
+        } else {
+            (
+                "arrangementer",
+                "sprakkafe-moss",
+                "velkomstkveld-i-desember",
+            )
+        };
+        let past = read(&out, &format!("{lang}/{slug}/{cafe}/index.html"));
+        assert!(past.contains(ended), "{lang}: {past}");
+        assert!(
+            !past.contains(register) && !past.contains(calendar),
+            "{lang}: {past}"
+        );
+        assert!(!past.contains("event.ics"), "{lang}");
+        let coming = read(&out, &format!("{lang}/{slug}/{evening}/index.html"));
+        assert!(!coming.contains(ended), "{lang}");
+        assert!(
+            coming.contains(calendar) && coming.contains("event.ics"),
+            "{lang}"
+        );
+        let list = read(&out, &format!("{lang}/{slug}/index.html"));
+        let past_list = &list[list.find("past-heading").expect("a past section")..];
+        assert!(past_list.contains(&format!("{cafe}/")), "{lang}: {list}");
+        assert!(!past_list.contains(&format!("{evening}/")), "{lang}");
+    }
+}
+
 #[test]
 fn event_calendars_parse_as_icalendar() {
     let (_dir, out) = build();

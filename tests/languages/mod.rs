@@ -167,6 +167,47 @@ fn switcher_on_untranslated_page_goes_to_the_nearest_translated_ancestor() {
     }
 }
 
+/// Issue 21: in the example site's theme, a switcher link to a language the
+/// page is not translated into says so, and the section it goes to says why
+/// the reader is there; a link to a real translation looks as before. The
+/// 404 page, in every language at once, marks none as current.
+#[test]
+fn issue_21_switcher_link_to_an_untranslated_page_is_marked() {
+    let site = SiteTest::with_theme("languages/three", "oslopolitan");
+    site.build().assert_clean();
+    let html = site.read("en/live/healthcare/index.html");
+    let nav = element(&html, "<nav class=\"lang-switcher\"", "</nav>");
+    assert_eq!(
+        attr_values(nav, "href"),
+        ["/nb/bo/#untranslated", "/de/leben/#untranslated"]
+    );
+    assert!(
+        nav.contains(r#"<a class="lang-missing" href="/nb/bo/#untranslated" hreflang="nb"><span lang="nb">Norsk bokmål</span> <span class="lang-missing-note">(page not translated)</span></a>"#),
+        "{nav}"
+    );
+    let landing = site.read("nb/bo/index.html");
+    let notice = element(
+        &landing,
+        "<div class=\"wrap untranslated-notice\" id=\"untranslated\">",
+        "</div>",
+    );
+    assert!(
+        notice.contains("Siden du kom fra finnes ikke på norsk"),
+        "{notice}"
+    );
+
+    let html = site.read("en/live/transport/index.html");
+    let nav = element(&html, "<nav class=\"lang-switcher\"", "</nav>");
+    assert!(
+        nav.contains(r#"<a href="/nb/bo/transport/" hreflang="nb" lang="nb">Norsk bokmål</a>"#),
+        "{nav}"
+    );
+    assert!(nav.contains(r#"href="/de/leben/#untranslated""#), "{nav}");
+
+    let not_found = site.read("404.html");
+    assert!(!not_found.contains("lang-switcher") && !not_found.contains("aria-current=\"true\""));
+}
+
 #[test]
 fn page_only_in_another_language_switches_to_the_sections() {
     let site = built();
@@ -234,8 +275,9 @@ fn no_switcher_link_anywhere_is_a_404() {
             checked += 1;
         }
     }
-    // Every page but the root redirect has a switcher with two links.
-    assert_eq!(checked, 2 * (pages.len() - 1));
+    // Every page but the root redirect and the 404 page (which is in every
+    // language at once) has a switcher with two links.
+    assert_eq!(checked, 2 * (pages.len() - 2));
 }
 
 #[test]
