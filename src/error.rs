@@ -23,6 +23,9 @@ pub enum Error {
     /// translation, compare a folder that is not there): the message says why.
     #[error("{0}")]
     Usage(String),
+    /// Pagefind could not build the search index.
+    #[error("search index: {0}")]
+    Search(String),
     #[error("walking `{path}`: {source}")]
     Walk {
         path: PathBuf,

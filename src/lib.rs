@@ -14,6 +14,7 @@ pub mod pipeline;
 pub mod progress;
 pub mod render;
 pub mod resolve;
+pub mod search;
 
 pub mod check;
 pub mod cli;

@@ -19,5 +19,6 @@ mod output;
 mod properties;
 mod render;
 mod scheduling;
+mod search;
 mod serve;
 mod translations;

@@ -3,6 +3,7 @@
 
 pub mod collections;
 mod raw;
+pub mod search;
 
 use std::path::{Path, PathBuf};
 
@@ -41,6 +42,8 @@ pub struct Config {
     pub collections: Vec<Collection>,
     pub images: ImageConfig,
     pub assets: AssetConfig,
+    /// `[search]`: the search index (off when `site.toml` has no `[search]`).
+    pub search: search::SearchConfig,
     /// `[extra]`: anything, for the templates; plain data until they read it.
     pub extra: serde_json::Value,
 }
@@ -470,6 +473,16 @@ fn parse_config(root: &Path, text: &str, diags: &mut Diagnostics) -> Option<Conf
             ));
         }
     }
+    let (search, search_errors) = search::search_from_raw(raw.search, &taxonomies, &collections);
+    for e in search_errors {
+        // Every mistake `[search]` can have is in a filter.
+        let start = text
+            .find("[search.filters")
+            .or_else(|| text.find("[search"))
+            .unwrap_or(0);
+        let pos = find_key_from(text, start, &e.key).or(Some(pos_of(text, start)));
+        error(Diagnostic::error(&path, pos, e.message).with_help(e.help));
+    }
     let images = image_config(root, &raw.images, text, &mut error);
     let assets = AssetConfig {
         integrity: raw.assets.integrity.unwrap_or(false),
@@ -492,6 +505,7 @@ fn parse_config(root: &Path, text: &str, diags: &mut Diagnostics) -> Option<Conf
         collections,
         images,
         assets,
+        search,
         extra: raw.extra,
     })
 }

@@ -28,6 +28,7 @@ pub struct RawConfig {
     pub images: RawImages,
     #[serde(default)]
     pub assets: RawAssets,
+    pub search: Option<super::search::RawSearch>,
     #[serde(default)]
     pub extra: serde_json::Value,
 }

@@ -268,6 +268,8 @@ pub fn run(
         &caches.styles,
         diags,
     ));
+    // The search index is fed by what render writes (issue 17).
+    let indexer = crate::search::plan(&site, &i18n).map(|p| crate::search::Indexer::new(output, p));
     timer.lap("i18n, plan, styles");
     let inputs = render::Inputs {
         site,
@@ -275,8 +277,16 @@ pub fn run(
         images: images.clone(),
         assets: styles.clone(),
     };
-    let stats = render::render_site(inputs, &dirs, output, diags, &mut caches.render, change)?;
+    let to: &dyn Output = match &indexer {
+        Some(indexer) => indexer,
+        None => output,
+    };
+    let stats = render::render_site(inputs, &dirs, to, diags, &mut caches.render, change)?;
     timer.lap("render");
+    if let Some(indexer) = indexer {
+        indexer.finish()?;
+        timer.lap("search index");
+    }
     let originals = assets::originals(&images, &plan.originals, diags);
     let image_stats = match options.images {
         ImageWork::Skip => ImageStats::default(),

@@ -173,6 +173,15 @@ impl I18n {
         self.langs.iter().find(|l| &l.lang == lang)
     }
 
+    /// The UI string `key` in `lang` as written, when there is one (no plural
+    /// forms, nothing recorded): for stages after render, such as search.
+    pub fn get(&self, lang: &Lang, key: &str) -> Option<&str> {
+        match self.data(lang)?.strings.get(key)? {
+            Message::Plain(s) => Some(s),
+            Message::Plural(_) => None,
+        }
+    }
+
     /// The UI string `key` in `lang`, in the plural form for `count`. A missing key
     /// is recorded (and reported as a warning) and renders as the key itself.
     /// `rec` is the recorder of the output that asks.

@@ -795,6 +795,7 @@ impl Object for SiteObj {
             "languages",
             "menu",
             "extra",
+            "search_bundle",
         ])
     }
 
@@ -822,6 +823,16 @@ impl Object for SiteObj {
                 )
             }
             "extra" => Value::from(minijinja::value::Serde(&config.extra)),
+            // Where the search index's scripts are (issue 17); none when
+            // `[search]` is off.
+            "search_bundle" => match config.search.enabled {
+                true => Value::from(format!(
+                    "{}{}/",
+                    config.base_path,
+                    crate::search::BUNDLE_DIR
+                )),
+                false => Value::from(()),
+            },
             _ => return None,
         })
     }

@@ -234,6 +234,12 @@ impl SiteTest {
         self
     }
 
+    /// A file of the site (not of the output), as text.
+    #[track_caller]
+    pub fn read_source(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.root.join(rel)).expect("read a file of the site")
+    }
+
     /// Builds with the fixed clock into [`SiteTest::out`].
     pub fn build(&self) -> Build {
         self.build_with(|_| {})

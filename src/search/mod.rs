@@ -1,0 +1,431 @@
+//! The search index (issue 17): Pagefind, used as a library, fed from memory.
+//!
+//! After `resolve`, [`plan`] decides which outputs are indexed and what each
+//! carries besides its text: title, kind, date (Pagefind's meta) and the
+//! filters `[search]` declares, in the page's language. During `render`,
+//! [`Indexer`] stands between the renderer and the real [`Output`]: every file
+//! goes on to the output as it is, and of a planned page it keeps only the
+//! `<main>` element, wrapped with the meta and filters. After render,
+//! [`Indexer::finish`] hands those to Pagefind in URL order (so the index is
+//! the same bytes from run to run, whatever order the pages rendered in) and
+//! writes Pagefind's files under `pagefind/` through the same output, so they
+//! are staged and swapped in with the rest of the site. Pagefind splits the
+//! index by each page's `<html lang>`: one index per language, Norwegian
+//! stemmed as Norwegian.
+//!
+//! Not indexed: aliases, the 404 page, listing pages after the first, feeds,
+//! taxonomy pages, drafts (even in a `--drafts` build), and sections that
+//! `[search]` leaves out. This module reads no files and walks no folders.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Mutex;
+
+use bytes::Bytes;
+use rustc_hash::FxHashMap;
+
+use crate::config::search::SearchConfig;
+use crate::error::{Error, Result};
+use crate::model::fields::{FieldType, FieldValue};
+use crate::model::{Lang, OutputPath, PageId};
+use crate::output::Output;
+use crate::render::i18n::{DateStyle, I18n};
+use crate::render::templates::escape_html;
+use crate::resolve::Site;
+
+/// Where Pagefind's files go, below the site's output root.
+pub const BUNDLE_DIR: &str = "pagefind";
+
+/// What one indexed output carries besides its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Root-relative URL, base path included: what a result links to.
+    pub url: String,
+    pub lang: Lang,
+    /// Pagefind meta (`title`, `kind`, `date`), in the page's language.
+    pub meta: Vec<(String, String)>,
+    /// Filter name → value, both in the page's language, sorted.
+    pub filters: Vec<(String, String)>,
+}
+
+/// The indexed outputs of a build, by output path.
+#[derive(Debug, Default)]
+pub struct Plan {
+    entries: FxHashMap<OutputPath, Entry>,
+    max_fragments: Option<u32>,
+}
+
+impl Plan {
+    pub fn get(&self, path: &OutputPath) -> Option<&Entry> {
+        self.entries.get(path)
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// Which outputs of `site` go into the index, with their meta and filters;
+/// `None` when `[search]` is off.
+pub fn plan(site: &Site, i18n: &I18n) -> Option<Plan> {
+    let search = &site.config.search;
+    if !search.enabled {
+        return None;
+    }
+    let base = site.config.base_path.trim_end_matches('/');
+    let url_of = |url: &str| format!("{base}{url}");
+    let mut entries = FxHashMap::default();
+    for page in &site.pages {
+        let section = site.section(page.section);
+        let top = top_dir(&section.dir);
+        if site.page_front(page.id).draft || !search.indexes(top) {
+            continue;
+        }
+        let date = site
+            .page_front(page.id)
+            .date
+            .as_ref()
+            .map(|d| i18n.format_date(d, &page.lang, DateStyle::Long));
+        let entry = Entry {
+            url: url_of(page.url.as_str()),
+            lang: page.lang.clone(),
+            meta: meta(i18n, search, &page.lang, &page.title, top, date),
+            filters: filters(site, i18n, search, &page.lang, top, Some(page.id)),
+        };
+        entries.insert(OutputPath::index_of(&page.output_dir), entry);
+    }
+    for section in &site.sections {
+        let top = top_dir(&section.dir);
+        let draft = site.section_front(section.id).is_some_and(|f| f.draft);
+        if draft || !search.indexes(top) {
+            continue;
+        }
+        let entry = Entry {
+            url: url_of(section.url.as_str()),
+            lang: section.lang.clone(),
+            meta: meta(i18n, search, &section.lang, &section.title, top, None),
+            filters: filters(site, i18n, search, &section.lang, top, None),
+        };
+        // The first listing page only: the later ones list the same pages.
+        entries.insert(OutputPath::index_of(&section.pager(1).1), entry);
+    }
+    Some(Plan {
+        entries,
+        max_fragments: search.max_fragments,
+    })
+}
+
+/// The top section's folder of a section folder: `live` of `live/moving`.
+fn top_dir(dir: &str) -> &str {
+    dir.split('/').next().unwrap_or("")
+}
+
+/// A UI string of the theme, or `fallback` where the i18n files have none.
+fn ui(i18n: &I18n, lang: &Lang, key: &str, fallback: &str) -> String {
+    i18n.get(lang, key).unwrap_or(fallback).to_string()
+}
+
+fn meta(
+    i18n: &I18n,
+    search: &SearchConfig,
+    lang: &Lang,
+    title: &str,
+    top: &str,
+    date: Option<String>,
+) -> Vec<(String, String)> {
+    let kind = search.kind_of(top);
+    let mut meta = vec![
+        ("title".to_string(), title.to_string()),
+        (
+            "kind".to_string(),
+            ui(i18n, lang, &format!("search_kind_{kind}"), kind),
+        ),
+    ];
+    if let Some(date) = date {
+        meta.push(("date".to_string(), date));
+    }
+    meta
+}
+
+fn filters(
+    site: &Site,
+    i18n: &I18n,
+    search: &SearchConfig,
+    lang: &Lang,
+    top: &str,
+    page: Option<PageId>,
+) -> Vec<(String, String)> {
+    let kind = search.kind_of(top);
+    let mut out = vec![(
+        ui(i18n, lang, "search_filter_kind", "kind"),
+        ui(i18n, lang, &format!("search_kind_{kind}"), kind),
+    )];
+    for f in &search.filters {
+        let label = ui(i18n, lang, &format!("search_filter_{}", f.name), &f.name);
+        let mut values = Vec::new();
+        if let Some(t) = f.taxonomy {
+            if let Some(id) = page {
+                values.extend(
+                    site.page(id)
+                        .terms
+                        .iter()
+                        .filter(|(ti, _)| site.taxonomies[*ti].config == t)
+                        .map(|(ti, i)| site.taxonomies[*ti].terms[*i].name.clone()),
+                );
+            }
+            if f.section
+                && let Some(term) = site.config.taxonomies[t]
+                    .terms
+                    .iter()
+                    .find(|term| term.key == top)
+            {
+                values.push(term.name(lang).to_string());
+            }
+        }
+        if let Some(id) = page {
+            if let Some(field) = &f.field {
+                values.extend(field_values(site, id, field));
+            }
+            if f.collection.is_some() && site.collections.collection_of(id) == f.collection {
+                values.push(site.page(id).title.clone());
+            }
+        }
+        out.extend(values.into_iter().map(|v| (label.clone(), v)));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The values a page's collection field gives a filter: strings as they are,
+/// a reference as the title of the page it refers to (in the page's language).
+fn field_values(site: &Site, id: PageId, name: &str) -> Vec<String> {
+    let Some(field) = site.field(id, name) else {
+        return Vec::new();
+    };
+    let def = site
+        .collections
+        .collection_of(id)
+        .and_then(|c| site.config.collections[c].field(name));
+    let target = match def.map(|d| &d.ty) {
+        Some(FieldType::Ref { collection }) => site
+            .config
+            .collections
+            .iter()
+            .position(|c| &c.name == collection),
+        Some(FieldType::List(of)) => match of.as_ref() {
+            FieldType::Ref { collection } => site
+                .config
+                .collections
+                .iter()
+                .position(|c| &c.name == collection),
+            _ => None,
+        },
+        _ => None,
+    };
+    let lang = &site.page(id).lang;
+    let mut out = Vec::new();
+    let mut add = |v: &FieldValue| match v {
+        FieldValue::Ref(key) => {
+            let title = target
+                .and_then(|c| site.collections.target(c, key, lang, &site.pages))
+                .map_or_else(|| key.clone(), |p| site.page(p).title.clone());
+            out.push(title);
+        }
+        FieldValue::String(s) | FieldValue::Enum(s) => out.push(s.clone()),
+        FieldValue::Integer(n) => out.push(n.to_string()),
+        FieldValue::Bool(b) => out.push(b.to_string()),
+        _ => {}
+    };
+    match &field.value {
+        FieldValue::List(items) => items.iter().for_each(&mut add),
+        v => add(v),
+    }
+    out
+}
+
+/// The document Pagefind reads for one page: its language, the meta and
+/// filters as Pagefind's attributes, and the page's `<main>` as the text.
+fn document(entry: &Entry, main: &str) -> String {
+    let mut doc = format!(
+        "<!doctype html><html lang=\"{}\"><body><div data-pagefind-body>",
+        escape_html(entry.lang.as_str())
+    );
+    for (k, v) in &entry.meta {
+        doc.push_str(&format!(
+            "<span data-pagefind-meta=\"{}:{}\"></span>",
+            escape_html(k),
+            escape_html(v)
+        ));
+    }
+    for (k, v) in &entry.filters {
+        doc.push_str(&format!(
+            "<span data-pagefind-filter=\"{}:{}\"></span>",
+            escape_html(k),
+            escape_html(v)
+        ));
+    }
+    doc.push_str(main);
+    doc.push_str("</div></body></html>");
+    doc
+}
+
+/// The `<main>` element of a rendered page (the whole page where it has none):
+/// what the reader came for, without the header, menus and footer that every
+/// page repeats.
+fn main_of(html: &str) -> &str {
+    match (html.find("<main"), html.rfind("</main>")) {
+        (Some(start), Some(end)) if start < end => &html[start..end + "</main>".len()],
+        _ => html,
+    }
+}
+
+/// An [`Output`] that passes every file on to `inner` and keeps, of each
+/// planned page, the document Pagefind will read.
+pub struct Indexer<'a> {
+    inner: &'a dyn Output,
+    plan: Plan,
+    /// URL → document: sorted, so the index does not depend on the order
+    /// pages rendered in.
+    docs: Mutex<BTreeMap<String, String>>,
+}
+
+impl<'a> Indexer<'a> {
+    pub fn new(inner: &'a dyn Output, plan: Plan) -> Self {
+        Indexer {
+            inner,
+            plan,
+            docs: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    fn keep(&self, path: &OutputPath, bytes: &[u8]) {
+        let Some(entry) = self.plan.get(path) else {
+            return;
+        };
+        let Ok(html) = std::str::from_utf8(bytes) else {
+            return;
+        };
+        let doc = document(entry, main_of(html));
+        let mut docs = self.docs.lock().unwrap_or_else(|e| e.into_inner());
+        docs.insert(entry.url.clone(), doc);
+    }
+
+    /// Builds the index of every page kept and writes Pagefind's files (its
+    /// scripts, and per language the index, fragments, filters and meta) to
+    /// the output under [`BUNDLE_DIR`]. Returns how many pages it indexed.
+    pub fn finish(self) -> Result<usize> {
+        let docs = self.docs.into_inner().unwrap_or_else(|e| e.into_inner());
+        let count = docs.len();
+        let files = build_index(docs, self.plan.max_fragments)?;
+        for (name, bytes) in files {
+            self.inner
+                .write(&OutputPath::new(format!("{BUNDLE_DIR}/{name}")), bytes)?;
+        }
+        Ok(count)
+    }
+}
+
+impl Output for Indexer<'_> {
+    fn write(&self, path: &OutputPath, bytes: Vec<u8>) -> Result<()> {
+        self.keep(path, &bytes);
+        self.inner.write(path, bytes)
+    }
+
+    fn write_shared(&self, path: &OutputPath, bytes: Bytes) -> Result<()> {
+        self.keep(path, &bytes);
+        self.inner.write_shared(path, bytes)
+    }
+
+    fn copy(&self, path: &OutputPath, from: &Path) -> Result<()> {
+        self.inner.copy(path, from)
+    }
+
+    fn count(&self) -> usize {
+        self.inner.count()
+    }
+
+    fn in_memory(&self) -> bool {
+        self.inner.in_memory()
+    }
+}
+
+/// Runs Pagefind over `docs` (URL → document) in URL order and returns its
+/// files, by name relative to the bundle folder, sorted. Each document is
+/// dropped once Pagefind has read it.
+fn build_index(
+    docs: BTreeMap<String, String>,
+    max_fragments: Option<u32>,
+) -> Result<Vec<(String, Vec<u8>)>> {
+    let fail = |what: &str, e: &dyn std::fmt::Display| Error::Search(format!("{what}: {e}"));
+    let options = pagefind::options::PagefindServiceConfig::builder();
+    let options = options.keep_index_url(false);
+    let options = match max_fragments {
+        Some(n) => options.max_fragments(n).build(),
+        None => options.build(),
+    };
+    // Pagefind's API is async; it gets a runtime of its own on a thread of its
+    // own, so that a caller already inside one (serve) is no matter.
+    std::thread::scope(|s| {
+        s.spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .build()
+                .map_err(|e| fail("starting Pagefind's runtime", &e))?;
+            runtime.block_on(async move {
+                let mut index = pagefind::api::PagefindIndex::new(Some(options))
+                    .map_err(|e| fail("setting up Pagefind", &e))?;
+                for (url, doc) in docs {
+                    index
+                        .add_html_file(None, Some(url.clone()), doc)
+                        .await
+                        .map_err(|e| fail(&format!("indexing `{url}`"), &e))?;
+                }
+                let files = index
+                    .get_files()
+                    .await
+                    .map_err(|e| fail("building the search index", &e))?;
+                let mut out: Vec<(String, Vec<u8>)> = files
+                    .into_iter()
+                    .map(|f| {
+                        let name = f.filename.to_string_lossy().replace('\\', "/");
+                        (name, f.contents)
+                    })
+                    .collect();
+                out.sort_by(|a, b| a.0.cmp(&b.0));
+                Ok(out)
+            })
+        })
+        .join()
+        .unwrap_or_else(|_| Err(Error::Search("Pagefind stopped with a panic".into())))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn main_of_takes_the_main_element() {
+        let html = "<html><body><header>menu</header><main id=\"main\">text</main><footer>f</footer></body></html>";
+        assert_eq!(main_of(html), "<main id=\"main\">text</main>");
+        assert_eq!(main_of("<p>no main</p>"), "<p>no main</p>");
+    }
+
+    #[test]
+    fn document_carries_meta_and_filters_escaped() {
+        let entry = Entry {
+            url: "/nb/bo/bolig/".into(),
+            lang: Lang::new("nb"),
+            meta: vec![("title".into(), "Bolig & leie".into())],
+            filters: vec![("Tema".into(), "Bo".into())],
+        };
+        let doc = document(&entry, "<main>x</main>");
+        assert!(doc.starts_with("<!doctype html><html lang=\"nb\">"));
+        assert!(doc.contains("data-pagefind-meta=\"title:Bolig &amp; leie\""));
+        assert!(doc.contains("data-pagefind-filter=\"Tema:Bo\""));
+    }
+}
