@@ -23,6 +23,10 @@ pub enum Error {
     /// translation, compare a folder that is not there): the message says why.
     #[error("{0}")]
     Usage(String),
+    /// `polis deploy` could not make the store match the build: the message
+    /// says what failed and what state the store is left in.
+    #[error("{0}")]
+    Deploy(String),
     #[error("walking `{path}`: {source}")]
     Walk {
         path: PathBuf,

@@ -17,6 +17,7 @@ pub mod resolve;
 
 pub mod check;
 pub mod cli;
+pub mod deploy;
 pub mod diag;
 pub mod error;
 pub mod fs;

@@ -29,6 +29,8 @@ pub struct RawConfig {
     #[serde(default)]
     pub assets: RawAssets,
     #[serde(default)]
+    pub deploy: super::deploy::RawDeploy,
+    #[serde(default)]
     pub extra: serde_json::Value,
 }
 
