@@ -15,6 +15,10 @@ pub struct RawDeploy {
     pub targets: IndexMap<String, RawTarget>,
     #[serde(default)]
     pub cache_control: RawCacheControl,
+    /// `polis build` writes `_redirects` and `_headers` (Netlify, Cloudflare
+    /// Pages).
+    #[serde(default)]
+    pub host_files: bool,
 }
 
 /// `[deploy.targets.NAME]` as written.
@@ -83,6 +87,7 @@ pub struct RawCacheControl {
 pub struct DeployConfig {
     pub targets: Vec<DeployTarget>,
     pub cache_control: CacheControl,
+    pub host_files: bool,
 }
 
 impl DeployConfig {
@@ -229,6 +234,7 @@ pub fn deploy_from_raw(raw: RawDeploy) -> (DeployConfig, Vec<DeployError>) {
         DeployConfig {
             targets,
             cache_control,
+            host_files: raw.host_files,
         },
         errors,
     )

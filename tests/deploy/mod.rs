@@ -513,9 +513,23 @@ fn deploy_interrupted_by_the_server_finishes_when_run_again() {
         .into_inner()
         .unwrap();
     weed.run();
+    // The listing answers before the volume server does: wait for a read.
+    let start = Instant::now();
+    while ureq::get(&format!("{}/{BUCKET}/{}", weed.endpoint(), live[0]))
+        .call()
+        .is_err()
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "weed came back without its objects"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
     // Nothing was deleted and no feed went up before the pages.
     assert_eq!(weed.keys(), live);
-    let again = run(&options(&site));
+    let mut patient = options(&site);
+    patient.retry_timeout = Duration::from_secs(30);
+    let again = run(&patient);
     assert!(!again.uploaded.is_empty());
     let built = local_files(site.out());
     assert_eq!(weed.keys(), built.keys().cloned().collect::<Vec<_>>());
@@ -541,4 +555,44 @@ fn credentials_in_site_toml_are_an_error_with_line_and_help() {
     let text: Vec<String> = diags.sorted().iter().map(|d| d.to_string()).collect();
     let _guard = site.settings().bind_to_scope();
     insta::assert_snapshot!(text.join("\n"));
+}
+
+#[test]
+fn host_files_give_aliases_real_redirects_and_assets_their_cache_rules() {
+    let site = SiteTest::new("deploy/site");
+    let config = std::fs::read_to_string(site.root().join("site.toml")).unwrap();
+    site.write(
+        "site.toml",
+        config.replace(
+            "[deploy.targets.test]",
+            "[deploy]\nhost_files = true\n\n[deploy.targets.test]",
+        ),
+    );
+    site.build().assert_clean();
+    insta::assert_snapshot!(site.read("_redirects"), @r"
+    / /en/ 302
+    /old-about/ /en/about/ 301
+    ");
+    let headers = site.read("_headers");
+    let css = site
+        .files()
+        .into_iter()
+        .find(|f| f.starts_with("css/style.") && f != "css/style.css")
+        .expect("a fingerprinted stylesheet");
+    assert!(
+        headers.contains(&format!(
+            "/{css}\n  Cache-Control: public, max-age=31536000, immutable\n"
+        )),
+        "{headers}"
+    );
+    assert!(
+        headers.starts_with("/*\n  X-Content-Type-Options: nosniff\n"),
+        "{headers}"
+    );
+    let plain = SiteTest::new("deploy/site");
+    plain.build().assert_clean();
+    assert!(
+        !plain.exists("_redirects") && !plain.exists("_headers"),
+        "only when asked"
+    );
 }
