@@ -26,6 +26,10 @@ pub enum Error {
     /// Pagefind could not build the search index.
     #[error("search index: {0}")]
     Search(String),
+    /// `polis deploy` could not make the store match the build: the message
+    /// says what failed and what state the store is left in.
+    #[error("{0}")]
+    Deploy(String),
     #[error("walking `{path}`: {source}")]
     Walk {
         path: PathBuf,

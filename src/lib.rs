@@ -18,6 +18,7 @@ pub mod search;
 
 pub mod check;
 pub mod cli;
+pub mod deploy;
 pub mod diag;
 pub mod error;
 pub mod fs;

@@ -6,7 +6,9 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use polis::cli::{Cli, Command, build, check, diff, init, new, schema, serve, translations};
+use polis::cli::{
+    Cli, Command, build, check, deploy, diff, init, new, schema, serve, translations,
+};
 use polis::error::Error;
 
 /// mimalloc rather than the system allocator: a build allocates millions of
@@ -38,6 +40,7 @@ fn main() -> ExitCode {
         Command::Schema(args) => run_schema(&args),
         Command::Translations(args) => run_translations(&args),
         Command::Diff(args) => run_diff(&args),
+        Command::Deploy(args) => run_deploy(&args),
     }
 }
 
@@ -107,6 +110,41 @@ fn run_diff(args: &diff::DiffArgs) -> ExitCode {
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(2)
+        }
+    }
+}
+
+fn run_deploy(args: &deploy::DeployArgs) -> ExitCode {
+    let mut diags = polis::diag::Diagnostics::default();
+    match deploy::run(args, &mut diags) {
+        Ok(report) => {
+            if !args.quiet || report.dry_run {
+                print!("{}", deploy::summary(&report));
+            }
+            if report.deletes_refused.is_empty() {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!(
+                "error: {} objects would be deleted, more than --max-deletes {}; nothing was deleted (the uploads are done)",
+                report.deletes_refused.len(),
+                args.max_deletes
+            );
+            eprintln!(
+                "  = help: check that `--output` is the whole site; if the deletions are meant, run again with `--max-deletes {}`",
+                report.deletes_refused.len()
+            );
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            for d in diags.sorted() {
+                eprintln!("{d}");
+            }
+            eprintln!("error: {e}");
+            ExitCode::from(if matches!(e, Error::Diagnostics) {
+                1
+            } else {
+                2
+            })
         }
     }
 }

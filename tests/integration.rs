@@ -9,6 +9,7 @@ mod check;
 mod cli;
 mod collections;
 mod content;
+mod deploy;
 mod diff;
 mod example;
 mod images;

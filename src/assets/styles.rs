@@ -65,6 +65,15 @@ impl Assets {
         }
     }
 
+    /// The output paths of the stylesheets and scripts published under
+    /// fingerprinted names (none when the build does not fingerprint).
+    pub fn fingerprinted(&self) -> impl Iterator<Item = &str> {
+        self.files
+            .iter()
+            .filter(|(path, p)| p.output.as_str() != path.as_str())
+            .map(|(_, p)| p.output.as_str())
+    }
+
     /// The Subresource Integrity hash of a stylesheet or script, when
     /// `[assets] integrity = true` and the build fingerprints assets; else empty.
     pub fn integrity(&self, path: &str) -> String {

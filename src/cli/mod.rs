@@ -3,6 +3,7 @@
 
 pub mod build;
 pub mod check;
+pub mod deploy;
 pub mod diff;
 pub mod init;
 pub mod new;
@@ -45,4 +46,8 @@ pub enum Command {
     /// Compare two builds: the pages added, removed and changed, and removed
     /// addresses that nothing redirects from
     Diff(diff::DiffArgs),
+    /// Publish a finished build to S3-compatible object storage
+    /// (`[deploy.targets.NAME]` in site.toml): only what changed, assets
+    /// before pages, deletions last
+    Deploy(deploy::DeployArgs),
 }

@@ -2,6 +2,7 @@
 //! problem in it is a diagnostic with line and column, and the build stops.
 
 pub mod collections;
+pub mod deploy;
 mod raw;
 pub mod search;
 
@@ -44,6 +45,8 @@ pub struct Config {
     pub assets: AssetConfig,
     /// `[search]`: the search index (off when `site.toml` has no `[search]`).
     pub search: search::SearchConfig,
+    /// `[deploy]`: where `polis deploy` publishes, and with which headers.
+    pub deploy: deploy::DeployConfig,
     /// `[extra]`: anything, for the templates; plain data until they read it.
     pub extra: serde_json::Value,
 }
@@ -489,6 +492,21 @@ fn parse_config(root: &Path, text: &str, diags: &mut Diagnostics) -> Option<Conf
         minify: raw.assets.minify.unwrap_or(true),
     };
 
+    let (deploy, deploy_errors) = deploy::deploy_from_raw(raw.deploy);
+    for e in deploy_errors {
+        let start = match &e.target {
+            Some(name) => text.find(&format!("[deploy.targets.{name}]")),
+            None => text.find("[deploy"),
+        }
+        .unwrap_or(0);
+        let pos = find_key_from(text, start, e.key).or(Some(pos_of(text, start)));
+        let mut d = Diagnostic::error(&path, pos, e.message);
+        if let Some(h) = e.help {
+            d = d.with_help(h);
+        }
+        error(d);
+    }
+
     let default_language = Lang::new(&raw.default_language);
     ok.then(|| Config {
         root: root.to_path_buf(),
@@ -506,6 +524,7 @@ fn parse_config(root: &Path, text: &str, diags: &mut Diagnostics) -> Option<Conf
         images,
         assets,
         search,
+        deploy,
         extra: raw.extra,
     })
 }

@@ -30,6 +30,8 @@ pub struct RawConfig {
     pub assets: RawAssets,
     pub search: Option<super::search::RawSearch>,
     #[serde(default)]
+    pub deploy: super::deploy::RawDeploy,
+    #[serde(default)]
     pub extra: serde_json::Value,
 }
 

@@ -2,7 +2,7 @@
 //! each job's output path is computed, and which module renders it.
 
 use super::objects::View;
-use super::{RenderCtx, calendar, feed, listing, page, site_files};
+use super::{RenderCtx, calendar, feed, host_files, listing, page, site_files};
 use crate::model::{OutputPath, PageId, SectionId, UrlPath};
 
 /// One file to produce.
@@ -25,6 +25,9 @@ pub(crate) enum Job {
     Root,
     Sitemap,
     Robots,
+    /// `_redirects` and `_headers`, with `[deploy] host_files = true`.
+    Redirects,
+    Headers,
 }
 
 /// A job's bytes (`None`: it has nothing to write, like a 404 page without a
@@ -68,6 +71,9 @@ impl Job {
         }
         jobs.extend((0..site.aliases.len()).map(Job::Alias));
         jobs.extend([Job::NotFound, Job::Root, Job::Sitemap, Job::Robots]);
+        if site.config.deploy.host_files {
+            jobs.extend([Job::Redirects, Job::Headers]);
+        }
         jobs
     }
 
@@ -108,6 +114,8 @@ impl Job {
             Job::Root => OutputPath::new("index.html"),
             Job::Sitemap => OutputPath::new("sitemap.xml"),
             Job::Robots => OutputPath::new("robots.txt"),
+            Job::Redirects => OutputPath::new("_redirects"),
+            Job::Headers => OutputPath::new("_headers"),
         }
     }
 
@@ -127,6 +135,8 @@ impl Job {
             Job::NotFound => site_files::not_found(ctx, env),
             Job::Sitemap => site_files::sitemap(ctx, env),
             Job::Robots => site_files::robots(ctx, env),
+            Job::Redirects => Ok(Some(host_files::redirects(ctx))),
+            Job::Headers => Ok(Some(host_files::headers(ctx))),
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod calendar;
 pub mod deps;
 mod feed;
 mod head;
+mod host_files;
 pub mod i18n;
 mod job;
 mod listing;

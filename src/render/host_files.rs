@@ -1,0 +1,68 @@
+//! Files for static hosts that read them (Netlify, Cloudflare Pages), written
+//! when `[deploy] host_files = true`: `_redirects`, the aliases as real 301
+//! redirects and the bare root to the default language's home, and
+//! `_headers`, the cache rules of `[deploy.cache_control]` and security
+//! headers (issue 19). Plain text from the resolved site and the assets; no
+//! templates.
+
+use std::fmt::Write;
+
+use super::RenderCtx;
+use super::deps::Read;
+use super::objects::View;
+use crate::assets::images::IMAGE_DIR;
+
+/// `_redirects`: `FROM TO STATUS`, one a line, sorted by FROM.
+pub(crate) fn redirects(ctx: &View) -> Vec<u8> {
+    let site = &ctx.site;
+    let config = &site.config;
+    ctx.read(Read::Structure);
+    let mut lines = Vec::new();
+    for (i, a) in site.aliases.iter().enumerate() {
+        ctx.read(Read::Alias(i as u32));
+        let from = a
+            .output_path
+            .strip_suffix("index.html")
+            .unwrap_or(&a.output_path);
+        lines.push(format!(
+            "{}{from} {} 301",
+            config.base_path,
+            a.target.as_str()
+        ));
+    }
+    lines.sort();
+    let home = site.section(site.home(&config.default_language));
+    // 302, not 301: which language the root shows is the site's choice, and
+    // browsers keep a 301 for good.
+    let mut out = format!("{} {} 302\n", config.base_path, home.url.as_str());
+    for l in lines {
+        out.push_str(&l);
+        out.push('\n');
+    }
+    out.into_bytes()
+}
+
+/// `_headers`: security headers for every path, and `Cache-Control` for the
+/// files whose names change with their content (image variants,
+/// fingerprinted stylesheets and scripts). Pages keep the host's default,
+/// which revalidates.
+pub(crate) fn headers(ctx: &RenderCtx) -> Vec<u8> {
+    let config = &ctx.site.config;
+    let base = &config.base_path;
+    let immutable = &config.deploy.cache_control.immutable;
+    let mut out = String::new();
+    let _ = writeln!(out, "{base}*");
+    for h in [
+        "X-Content-Type-Options: nosniff",
+        "Referrer-Policy: strict-origin-when-cross-origin",
+        "X-Frame-Options: SAMEORIGIN",
+        "Permissions-Policy: camera=(), microphone=(), geolocation=()",
+    ] {
+        let _ = writeln!(out, "  {h}");
+    }
+    let _ = writeln!(out, "{base}{IMAGE_DIR}/*\n  Cache-Control: {immutable}");
+    for output in ctx.assets.fingerprinted() {
+        let _ = writeln!(out, "{base}{output}\n  Cache-Control: {immutable}");
+    }
+    out.into_bytes()
+}
