@@ -188,18 +188,25 @@ pub fn search_from_raw(
         if let Some(field) = &f.field
             && !collections.iter().any(|c| c.field(field).is_some())
         {
-            let mut names: Vec<String> = collections
+            let mut known: Vec<&str> = collections
                 .iter()
-                .flat_map(|c| c.fields.iter().map(|d| format!("`{}`", d.name)))
+                .flat_map(|c| c.fields.iter().map(|d| d.name.as_str()))
                 .collect();
-            names.sort();
-            names.dedup();
+            known.sort();
+            known.dedup();
+            let help = match crate::diag::did_you_mean(field, known.iter().copied()) {
+                Some(best) => format!("did you mean `{best}`?"),
+                None => {
+                    let names: Vec<String> = known.iter().map(|n| format!("`{n}`")).collect();
+                    format!("fields of the collections: {}", list_or_none(&names))
+                }
+            };
             error(
                 &name,
                 format!(
                     "the search filter `{name}` takes the field `{field}`, which no collection has"
                 ),
-                format!("fields of the collections: {}", list_or_none(&names)),
+                help,
             );
             continue;
         }
