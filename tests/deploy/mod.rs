@@ -150,8 +150,23 @@ impl Weed {
         }
     }
 
+    /// Stops the server as a host shutting down does: SIGTERM, so it
+    /// writes out what it holds, then SIGKILL if it is still up after ten
+    /// seconds. (A bare SIGKILL loses the filer's last writes: the listing
+    /// came back without objects put seconds before, which is SeaweedFS's
+    /// durability, not what these tests are about.)
     fn stop(&mut self) {
         if let Some(mut c) = self.child.take() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &c.id().to_string()])
+                .status();
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_secs(10) {
+                if let Ok(Some(_)) = c.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
             let _ = c.kill();
             let _ = c.wait();
         }
@@ -217,7 +232,11 @@ impl Weed {
 
 impl Drop for Weed {
     fn drop(&mut self) {
-        self.stop();
+        // Its folder goes with it: no need to wait for a clean shutdown.
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
     }
 }
 
@@ -525,7 +544,13 @@ fn deploy_interrupted_by_the_server_finishes_when_run_again() {
         );
         std::thread::sleep(Duration::from_millis(200));
     }
-    // Nothing was deleted and no feed went up before the pages.
+    // Nothing was deleted and no feed went up before the pages. The filer
+    // may list its folders a moment after it serves reads: ask until the
+    // listing is whole, or for a minute.
+    let start = Instant::now();
+    while weed.keys() != live && start.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(200));
+    }
     assert_eq!(weed.keys(), live);
     let mut patient = options(&site);
     patient.retry_timeout = Duration::from_secs(30);
