@@ -137,13 +137,13 @@ pub struct LoadCache {
     /// The Markdown files of the last walk, in walk order.
     order: Vec<PathBuf>,
     bundle_files: Vec<BundleFile>,
-    /// Leave the bodies on disk (a one-shot build, which reads each body
-    /// once more to render it, rather than hold them all).
+    /// Leave the bodies on disk (the builds, which read a body once more
+    /// when they render it, rather than hold them all).
     bodies_on_disk: bool,
 }
 
 impl LoadCache {
-    /// For a one-shot build: files keep their front matter, not their bodies.
+    /// For the builds: files keep their front matter, not their bodies.
     pub fn bodies_on_disk() -> Self {
         LoadCache {
             bodies_on_disk: true,

@@ -136,10 +136,12 @@ impl Caches {
         }
     }
 
-    /// For a series of builds, each reusing what the last one left.
+    /// For a series of builds, each reusing what the last one left. The
+    /// bodies stay on disk here too: a body is read again only when its
+    /// Markdown must be rendered again, which its cached HTML spares the
+    /// other rebuilds (at 100,000 pages the texts were 0.8 GB of `serve`).
     pub fn incremental() -> Self {
         Caches {
-            load: LoadCache::default(),
             render: RenderState::incremental(),
             ..Caches::one_shot()
         }

@@ -194,7 +194,10 @@ fn render_file(
     bundle: &[&str],
 ) -> CachedMarkdown {
     let mut d = Vec::new();
-    // A one-shot build's load left the body on disk: read it again.
+    // What the cache entry is checked against next time: the loaded file's
+    // own text, not the copy with its body read again.
+    let loaded_text = file.text.clone();
+    // The load left the body on disk: read it again.
     let with_body = file.with_body().unwrap_or_else(|e| {
         d.push(e);
         std::borrow::Cow::Borrowed(file)
@@ -220,7 +223,7 @@ fn render_file(
     let (rendered, refs) = markdown::render_markdown(site, &src, &mut d);
     let trace = rec.finish();
     CachedMarkdown {
-        text: file.text.clone(),
+        text: loaded_text,
         lang: lang.clone(),
         url: url.clone(),
         bundle_files: bundle.iter().map(|b| b.to_string()).collect(),
