@@ -20,6 +20,9 @@ use polis::BuildOptions;
 use polis::serve::{ServeOptions, Server};
 use serde_json::{Value, json};
 
+#[path = "browser/csp.rs"]
+mod csp;
+
 /// The page under test (`content/live/housing.md`) and its stylesheet.
 const PAGE: &str = "en/live/housing/";
 const MARKDOWN: &str = "content/live/housing.md";
@@ -290,6 +293,18 @@ impl Browser {
             .execute(&format!("return {expr};"), vec![])
             .await
             .unwrap_or_else(|e| panic!("evaluating `{expr}`: {e}"))
+    }
+
+    /// The value a JavaScript promise settles to (a rejection as its text).
+    async fn eval_async(&self, promise: &str) -> Value {
+        let script = format!(
+            "const done = arguments[arguments.length - 1]; \
+             Promise.resolve({promise}).then(done, (e) => done(String(e)));"
+        );
+        self.client
+            .execute_async(&script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("evaluating `{promise}`: {e}"))
     }
 
     async fn text(&self) -> String {

@@ -19,6 +19,10 @@ pub struct RawDeploy {
     /// Pages).
     #[serde(default)]
     pub host_files: bool,
+    /// Pages carry a Content-Security-Policy with the hashes of what they
+    /// have inline, in a `<meta>` and (with `host_files`) in `_headers`.
+    #[serde(default)]
+    pub csp: bool,
 }
 
 /// `[deploy.targets.NAME]` as written.
@@ -88,6 +92,7 @@ pub struct DeployConfig {
     pub targets: Vec<DeployTarget>,
     pub cache_control: CacheControl,
     pub host_files: bool,
+    pub csp: bool,
 }
 
 impl DeployConfig {
@@ -235,6 +240,7 @@ pub fn deploy_from_raw(raw: RawDeploy) -> (DeployConfig, Vec<DeployError>) {
             targets,
             cache_control,
             host_files: raw.host_files,
+            csp: raw.csp,
         },
         errors,
     )

@@ -12,6 +12,7 @@ use crate::assets::images::IMAGE_DIR;
 use crate::config::deploy::CacheControl;
 use crate::error::{Error, Result};
 use crate::fs;
+use crate::output::content_type_of;
 
 /// The order objects go up in, so a reader never gets a page whose
 /// stylesheet or photo is not there yet, nor a feed entry whose page is not:
@@ -140,36 +141,6 @@ fn is_fingerprinted(name: &str) -> bool {
         && parts[1..parts.len() - 1]
             .iter()
             .any(|p| p.len() >= 8 && p.bytes().all(|b| b.is_ascii_hexdigit()))
-}
-
-/// The `Content-Type` of a file by its extension, with `charset=utf-8` for
-/// text (polis writes all text as UTF-8).
-pub fn content_type_of(rel: &str) -> String {
-    let ext = rel
-        .rsplit('/')
-        .next()
-        .and_then(|n| n.rsplit_once('.'))
-        .map_or("", |(_, e)| e);
-    let mime = match ext {
-        "html" => "text/html".to_string(),
-        "ics" => "text/calendar".to_string(),
-        "webmanifest" => "application/manifest+json".to_string(),
-        "avif" => "image/avif".to_string(),
-        "xml" => "application/xml".to_string(),
-        "js" | "mjs" => "text/javascript".to_string(),
-        _ => mime_guess::from_ext(ext)
-            .first()
-            .map_or_else(|| "application/octet-stream".to_string(), |m| m.to_string()),
-    };
-    let text = mime.starts_with("text/")
-        || mime.ends_with("+xml")
-        || mime.ends_with("+json")
-        || matches!(mime.as_str(), "application/xml" | "application/json");
-    if text {
-        format!("{mime}; charset=utf-8")
-    } else {
-        mime
-    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,10 @@
 //! folder beside the target and swaps it in only when the build succeeded, so a
 //! failed build never leaves a half-written site.
 
+mod content_type;
 pub mod diff;
+
+pub use content_type::content_type_of;
 
 use std::path::{Path, PathBuf};
 

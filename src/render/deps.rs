@@ -173,6 +173,7 @@ impl Recorder {
             templates: t.templates,
             images: t.images,
             assets: t.assets,
+            inline: Default::default(),
         }
     }
 }
@@ -190,6 +191,8 @@ pub struct Trace {
     /// while every answer is the same.
     pub images: Vec<ImageUse>,
     pub assets: Vec<AssetUse>,
+    /// What the output has inline, hashed for its Content-Security-Policy.
+    pub inline: super::csp::Inline,
 }
 
 fn hash_of(f: impl FnOnce(&mut Xxh3)) -> u64 {

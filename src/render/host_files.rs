@@ -7,9 +7,9 @@
 
 use std::fmt::Write;
 
-use super::RenderCtx;
 use super::deps::Read;
 use super::objects::View;
+use super::{RenderCtx, csp};
 use crate::assets::images::IMAGE_DIR;
 
 /// `_redirects`: `FROM TO STATUS`, one a line, sorted by FROM.
@@ -42,11 +42,13 @@ pub(crate) fn redirects(ctx: &View) -> Vec<u8> {
     out.into_bytes()
 }
 
-/// `_headers`: security headers for every path, and `Cache-Control` for the
+/// `_headers`: security headers for every path (with `[deploy] csp = true`,
+/// the Content-Security-Policy, naming what every page has inline), and
+/// `Cache-Control` for the
 /// files whose names change with their content (image variants,
 /// fingerprinted stylesheets and scripts). Pages keep the host's default,
 /// which revalidates.
-pub(crate) fn headers(ctx: &RenderCtx) -> Vec<u8> {
+pub(crate) fn headers(ctx: &RenderCtx, inline: &csp::Inline) -> Vec<u8> {
     let config = &ctx.site.config;
     let base = &config.base_path;
     let immutable = &config.deploy.cache_control.immutable;
@@ -59,6 +61,10 @@ pub(crate) fn headers(ctx: &RenderCtx) -> Vec<u8> {
         "Permissions-Policy: camera=(), microphone=(), geolocation=()",
     ] {
         let _ = writeln!(out, "  {h}");
+    }
+    if config.deploy.csp {
+        let policy = csp::policy(inline, config.search.enabled, csp::Delivery::Header);
+        let _ = writeln!(out, "  Content-Security-Policy: {policy}");
     }
     let _ = writeln!(out, "{base}{IMAGE_DIR}/*\n  Cache-Control: {immutable}");
     for output in ctx.assets.fingerprinted() {

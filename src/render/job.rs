@@ -27,6 +27,7 @@ pub(crate) enum Job {
     Robots,
     /// `_redirects` and `_headers`, with `[deploy] host_files = true`.
     Redirects,
+    /// Never rendered as a job: see [`Job::all`].
     Headers,
 }
 
@@ -71,8 +72,10 @@ impl Job {
         }
         jobs.extend((0..site.aliases.len()).map(Job::Alias));
         jobs.extend([Job::NotFound, Job::Root, Job::Sitemap, Job::Robots]);
+        // `_headers` is not among them: it is written after them all, with
+        // what their pages have inline (`render_site`).
         if site.config.deploy.host_files {
-            jobs.extend([Job::Redirects, Job::Headers]);
+            jobs.push(Job::Redirects);
         }
         jobs
     }
@@ -136,7 +139,7 @@ impl Job {
             Job::Sitemap => site_files::sitemap(ctx, env),
             Job::Robots => site_files::robots(ctx, env),
             Job::Redirects => Ok(Some(host_files::redirects(ctx))),
-            Job::Headers => Ok(Some(host_files::headers(ctx))),
+            Job::Headers => Ok(None),
         }
     }
 }

@@ -10,6 +10,7 @@
 
 mod bodies;
 pub mod calendar;
+pub mod csp;
 pub mod deps;
 mod feed;
 mod head;
@@ -303,6 +304,15 @@ pub fn render_site(
     outputs
         .par_iter()
         .try_for_each(|(path, record)| output.write_shared(path, record.bytes.clone()))?;
+    if ctx.site.config.deploy.host_files {
+        // After every page: its policy lists what all of them have inline.
+        let mut inline = csp::Inline::default();
+        for trace in written.iter().chain(outputs.values().map(|r| &r.trace)) {
+            inline.extend(&trace.inline);
+        }
+        let headers = host_files::headers(&ctx, &inline);
+        output.write(&Job::Headers.path(&ctx), headers)?;
+    }
     timer.lap("  write");
     for trace in &written {
         ctx.i18n.add_missing(trace.missing.iter().cloned());
@@ -391,14 +401,25 @@ fn render_tracked(
 ) -> Outcome {
     let view = objects::View::new(ctx);
     match job.render(&view, env) {
-        Ok(Some(bytes)) => Outcome::Done(
-            path,
-            Record {
-                job,
-                bytes: bytes.into(),
-                trace: Arc::new(view.rec.finish()),
-            },
-        ),
+        Ok(Some(bytes)) => {
+            let mut trace = view.rec.finish();
+            let config = &ctx.site.config;
+            let bytes = if config.deploy.csp && path.as_str().ends_with(".html") {
+                let (bytes, inline) = csp::protect(bytes, config.search.enabled);
+                trace.inline = inline;
+                bytes
+            } else {
+                bytes
+            };
+            Outcome::Done(
+                path,
+                Record {
+                    job,
+                    bytes: bytes.into(),
+                    trace: Arc::new(trace),
+                },
+            )
+        }
         Ok(None) => Outcome::Nothing,
         Err((err, what)) => Outcome::Failed(job, templates::template_diagnostic(&err, dirs, &what)),
     }

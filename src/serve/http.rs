@@ -204,7 +204,7 @@ fn request_path(raw: &str) -> Option<String> {
 }
 
 fn respond(status: StatusCode, path: &str, bytes: &Bytes, request: &HeaderMap) -> Response {
-    let mime = content_type(path);
+    let mime = crate::output::content_type_of(path);
     let body = if mime.starts_with("text/html") {
         inject_script(bytes)
     } else {
@@ -231,15 +231,6 @@ fn respond(status: StatusCode, path: &str, bytes: &Bytes, request: &HeaderMap) -
     }
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response
-}
-
-fn content_type(path: &str) -> String {
-    let mime = mime_guess::from_path(path).first_or_octet_stream();
-    match mime.type_() {
-        mime_guess::mime::TEXT => format!("{mime}; charset=utf-8"),
-        _ if mime.subtype() == "javascript" => format!("{mime}; charset=utf-8"),
-        _ => mime.to_string(),
-    }
 }
 
 /// The page with the live-reload script before its last `</body>`.

@@ -3,6 +3,8 @@
 //! of 127.0.0.1, started and stopped by the test. Without `weed` the tests
 //! say so and skip, unless `POLIS_REQUIRE_S3` is set (`.ci/run` sets it).
 
+mod preview;
+
 use std::collections::BTreeMap;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

@@ -185,7 +185,7 @@ fn serves_the_site_as_a_static_host_would() {
     assert_eq!(css.header("content-type"), Some("text/css; charset=utf-8"));
     assert_eq!(
         get(addr, "/en/atom.xml").header("content-type"),
-        Some("text/xml; charset=utf-8")
+        Some("application/xml; charset=utf-8")
     );
 
     let missing = get(addr, "/en/no-such-page/");
