@@ -4,6 +4,12 @@
 //! a body edit reloads the page (keeping its scroll position), a stylesheet edit
 //! swaps the stylesheet in place (no reload, so nothing is lost).
 //!
+//! Search (issue 17) is tried on the example site itself, as a reader would:
+//! a word typed in the header's field on `/nb/` and on `/en/`, the results in
+//! that language only, a filter, a result followed; the same with the keyboard
+//! alone; and axe-core, run in the page, finds no serious or critical
+//! violation on the search page with its results.
+//!
 //! A separate test binary, so that `cargo test --test integration` needs no
 //! browser. Without Debian's `chromium` and `chromium-driver` (which `.ci/run`
 //! installs) each test says so loudly and skips itself.
@@ -14,8 +20,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+use fantoccini::key::Key;
 use fantoccini::wd::WebDriverCompatibleCommand;
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::{Client, ClientBuilder, Locator};
 use polis::BuildOptions;
 use polis::serve::{ServeOptions, Server};
 use serde_json::{Value, json};
@@ -128,6 +136,187 @@ async fn a_stylesheet_edit_is_swapped_in_without_losing_the_scroll_position() {
         assert_eq!(outline, json!("rgb(1, 2, 3)"));
     })
     .await;
+}
+
+/// How long a search may take in the browser. Pagefind loads its WebAssembly
+/// and the index chunks on the first search; slack for a loaded CI machine.
+const SEARCH_PATIENCE: Duration = Duration::from_secs(30);
+
+/// The results the search page shows now: (href, kind and date line).
+const RESULTS: &str = "[...document.querySelectorAll('.search-results .search-result')]\
+    .map(li => [li.querySelector('a').getAttribute('href'), \
+    li.querySelector('.search-result-meta').textContent])";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn search_finds_pages_in_the_readers_language_and_filters_them() {
+    in_browser(|b| async move {
+        let server = serve_example();
+        let base = server.url();
+
+        // Norwegian, typed into the header's field on the Norwegian home page:
+        // the inflected "skattekortet" finds the pages about "skattekort".
+        b.open(&format!("{base}nb/")).await;
+        let field = b
+            .client
+            .find(Locator::Css("header #site-search-q"))
+            .await
+            .expect("a search field in the header");
+        field
+            .send_keys(&("skattekortet".to_string() + &Key::Enter.to_string()))
+            .await
+            .expect("type into the field");
+        b.wait_for_results("/nb/sok/").await;
+        let nb = b.results().await;
+        assert!(
+            nb.iter().all(|(href, _)| href.starts_with("/nb/")),
+            "a Norwegian search shows Norwegian pages only: {nb:?}"
+        );
+        assert!(
+            nb.iter().any(|(href, _)| href.contains("skatt")),
+            "{nb:?}"
+        );
+        // The words found are marked in the excerpts, and the count is said.
+        let marked = b
+            .eval("[...document.querySelectorAll('.search-results mark')].map(m => m.textContent.toLowerCase())")
+            .await;
+        assert!(
+            marked.as_array().is_some_and(|m| m.iter().any(|w| w.as_str().is_some_and(|w| w.starts_with("skattekort")))),
+            "{marked}"
+        );
+        let status = b.eval("document.querySelector('.search-status').textContent").await;
+        assert!(status.as_str().is_some_and(|s| s.contains("skattekortet")), "{status}");
+
+        // A filter, chosen with the mouse: the topic "Arbeid" (work) keeps
+        // the pages under /nb/jobbe/ and drops the others ("Om oss").
+        assert!(nb.iter().any(|(href, _)| !href.starts_with("/nb/jobbe/")), "{nb:?}");
+        b.client
+            .find(Locator::Css("select[name='filter-Tema']"))
+            .await
+            .expect("a topic filter, named in Norwegian")
+            .select_by_value("Arbeid")
+            .await
+            .expect("choose a topic");
+        b.wait_within(
+            SEARCH_PATIENCE,
+            "only the work pages show",
+            &format!("(r => r.length > 0 && r.every(([href]) => href.startsWith('/nb/jobbe/')))({RESULTS})"),
+        )
+        .await;
+
+        // Following a result opens its page.
+        let (href, _) = b.results().await.remove(0);
+        b.client
+            .find(Locator::Css(".search-results a"))
+            .await
+            .expect("a result link")
+            .click()
+            .await
+            .expect("follow the result");
+        b.wait_for(
+            "the result's page opens",
+            &format!("location.pathname === {}", json!(href)),
+        )
+        .await;
+
+        // English, from the English home page: English pages only.
+        b.open(&format!("{base}en/")).await;
+        b.client
+            .find(Locator::Css("header #site-search-q"))
+            .await
+            .expect("a search field in the header")
+            .send_keys(&("housing".to_string() + &Key::Enter.to_string()))
+            .await
+            .expect("type into the field");
+        b.wait_for_results("/en/search/").await;
+        let en = b.results().await;
+        assert!(
+            en.iter().all(|(href, _)| href.starts_with("/en/")),
+            "an English search shows English pages only: {en:?}"
+        );
+        assert!(en.iter().any(|(href, _)| href.contains("housing")), "{en:?}");
+        // The kind filter: articles only, where there were other kinds too.
+        assert!(en.iter().any(|(_, meta)| !meta.starts_with("Article")), "{en:?}");
+        b.client
+            .find(Locator::Css("select[name='filter-Kind']"))
+            .await
+            .expect("a kind filter")
+            .select_by_value("Article")
+            .await
+            .expect("choose a kind");
+        b.wait_for_filtered("Article").await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn search_works_with_the_keyboard_alone_and_passes_axe() {
+    in_browser(|b| async move {
+        let server = serve_example();
+        b.open(&format!("{}en/", server.url())).await;
+        // Tab from the top of the page to the header's field, type, Enter.
+        b.tab_to("#site-search-q", 20).await;
+        b.press_keys("housing").await;
+        b.press_keys(&Key::Enter.to_string()).await;
+        b.wait_for_results("/en/search/").await;
+        assert!(
+            b.results()
+                .await
+                .iter()
+                .all(|(href, _)| href.starts_with("/en/")),
+            "{:?}",
+            b.results().await
+        );
+
+        // Tab to the kind filter, pick the first kind with the arrow key.
+        b.tab_to("select[name='filter-Kind']", 60).await;
+        b.press_keys(&Key::Down.to_string()).await;
+        let chosen = b
+            .eval("document.querySelector(\"select[name='filter-Kind']\").value")
+            .await;
+        let chosen = chosen.as_str().expect("a kind").to_string();
+        assert!(!chosen.is_empty(), "the arrow key chose a kind");
+        b.wait_for_filtered(&chosen).await;
+
+        // Nothing serious for axe on the search page with its results, at a
+        // desktop's width and at a phone's.
+        b.assert_axe_passes("the search page at 1024 px").await;
+        b.client
+            .set_window_size(390, 844)
+            .await
+            .expect("a phone-sized window");
+        b.assert_axe_passes("the search page at 390 px").await;
+
+        // Tab on to the first result, Enter opens it.
+        let (href, _) = b.results().await.remove(0);
+        b.tab_to(".search-results a", 20).await;
+        b.press_keys(&Key::Enter.to_string()).await;
+        b.wait_for(
+            "the result's page opens",
+            &format!("location.pathname === {}", json!(href)),
+        )
+        .await;
+    })
+    .await;
+}
+
+/// `polis serve` of the example site (the repository itself), as an editor
+/// runs it: the search index is the one serve makes.
+fn serve_example() -> Server {
+    let mut build = BuildOptions::new(env!("CARGO_MANIFEST_DIR"));
+    build.now = "2026-11-23T12:00:00Z".parse().unwrap();
+    let (server, first) = Server::start(ServeOptions {
+        build,
+        bind: "127.0.0.1".parse().unwrap(),
+        port: 0,
+        quiet: true,
+    })
+    .expect("the server starts");
+    assert!(
+        !first.diagnostics.has_errors(),
+        "{:?}",
+        first.diagnostics.sorted()
+    );
+    server
 }
 
 /// A temp copy of `tests/fixtures/incremental/site` with the test theme it
@@ -330,12 +519,122 @@ impl Browser {
             .expect("a number")
     }
 
+    /// Waits until the search page at `path` shows results.
+    async fn wait_for_results(&self, path: &str) {
+        self.wait_within(
+            SEARCH_PATIENCE,
+            &format!("the search page {path} shows results"),
+            &format!(
+                "location.pathname === {} && document.querySelectorAll('.search-results a').length > 0",
+                json!(path)
+            ),
+        )
+        .await;
+    }
+
+    /// Waits until every result shown is of the `kind` chosen.
+    async fn wait_for_filtered(&self, kind: &str) {
+        self.wait_within(
+            SEARCH_PATIENCE,
+            &format!("only results of the kind {kind} show"),
+            &format!(
+                "(r => r.length > 0 && r.every(([_, meta]) => meta.startsWith({})))({RESULTS})",
+                json!(kind)
+            ),
+        )
+        .await;
+    }
+
+    async fn results(&self) -> Vec<(String, String)> {
+        serde_json::from_value(self.eval(RESULTS).await).expect("a list of results")
+    }
+
+    /// Presses and releases each key of `keys`, as a keyboard does, in
+    /// whatever has the focus.
+    async fn press_keys(&self, keys: &str) {
+        let mut actions = KeyActions::new("keyboard".to_string());
+        for key in keys.chars() {
+            actions = actions
+                .then(KeyAction::Down { value: key })
+                .then(KeyAction::Up { value: key });
+        }
+        self.client
+            .perform_actions(actions)
+            .await
+            .expect("the keys are pressed");
+    }
+
+    /// Presses Tab until the element with the focus matches `selector`, at
+    /// most `max` times.
+    async fn tab_to(&self, selector: &str, max: usize) {
+        let test = format!(
+            "!!document.activeElement && document.activeElement.matches({})",
+            json!(selector)
+        );
+        for _ in 0..max {
+            if self.eval(&test).await == json!(true) {
+                return;
+            }
+            self.press_keys(&Key::Tab.to_string()).await;
+        }
+        let at = self
+            .eval("document.activeElement && document.activeElement.outerHTML.slice(0, 200)")
+            .await;
+        panic!("{max} presses of Tab did not reach `{selector}`; the focus is on {at}");
+    }
+
+    /// Runs axe-core in the page and fails on any serious or critical
+    /// violation. Where axe-core is not installed, says so loudly and skips,
+    /// unless `POLIS_REQUIRE_BROWSER` is set (`.ci/run` installs it).
+    async fn assert_axe_passes(&self, what: &str) {
+        let path = std::env::var_os("POLIS_AXE_JS").map_or_else(
+            || PathBuf::from("/opt/sitecheck/node/node_modules/axe-core/axe.min.js"),
+            PathBuf::from,
+        );
+        let Ok(axe) = std::fs::read_to_string(&path) else {
+            assert!(
+                std::env::var_os("POLIS_REQUIRE_BROWSER").is_none(),
+                "POLIS_REQUIRE_BROWSER is set, but axe-core is not at {} (POLIS_AXE_JS)",
+                path.display()
+            );
+            eprintln!(
+                "
+!!!!!!!! SKIPPED axe on {what}: axe-core not at {} (set POLIS_AXE_JS) !!!!!!!!
+",
+                path.display()
+            );
+            return;
+        };
+        self.client
+            .execute(&axe, vec![])
+            .await
+            .expect("axe-core loads in the page");
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] }).then(r => done(
+                   r.violations
+                     .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                     .map(v => v.id + ' (' + v.impact + '): ' +
+                          v.nodes.map(n => n.target.join(' ')).join(', '))));",
+                vec![],
+            )
+            .await
+            .expect("axe runs");
+        assert_eq!(found, json!([]), "axe on {what}");
+    }
+
     /// Polls the JavaScript `condition` until it is true, for up to [`PATIENCE`].
     /// Errors count as false: the page may be between two documents.
     async fn wait_for(&self, what: &str, condition: &str) {
+        self.wait_within(PATIENCE, what, condition).await;
+    }
+
+    async fn wait_within(&self, patience: Duration, what: &str, condition: &str) {
         let start = Instant::now();
         let mut last = None;
-        while start.elapsed() < PATIENCE {
+        while start.elapsed() < patience {
             match self
                 .client
                 .execute(&format!("return {condition};"), vec![])
@@ -349,7 +648,7 @@ impl Browser {
         }
         let page = self.text().await;
         panic!(
-            "timed out after {PATIENCE:?} waiting until {what} (`{condition}` was {last:?}); \
+            "timed out after {patience:?} waiting until {what} (`{condition}` was {last:?}); \
              the page says:\n{}",
             page.split_whitespace().collect::<Vec<_>>().join(" ")
         );

@@ -33,6 +33,8 @@ pub fn check_site(
     let output = NullOutput::default();
     let mut options = options.clone();
     options.images = crate::pipeline::ImageWork::Skip;
+    // An index nobody keeps: the pages are still rendered and checked.
+    options.search = crate::pipeline::SearchWork::Skip;
     let options = &options;
     let mut external = Vec::new();
     let mut cache_dir = options.root.join(".polis-cache");

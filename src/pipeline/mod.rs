@@ -23,6 +23,7 @@ use crate::output::Output;
 pub use crate::progress::Show;
 use crate::render::{Change, RenderState};
 use crate::resolve::Site;
+pub use crate::search::SearchWork;
 use crate::{assets, config, load, render, resolve};
 pub use edit::Edit;
 
@@ -46,6 +47,9 @@ pub struct BuildOptions {
     /// When the images' variants are made: before the build ends, on
     /// request (`serve`), or not at all (`check`).
     pub images: ImageWork,
+    /// When the search index is made: before the build ends, after it
+    /// (`serve`), or not at all (`check`).
+    pub search: SearchWork,
     /// Progress of long work (image variants) on stderr; nothing by default.
     pub progress: Show,
 }
@@ -61,6 +65,7 @@ impl BuildOptions {
             cache_dir: None,
             fingerprint_assets: true,
             images: ImageWork::Make,
+            search: SearchWork::Inline,
             progress: Show::Never,
         }
     }
@@ -188,6 +193,9 @@ pub struct Built {
     /// cache needs both, once the build is known to be good.
     images: Arc<Images>,
     shown: Vec<Arc<ImageSet>>,
+    /// The pages to index, when the build left its search index to the
+    /// caller ([`SearchWork::Deferred`]).
+    pub search: Option<crate::search::Pending>,
 }
 
 impl Built {
@@ -271,7 +279,10 @@ pub fn run(
         diags,
     ));
     // The search index is fed by what render writes (issue 17).
-    let indexer = crate::search::plan(&site, &i18n).map(|p| crate::search::Indexer::new(output, p));
+    let indexer = match options.search {
+        SearchWork::Skip => None,
+        _ => crate::search::plan(&site, &i18n).map(|p| crate::search::Indexer::new(output, p)),
+    };
     timer.lap("i18n, plan, styles");
     let inputs = render::Inputs {
         site,
@@ -285,10 +296,15 @@ pub fn run(
     };
     let stats = render::render_site(inputs, &dirs, to, diags, &mut caches.render, change)?;
     timer.lap("render");
-    if let Some(indexer) = indexer {
-        indexer.finish()?;
-        timer.lap("search index");
-    }
+    let search = match indexer {
+        Some(indexer) if options.search == SearchWork::Deferred => Some(indexer.into_pending()),
+        Some(indexer) => {
+            indexer.finish()?;
+            timer.lap("search index");
+            None
+        }
+        None => None,
+    };
     let originals = assets::originals(&images, &plan.originals, diags);
     let image_stats = match options.images {
         ImageWork::Skip => ImageStats::default(),
@@ -310,6 +326,7 @@ pub fn run(
         bodies_only: matches!(change, Change::BodiesOnly),
         images,
         shown: stats.images,
+        search,
     }))
 }
 

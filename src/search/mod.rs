@@ -5,19 +5,22 @@
 //! filters `[search]` declares, in the page's language. During `render`,
 //! [`Indexer`] stands between the renderer and the real [`Output`]: every file
 //! goes on to the output as it is, and of a planned page it keeps only the
-//! `<main>` element, wrapped with the meta and filters. After render,
-//! [`Indexer::finish`] hands those to Pagefind in URL order (so the index is
-//! the same bytes from run to run, whatever order the pages rendered in) and
-//! writes Pagefind's files under `pagefind/` through the same output, so they
-//! are staged and swapped in with the rest of the site. Pagefind splits the
-//! index by each page's `<html lang>`: one index per language, Norwegian
-//! stemmed as Norwegian.
+//! `<main>` element, wrapped with the meta and filters, compressed. After
+//! render, [`Indexer::finish`] hands those to Pagefind in URL order (so the
+//! index is the same bytes from run to run, whatever order the pages rendered
+//! in), one language at a time, and writes Pagefind's files under `pagefind/`
+//! through the same output, so they are staged and swapped in with the rest
+//! of the site. Each language is an index of its own (the page's `<html
+//! lang>`), Norwegian stemmed as Norwegian. `serve` takes the pages instead
+//! ([`Indexer::into_pending`]) and makes the index after the pages are
+//! served; `check` makes none ([`SearchWork`]).
 //!
 //! Not indexed: aliases, the 404 page, listing pages after the first, feeds,
 //! taxonomy pages, drafts (even in a `--drafts` build), and sections that
 //! `[search]` leaves out. This module reads no files and walks no folders.
 
 use std::collections::BTreeMap;
+use std::io::{Read, Write};
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -284,15 +287,32 @@ fn main_of(html: &str) -> &str {
     }
 }
 
+/// When a build makes its search index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchWork {
+    /// Before the build ends, written with the rest of the output (`build`).
+    Inline,
+    /// After the build, by the caller: the build hands back a [`Pending`]
+    /// index (`serve`, which serves the pages first and the index when it is
+    /// ready).
+    Deferred,
+    /// Not at all (`check`, which writes nothing).
+    Skip,
+}
+
 /// An [`Output`] that passes every file on to `inner` and keeps, of each
-/// planned page, the document Pagefind will read.
+/// planned page, the document Pagefind will read, compressed: a page's
+/// `<main>` is held from when it is rendered until the index is built, and
+/// on a big site those add up (issue 17, "Scale").
 pub struct Indexer<'a> {
     inner: &'a dyn Output,
     plan: Plan,
-    /// URL → document: sorted, so the index does not depend on the order
-    /// pages rendered in.
-    docs: Mutex<BTreeMap<String, String>>,
+    /// Language → URL → compressed document: sorted, so the index does not
+    /// depend on the order pages rendered in.
+    docs: Mutex<Docs>,
 }
+
+type Docs = BTreeMap<Lang, BTreeMap<String, Vec<u8>>>;
 
 impl<'a> Indexer<'a> {
     pub fn new(inner: &'a dyn Output, plan: Plan) -> Self {
@@ -310,21 +330,30 @@ impl<'a> Indexer<'a> {
         let Ok(html) = std::str::from_utf8(bytes) else {
             return;
         };
-        let doc = document(entry, main_of(html));
+        let doc = compress(document(entry, main_of(html)).as_bytes());
         let mut docs = self.docs.lock().unwrap_or_else(|e| e.into_inner());
-        docs.insert(entry.url.clone(), doc);
+        docs.entry(entry.lang.clone())
+            .or_default()
+            .insert(entry.url.clone(), doc);
+    }
+
+    /// The pages kept, for [`Pending::build`] to index later.
+    pub fn into_pending(self) -> Pending {
+        Pending {
+            docs: self.docs.into_inner().unwrap_or_else(|e| e.into_inner()),
+            max_fragments: self.plan.max_fragments,
+        }
     }
 
     /// Builds the index of every page kept and writes Pagefind's files (its
     /// scripts, and per language the index, fragments, filters and meta) to
     /// the output under [`BUNDLE_DIR`]. Returns how many pages it indexed.
     pub fn finish(self) -> Result<usize> {
-        let docs = self.docs.into_inner().unwrap_or_else(|e| e.into_inner());
-        let count = docs.len();
-        let files = build_index(docs, self.plan.max_fragments)?;
-        for (name, bytes) in files {
-            self.inner
-                .write(&OutputPath::new(format!("{BUNDLE_DIR}/{name}")), bytes)?;
+        let inner = self.inner;
+        let pending = self.into_pending();
+        let count = pending.len();
+        for (path, bytes) in pending.build()? {
+            inner.write(&path, bytes)?;
         }
         Ok(count)
     }
@@ -354,11 +383,107 @@ impl Output for Indexer<'_> {
     }
 }
 
-/// Runs Pagefind over `docs` (URL → document) in URL order and returns its
-/// files, by name relative to the bundle folder, sorted. Each document is
+/// The pages of a build, ready to be indexed: what a build that defers its
+/// index ([`SearchWork::Deferred`]) hands back.
+#[derive(Debug)]
+pub struct Pending {
+    docs: Docs,
+    max_fragments: Option<u32>,
+}
+
+impl Pending {
+    /// How many pages it indexes.
+    pub fn len(&self) -> usize {
+        self.docs.values().map(BTreeMap::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Runs Pagefind over the pages and returns its files, by their output
+    /// path under [`BUNDLE_DIR`], sorted.
+    ///
+    /// One language at a time, each in a Pagefind index of its own, dropped
+    /// before the next: Pagefind keeps every page it has read and copies
+    /// them again when it builds, so a site's peak memory is that of its
+    /// largest language, not of all of them. Pagefind splits its index by
+    /// language anyway, so the files are the ones a single index over every
+    /// language makes; only `pagefind-entry.json`, which lists the
+    /// languages, is put together here from each index's own.
+    pub fn build(self) -> Result<Vec<(OutputPath, Vec<u8>)>> {
+        let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+        let mut entry: Option<EntryFile> = None;
+        for (_, docs) in self.docs {
+            for (name, bytes) in build_index(docs, self.max_fragments)? {
+                if name == ENTRY_FILE {
+                    let one: EntryFile = serde_json::from_slice(&bytes)
+                        .map_err(|e| Error::Search(format!("reading `{ENTRY_FILE}`: {e}")))?;
+                    match &mut entry {
+                        Some(all) => all.languages.extend(one.languages),
+                        None => entry = Some(one),
+                    }
+                } else {
+                    files.insert(name, bytes);
+                }
+            }
+        }
+        if let Some(entry) = entry {
+            let bytes = serde_json::to_vec(&entry)
+                .map_err(|e| Error::Search(format!("writing `{ENTRY_FILE}`: {e}")))?;
+            files.insert(ENTRY_FILE.to_string(), bytes);
+        }
+        Ok(files
+            .into_iter()
+            .map(|(name, bytes)| (OutputPath::new(format!("{BUNDLE_DIR}/{name}")), bytes))
+            .collect())
+    }
+}
+
+/// The file that tells Pagefind's script which languages the bundle has.
+const ENTRY_FILE: &str = "pagefind-entry.json";
+
+/// `pagefind-entry.json`, its fields in Pagefind's order, so that the file
+/// put together from one index per language has the bytes one index makes.
+#[derive(Debug, serde::Deserialize, serde::Serialize)]
+struct EntryFile {
+    version: String,
+    languages: BTreeMap<String, EntryLanguage>,
+    include_characters: Vec<char>,
+}
+
+#[derive(Debug, serde::Deserialize, serde::Serialize)]
+struct EntryLanguage {
+    hash: String,
+    wasm: Option<String>,
+    page_count: usize,
+}
+
+/// A document as held until Pagefind reads it: deflated, fast, since HTML
+/// shrinks to about a quarter at the lowest level already.
+fn compress(doc: &[u8]) -> Vec<u8> {
+    let mut out = flate2::write::DeflateEncoder::new(
+        Vec::with_capacity(doc.len() / 3),
+        flate2::Compression::fast(),
+    );
+    // Writing into a Vec does not fail.
+    let _ = out.write_all(doc);
+    out.finish().unwrap_or_default()
+}
+
+fn decompress(doc: &[u8]) -> Result<String> {
+    let mut out = String::with_capacity(doc.len() * 4);
+    flate2::read::DeflateDecoder::new(doc)
+        .read_to_string(&mut out)
+        .map_err(|e| Error::Search(format!("reading a page kept for the index: {e}")))?;
+    Ok(out)
+}
+
+/// Runs Pagefind over `docs` (URL → compressed document) in URL order and
+/// returns its files, by name relative to the bundle folder. Each document is
 /// dropped once Pagefind has read it.
 fn build_index(
-    docs: BTreeMap<String, String>,
+    docs: BTreeMap<String, Vec<u8>>,
     max_fragments: Option<u32>,
 ) -> Result<Vec<(String, Vec<u8>)>> {
     let fail = |what: &str, e: &dyn std::fmt::Display| Error::Search(format!("{what}: {e}"));
@@ -379,6 +504,7 @@ fn build_index(
                 let mut index = pagefind::api::PagefindIndex::new(Some(options))
                     .map_err(|e| fail("setting up Pagefind", &e))?;
                 for (url, doc) in docs {
+                    let doc = decompress(&doc)?;
                     index
                         .add_html_file(None, Some(url.clone()), doc)
                         .await
@@ -388,15 +514,13 @@ fn build_index(
                     .get_files()
                     .await
                     .map_err(|e| fail("building the search index", &e))?;
-                let mut out: Vec<(String, Vec<u8>)> = files
+                Ok(files
                     .into_iter()
                     .map(|f| {
                         let name = f.filename.to_string_lossy().replace('\\', "/");
                         (name, f.contents)
                     })
-                    .collect();
-                out.sort_by(|a, b| a.0.cmp(&b.0));
-                Ok(out)
+                    .collect())
             })
         })
         .join()

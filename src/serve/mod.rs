@@ -7,6 +7,7 @@
 //! browsers what changed over Server-Sent Events.
 
 mod http;
+mod search;
 pub mod session;
 mod watch;
 
@@ -176,6 +177,8 @@ impl Server {
         // The first page at once: a photo's variants are made when a browser
         // asks for them, and meanwhile in the background.
         build.images = crate::pipeline::ImageWork::OnRequest;
+        // The page at once, the search index in the background (issue 17).
+        build.search = crate::pipeline::SearchWork::Deferred;
         build.progress = if options.quiet {
             crate::progress::Show::Never
         } else {
@@ -189,12 +192,16 @@ impl Server {
         let (pages, files) = match session.rebuild(&mut diagnostics) {
             Ok(rebuilt) => {
                 let pages = rebuilt.summary.pages.iter().map(|(_, n)| n).sum();
-                let files = rebuilt.files.len();
                 shared.snapshot.store(Arc::new(Snapshot {
                     files: rebuilt.files,
                     images: Some(rebuilt.images),
                 }));
-                (pages, files)
+                // The first index before the first page: search works from
+                // the start; later ones are made in the background.
+                if let Some(pending) = rebuilt.search {
+                    session.search_index().make_and_serve(pending, &shared)?;
+                }
+                (pages, shared.snapshot.load().files.len())
             }
             Err(Error::Diagnostics) => {
                 shared.set_error(Some(error_event(&diagnostics)));

@@ -23,6 +23,8 @@ pub struct Session {
     caches: Caches,
     /// Whether the next rebuild must start from nothing.
     fresh: bool,
+    /// The last search index made, served until the next one is ready.
+    index: Arc<super::search::Index>,
 }
 
 /// What a good rebuild produced.
@@ -37,6 +39,10 @@ pub struct Rebuilt {
     pub bodies_only: bool,
     /// Makes the image variants the build left for when a browser asks.
     pub images: Arc<Images>,
+    /// The pages to index, when the build left its index to the caller
+    /// ([`pipeline::SearchWork::Deferred`]); meanwhile `files` has the last
+    /// index made.
+    pub search: Option<crate::search::Pending>,
 }
 
 impl Session {
@@ -46,7 +52,13 @@ impl Session {
             files: Arc::default(),
             caches: Caches::incremental(),
             fresh: true,
+            index: Arc::default(),
         }
+    }
+
+    /// The search index that rebuilds carry over until their own is made.
+    pub fn search_index(&self) -> &Arc<super::search::Index> {
+        &self.index
     }
 
     pub fn options(&self) -> &BuildOptions {
@@ -87,12 +99,17 @@ impl Session {
             // A failure of the tool itself: trust no cache next time.
             self.fresh = true;
         }
-        let built = result?.into_built();
+        let mut built = result?.into_built();
         if diags.has_errors() {
             return Err(Error::Diagnostics);
         }
         let mut timer = crate::timing::Timer::new();
-        let files = output.into_files();
+        let mut files = output.into_files();
+        let search = built.search.take();
+        if search.is_none() {
+            self.index.clear();
+        }
+        self.index.carry_into(&mut files);
         let changed = changed_paths(&self.files, &files);
         self.files = Arc::new(files);
         timer.lap("diff");
@@ -102,6 +119,7 @@ impl Session {
             images: built.images().clone(),
             summary: built.summary,
             bodies_only: built.bodies_only,
+            search,
         })
     }
 }

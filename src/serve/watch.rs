@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use notify::RecursiveMode;
 use notify_debouncer_full::{DebounceEventResult, new_debouncer};
 
+use super::search::Reindexer;
 use super::session::Session;
 use super::{DiagnosticJson, Event, Shared, Snapshot, error_event};
 use crate::diag::{Diagnostic, Diagnostics};
@@ -77,6 +78,7 @@ impl Watcher {
                 watched.push(path);
             }
         }
+        let reindexer = Reindexer::start(session.search_index().clone(), shared.clone(), quiet)?;
         let thread = std::thread::Builder::new()
             .name("polis-rebuild".into())
             .spawn(move || {
@@ -85,6 +87,7 @@ impl Watcher {
                     shared,
                     quiet,
                     failed: false,
+                    reindexer,
                 };
                 rebuilder.run(&rx, |path| {
                     // A watched folder created after the start (a new
@@ -139,6 +142,8 @@ struct Rebuilder {
     quiet: bool,
     /// Whether the last rebuild failed, so that its fix is announced.
     failed: bool,
+    /// Makes each good rebuild's search index after its pages are served.
+    reindexer: Reindexer,
 }
 
 impl Rebuilder {
@@ -200,6 +205,9 @@ impl Rebuilder {
                     changed,
                     build_ms: (ms * 10.0).round() / 10.0,
                 });
+                if let Some(pending) = rebuilt.search {
+                    self.reindexer.queue(pending);
+                }
             }
             Err(e) => {
                 let event = match e {

@@ -182,3 +182,82 @@ fn without_search_there_is_no_index() {
     site.build().assert_clean();
     assert!(!site.exists("pagefind"));
 }
+
+#[test]
+fn check_renders_every_page_but_makes_no_index() {
+    // `polis check` writes nothing, so an index would be work thrown away.
+    let site = built();
+    let index_files = list_files(&site.out().join("pagefind")).len();
+    assert!(index_files > 0);
+    let all_files = list_files(site.out()).len();
+    let mut options = polis::BuildOptions::new(site.root());
+    options.now = crate::common::now();
+    let mut diags = polis::diag::Diagnostics::default();
+    let summary =
+        polis::check::check_site(&options, &polis::check::CheckOptions::default(), &mut diags)
+            .expect("the check runs");
+    assert!(!diags.has_errors(), "{:?}", diags.sorted());
+    assert_eq!(summary.files, all_files - index_files);
+}
+
+/// The fragments of `lang` that `server` serves now, by URL.
+fn served_fragments(server: &polis::serve::Server, lang: &str) -> BTreeMap<String, Fragment> {
+    server
+        .files()
+        .iter()
+        .filter(|(path, _)| {
+            path.as_str()
+                .starts_with(&format!("pagefind/fragment/{lang}_"))
+        })
+        .map(|(_, bytes)| {
+            let f: Fragment = serde_json::from_slice(&gunzip(bytes)).expect("fragment JSON");
+            (f.url.clone(), f)
+        })
+        .collect()
+}
+
+#[test]
+fn serve_finds_an_edited_page_by_its_new_words() {
+    let site = SiteTest::new("search/basic");
+    let mut build = polis::BuildOptions::new(site.root());
+    build.now = crate::common::now();
+    let (server, first) = polis::serve::Server::start(polis::serve::ServeOptions {
+        build,
+        bind: "127.0.0.1".parse().unwrap(),
+        port: 0,
+        quiet: true,
+    })
+    .expect("the server starts");
+    assert!(!first.diagnostics.has_errors());
+    // Search works from the first page on.
+    let before = served_fragments(&server, "nb");
+    assert!(before["/nb/bo/bolig/"].content.contains("skattekortet"));
+    assert!(!before["/nb/bo/bolig/"].content.contains("sebrafink"));
+    assert!(
+        server
+            .files()
+            .contains_key(&polis::model::OutputPath::new("pagefind/pagefind.js"))
+    );
+
+    let page = site.root().join("content/live/housing.nb.md");
+    let text = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(&page, text + "\nEn sebrafink i hagen.\n").unwrap();
+    // The page first (the index is made after it is served), then the index.
+    let patience = std::time::Duration::from_secs(120);
+    let start = std::time::Instant::now();
+    loop {
+        let fragments = served_fragments(&server, "nb");
+        if fragments["/nb/bo/bolig/"].content.contains("sebrafink") {
+            let page = &server.files()[&polis::model::OutputPath::new("nb/bo/bolig/index.html")];
+            assert!(String::from_utf8_lossy(page).contains("sebrafink"));
+            // The other language's index is whole too.
+            assert!(served_fragments(&server, "en").contains_key("/en/live/housing/"));
+            break;
+        }
+        assert!(
+            start.elapsed() < patience,
+            "the served index never had the edited page's new word"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
