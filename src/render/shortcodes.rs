@@ -151,6 +151,7 @@ impl Shortcodes {
                             required: rf.required,
                             unique: false,
                             shared: false,
+                            translatable: false,
                             description: rf.description,
                             stale_after_days: None,
                         }),

@@ -394,6 +394,24 @@ pub fn environment(ctx: &Arc<RenderCtx>, dirs: &TemplateDirs) -> Environment<'st
         ),
     );
 
+    // A number in the page's language: "59.74" in English, "59,74" in
+    // Norwegian, with the language's grouping ("104 000"), issue 21.
+    let c = ctx.clone();
+    env.add_filter(
+        "number",
+        move |state: &State, value: &Value, fraction: Option<i16>| -> Result<String, TplError> {
+            let lang = current_lang(state, &c)?;
+            let n = f64::try_from(value.clone()).map_err(|_| {
+                TplError::new(
+                    ErrorKind::InvalidOperation,
+                    format!("number: `{value}` is not a number"),
+                )
+            })?;
+            Ok(c.i18n
+                .format_number(n, fraction.unwrap_or(0).clamp(0, 12), &lang))
+        },
+    );
+
     let c = ctx.clone();
     env.add_filter(
         "date",

@@ -588,7 +588,7 @@ pub fn resolve_site(
                     for name in names {
                         let (key, name, slug) = match tc.terms.iter().find(|t| &t.key == name) {
                             Some(t) => (t.key.clone(), t.name(lang).to_string(), t.slug(lang)),
-                            None if !tc.terms.is_empty() => continue,
+                            None if !tc.terms.is_empty() && !tc.open => continue,
                             None => (slug::slugify(name), name.clone(), slug::slugify(name)),
                         };
                         if slug.is_empty() {
@@ -662,6 +662,30 @@ pub fn resolve_site(
                 output_path,
                 target: p.url.clone(),
                 source: f.source.clone(),
+            });
+        }
+    }
+
+    // A declared term of an open taxonomy was once published under the slug
+    // of its key in every language (`/nb/stikkord/culture/`): that URL now
+    // redirects to its own (`/nb/stikkord/kultur/`), issue 21.
+    for t in &taxonomies {
+        let tc = &config.taxonomies[t.config];
+        if !tc.open {
+            continue;
+        }
+        for term in &t.terms {
+            let old = slug::slugify(&term.key);
+            if old.is_empty()
+                || !tc.terms.iter().any(|d| d.key == term.key)
+                || t.terms.iter().any(|other| other.slug == old)
+            {
+                continue;
+            }
+            aliases.push(Alias {
+                output_path: format!("{}/{old}/index.html", t.output_dir),
+                target: term.url.clone(),
+                source: SourcePath::new(crate::config::CONFIG_FILE),
             });
         }
     }
