@@ -666,30 +666,6 @@ pub fn resolve_site(
         }
     }
 
-    // A declared term of an open taxonomy was once published under the slug
-    // of its key in every language (`/nb/stikkord/culture/`): that URL now
-    // redirects to its own (`/nb/stikkord/kultur/`), issue 21.
-    for t in &taxonomies {
-        let tc = &config.taxonomies[t.config];
-        if !tc.open {
-            continue;
-        }
-        for term in &t.terms {
-            let old = slug::slugify(&term.key);
-            if old.is_empty()
-                || !tc.terms.iter().any(|d| d.key == term.key)
-                || t.terms.iter().any(|other| other.slug == old)
-            {
-                continue;
-            }
-            aliases.push(Alias {
-                output_path: format!("{}/{old}/index.html", t.output_dir),
-                target: term.url.clone(),
-                source: SourcePath::new(crate::config::CONFIG_FILE),
-            });
-        }
-    }
-
     let collections = collections::index(&config, &files, &pages, options.now, diags);
     let links = links::LinkIndex::new(&files, &included, &pages);
     let translation_sources = translations::sources(&config, &files);
