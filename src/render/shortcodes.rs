@@ -459,9 +459,7 @@ fn value(v: &FieldValue, at: &Use) -> Value {
             ("url", file_url(&f.src)),
             ("size", Value::from(f.size)),
         ]),
-        FieldValue::Video(v) => super::objects::video_value(v, &file_url, &|src| {
-            photo(src).map_or(Value::from(()), |set| Value::from(set.src().url.as_str()))
-        }),
+        FieldValue::Video(v) => super::objects::video_value(v, &file_url, &photo),
         FieldValue::Geo { lat, lon } => {
             Value::from_pairs([("lat", Value::from(*lat)), ("lon", Value::from(*lon))])
         }
