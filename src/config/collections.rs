@@ -35,6 +35,11 @@ pub struct RawField {
     pub unique: bool,
     #[serde(default)]
     pub shared: bool,
+    /// For shared fields whose value is words in a language (an organiser):
+    /// a translation may give its own, and `polis check` warns where it does
+    /// not (issue 21).
+    #[serde(default)]
+    pub translatable: bool,
     /// The type of a list's items.
     pub of: Option<String>,
     /// The values of an `enum`.
@@ -104,6 +109,7 @@ pub fn collections_from_raw(
                         required: rf.required,
                         unique: rf.unique,
                         shared: rf.shared,
+                        translatable: rf.translatable,
                         description: rf.description,
                         stale_after_days: rf.stale_after_days,
                     })

@@ -156,6 +156,9 @@ pub struct TaxonomyConfig {
     slugs: Vec<(Lang, String)>,
     /// Declared terms (the topics); empty for free terms (tags).
     pub terms: Vec<DeclaredTerm>,
+    /// Pages may also use terms that are not declared (issue 21: tags with
+    /// Norwegian names on /nb/, new tags still free).
+    pub open: bool,
 }
 
 /// A term with a stable key and a name and slug per language.
@@ -444,6 +447,7 @@ fn parse_config(root: &Path, text: &str, diags: &mut Diagnostics) -> Option<Conf
             paginate_by: t.paginate_by,
             slugs,
             terms,
+            open: t.open,
         });
     }
 

@@ -98,9 +98,14 @@ pub struct RawTaxonomy {
     /// The taxonomy's URL segment per language (`nb = "stikkord"`).
     #[serde(default)]
     pub slug: IndexMap<String, String>,
-    /// Declared terms, by stable key: pages may use only these.
+    /// Declared terms, by stable key: pages may use only these, unless
+    /// `open` is set.
     #[serde(default)]
     pub terms: IndexMap<String, RawTerm>,
+    /// `open = true`: pages may also use terms that are not declared (tags);
+    /// the declared ones still get their name and slug per language.
+    #[serde(default)]
+    pub open: bool,
 }
 
 #[derive(Debug, Deserialize)]

@@ -496,6 +496,7 @@ mod tests {
             required: true,
             unique: false,
             shared: false,
+            translatable: false,
             description: None,
             stale_after_days: None,
         }

@@ -333,7 +333,7 @@ fn parse_collection(
         let value = given.iter().find(|(k, _)| *k == def.name).map(|(_, v)| v);
         let pos = at(&def.name);
         match value {
-            Some(_) if def.shared && !expect.default_lang => {
+            Some(_) if def.shared && !def.translatable && !expect.default_lang => {
                 diags.push(
                     Diagnostic::error(
                         path,

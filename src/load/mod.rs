@@ -521,6 +521,7 @@ fn load_file(
     for (name, values) in &front.taxonomies {
         if let Some(tc) = config.taxonomy(name)
             && !tc.terms.is_empty()
+            && !tc.open
         {
             for v in values {
                 if tc.terms.iter().any(|t| &t.key == v) {

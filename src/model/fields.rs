@@ -53,6 +53,8 @@ pub struct FieldDef {
     pub unique: bool,
     /// One value for every translation, given in the default language's file.
     pub shared: bool,
+    /// A shared field whose value is words: a translation may give its own.
+    pub translatable: bool,
     /// What the field is, for authors: shown in errors and editors.
     pub description: Option<String>,
     /// A date older than this (by the build clock) is a warning.

@@ -344,10 +344,7 @@ impl PageObj {
         let ctx = &self.ctx;
         let site = &ctx.site;
         let file_url = |src: &str| Value::from(format!("{}{src}", base.url));
-        let poster = |src: &str| {
-            bundle_image(ctx, base.group, src)
-                .map_or(Value::from(()), |set| Value::from(set.src().url.as_str()))
-        };
+        let poster = |src: &str| bundle_image(ctx, base.group, src);
         match v {
             FieldValue::String(s)
             | FieldValue::Url(s)
@@ -467,8 +464,9 @@ pub(crate) fn bundle_image(ctx: &View, group: &str, src: &str) -> Option<Arc<Ima
 pub(crate) fn video_value(
     v: &crate::model::fields::Video,
     file_url: &dyn Fn(&str) -> Value,
-    poster: &dyn Fn(&str) -> Value,
+    poster: &dyn Fn(&str) -> Option<Arc<ImageSet>>,
 ) -> Value {
+    let poster = v.poster.as_deref().and_then(poster);
     let (kind, id, src, captions) = match &v.source {
         VideoSource::YouTube(id) => ("youtube", id.as_str(), None, None),
         VideoSource::Vimeo(id) => ("vimeo", id.as_str(), None, None),
@@ -493,7 +491,17 @@ pub(crate) fn video_value(
         ("title", Value::from(v.title.as_str())),
         (
             "poster",
-            v.poster.as_deref().map_or(Value::from(()), poster),
+            poster
+                .as_ref()
+                .map_or(Value::from(()), |set| Value::from(set.src().url.as_str())),
+        ),
+        // The poster as a responsive image (srcset, AVIF and WebP), for a
+        // <picture> (issue 21); `poster` is its fallback's URL.
+        (
+            "poster_image",
+            poster.as_ref().map_or(Value::from(()), |set| {
+                Value::from_pairs(super::templates::image_set_pairs(set, "100vw"))
+            }),
         ),
         ("src", src.unwrap_or_default()),
         ("captions", captions.unwrap_or_default()),

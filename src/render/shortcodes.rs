@@ -151,6 +151,7 @@ impl Shortcodes {
                             required: rf.required,
                             unique: false,
                             shared: false,
+                            translatable: false,
                             description: rf.description,
                             stale_after_days: None,
                         }),
@@ -458,9 +459,7 @@ fn value(v: &FieldValue, at: &Use) -> Value {
             ("url", file_url(&f.src)),
             ("size", Value::from(f.size)),
         ]),
-        FieldValue::Video(v) => super::objects::video_value(v, &file_url, &|src| {
-            photo(src).map_or(Value::from(()), |set| Value::from(set.src().url.as_str()))
-        }),
+        FieldValue::Video(v) => super::objects::video_value(v, &file_url, &photo),
         FieldValue::Geo { lat, lon } => {
             Value::from_pairs([("lat", Value::from(*lat)), ("lon", Value::from(*lon))])
         }

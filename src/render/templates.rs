@@ -274,10 +274,14 @@ pub fn environment(ctx: &Arc<RenderCtx>, dirs: &TemplateDirs) -> Environment<'st
         },
     );
 
+    // `missing="..."`: what to give for a page the site does not have,
+    // instead of an error (a theme's link to an optional page, issue 21).
     let c = ctx.clone();
     env.add_function(
         "url",
-        move |state: &mut State, path: &str| -> Result<String, TplError> {
+        move |state: &mut State, path: &str, kwargs: Kwargs| -> Result<String, TplError> {
+            let missing: Option<String> = kwargs.get("missing")?;
+            kwargs.assert_all_used()?;
             let lang = current_lang(state, &c)?;
             Recorder::of_state(state).read(Read::Structure);
             let rel = path.trim_start_matches("@/").trim_start_matches('/');
@@ -289,10 +293,12 @@ pub fn environment(ctx: &Arc<RenderCtx>, dirs: &TemplateDirs) -> Environment<'st
                     Some(f) => format!("{}#{f}", t.url(&c.site)),
                     None => t.url(&c.site).to_string(),
                 }),
-                Err(_) => Err(TplError::new(
-                    ErrorKind::InvalidOperation,
-                    format!("url(): there is no published `content/{rel}`"),
-                )),
+                Err(_) => missing.ok_or_else(|| {
+                    TplError::new(
+                        ErrorKind::InvalidOperation,
+                        format!("url(): there is no published `content/{rel}`"),
+                    )
+                }),
             }
         },
     );
@@ -392,6 +398,24 @@ pub fn environment(ctx: &Arc<RenderCtx>, dirs: &TemplateDirs) -> Environment<'st
                 .strftime("%Y-%m-%dT%H:%M:%S%:z")
                 .to_string(),
         ),
+    );
+
+    // A number in the page's language: "59.74" in English, "59,74" in
+    // Norwegian, with the language's grouping ("104 000"), issue 21.
+    let c = ctx.clone();
+    env.add_filter(
+        "number",
+        move |state: &State, value: &Value, fraction: Option<i16>| -> Result<String, TplError> {
+            let lang = current_lang(state, &c)?;
+            let n = f64::try_from(value.clone()).map_err(|_| {
+                TplError::new(
+                    ErrorKind::InvalidOperation,
+                    format!("number: `{value}` is not a number"),
+                )
+            })?;
+            Ok(c.i18n
+                .format_number(n, fraction.unwrap_or(0).clamp(0, 12), &lang))
+        },
     );
 
     let c = ctx.clone();

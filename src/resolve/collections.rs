@@ -250,6 +250,39 @@ pub fn index(
                 }
             }
         }
+        // A shared field that is words in a language (`translatable`): a
+        // translation that gives none of its own shows the default
+        // language's words to its readers (issue 21).
+        for ids in index.keys[ci].values() {
+            for id in ids {
+                let p = &pages[id.index()];
+                if p.lang == config.default_language {
+                    continue;
+                }
+                let f = &files[p.file];
+                for def in c.fields.iter().filter(|d| d.shared && d.translatable) {
+                    if f.front.fields.contains_key(&def.name)
+                        || field(config, files, pages, *id, &def.name).is_none()
+                    {
+                        continue;
+                    }
+                    diags.push(
+                        Diagnostic::warning(
+                            &f.source,
+                            Some(Pos::new(1, 1)),
+                            format!(
+                                "`{}` is words in `{}` only: this `{}` page shows them as they are",
+                                def.name, config.default_language, p.lang
+                            ),
+                        )
+                        .with_help(format!(
+                            "give this page its own `{}` in `{}`, the way the default language's file writes it",
+                            def.name, p.lang
+                        )),
+                    );
+                }
+            }
+        }
         // A translation without a default-language file has nobody to take
         // its shared fields from.
         for ids in index.keys[ci].values() {

@@ -588,7 +588,7 @@ pub fn resolve_site(
                     for name in names {
                         let (key, name, slug) = match tc.terms.iter().find(|t| &t.key == name) {
                             Some(t) => (t.key.clone(), t.name(lang).to_string(), t.slug(lang)),
-                            None if !tc.terms.is_empty() => continue,
+                            None if !tc.terms.is_empty() && !tc.open => continue,
                             None => (slug::slugify(name), name.clone(), slug::slugify(name)),
                         };
                         if slug.is_empty() {

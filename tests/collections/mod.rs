@@ -599,3 +599,65 @@ fn polis_schema_writes_json_schemas_that_accept_good_front_matter_and_reject_bad
     let errors: Vec<String> = validator.iter_errors(&bad).map(|e| e.to_string()).collect();
     assert_eq!(errors.len(), 3, "{errors:?}");
 }
+
+/// Issue 21: a tag declared once with its translations shows in Norwegian
+/// on /nb/ under a Norwegian slug, and an `open` taxonomy still takes tags
+/// nobody declared.
+#[test]
+fn issue_21_a_declared_tag_has_its_norwegian_name_and_slug() {
+    let site = fixture();
+    let toml = site.read_source("site.toml").replacen(
+        "[[taxonomies]]",
+        "[[taxonomies]]\nname = \"tags\"\nfeed = false\nslug = { nb = \"stikkord\" }\nopen = true\nterms.culture = { name = { en = \"Culture\", nb = \"Kultur\" } }\n\n[[taxonomies]]",
+        1,
+    );
+    site.write("site.toml", toml);
+    site.write(
+        "content/about.md",
+        "+++\ntitle = \"About\"\ntags = [\"culture\", \"skiing\"]\n+++\nAbout.\n",
+    );
+    site.write(
+        "content/about.nb.md",
+        "+++\ntitle = \"Om\"\ntags = [\"culture\", \"skiing\"]\n+++\nOm.\n",
+    );
+    site.build().assert_clean();
+    let nb = site.read("nb/stikkord/kultur/index.html");
+    assert!(nb.contains("Kultur"), "{nb}");
+    assert!(
+        nb.contains(r#"hreflang="en" href="https://region.example/en/tags/culture/""#),
+        "{nb}"
+    );
+    assert!(site.read("en/tags/culture/index.html").contains("Culture"));
+    assert!(!site.exists("nb/stikkord/culture/index.html"));
+    // A tag nobody declared is still a tag, named as written.
+    assert!(site.exists("nb/stikkord/skiing/index.html"));
+    assert!(site.exists("en/tags/skiing/index.html"));
+}
+
+/// Issue 21: a shared field marked `translatable` (an organiser's name is
+/// words in a language) may be given again in a translation, and a
+/// translation that does not give it gets a warning.
+#[test]
+fn issue_21_a_translatable_shared_field_left_in_one_language_is_a_warning() {
+    let site = fixture();
+    let toml = site.read_source("site.toml").replace(
+        "venue = { type = \"string\", required = true, shared = true }",
+        "venue = { type = \"string\", required = true, shared = true }\norganiser = { type = \"string\", shared = true, translatable = true }",
+    );
+    site.write("site.toml", toml);
+    let en = site
+        .read_source("content/events/welcome-evening.md")
+        .replace("venue =", "organiser = \"Drammen municipality\"\nvenue =");
+    site.write("content/events/welcome-evening.md", en);
+    let build = site.build();
+    assert!(
+        build.text().contains("content/events/welcome-evening.nb.md:1:1: warning: `organiser` is words in `en` only: this `nb` page shows them as they are"),
+        "{}",
+        build.text()
+    );
+    site.write(
+        "content/events/welcome-evening.nb.md",
+        "+++\ntitle = \"Velkomstkveld\"\norganiser = \"Drammen kommune\"\n+++\n\nVelkommen.\n",
+    );
+    site.build().assert_clean();
+}

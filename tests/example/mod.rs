@@ -258,3 +258,58 @@ fn the_theme_renders_the_fixture_sites() {
         }
     }
 }
+
+/// Issue 21: the welcome centre's details, given once in site.toml, are in
+/// the footer of every page of both languages, with the opening hours in
+/// the page's language; the contact page says the same as JSON-LD
+/// GovernmentOffice with openingHours; every footer links the contact page,
+/// the accessibility statement and the privacy page of its language.
+#[test]
+fn issue_21_contact_data_is_in_the_footer_of_both_languages() {
+    let (_dir, out) = build();
+    for (lang, page, hours, links) in [
+        (
+            "en",
+            "en/live/housing/index.html",
+            "<dt>Monday–Tuesday</dt><dd>10:00–15:00</dd>",
+            ["/en/contact/", "/en/accessibility/", "/en/privacy/"],
+        ),
+        (
+            "nb",
+            "nb/bo/index.html",
+            "<dt>Mandag–tirsdag</dt><dd>10.00–15.00</dd>",
+            [
+                "/nb/kontakt/",
+                "/nb/tilgjengelighetserklaering/",
+                "/nb/personvern/",
+            ],
+        ),
+    ] {
+        let html = read(&out, page);
+        let footer = &html[html
+            .find("<footer class=\"site-footer\"")
+            .expect("a footer")..];
+        assert!(
+            footer.contains("Storgata 10<br>2000 Lillestrøm"),
+            "{lang}: {footer}"
+        );
+        assert!(footer.contains(r#"href="tel:+4764000000""#), "{lang}");
+        assert!(footer.contains(hours), "{lang}: {footer}");
+        for link in links {
+            assert!(
+                footer.contains(&format!("href=\"{link}\"")),
+                "{lang}: {link}"
+            );
+        }
+    }
+    let contact = read(&out, "nb/kontakt/index.html");
+    let office = json_ld(&contact)
+        .into_iter()
+        .find(|o| o["@type"] == "GovernmentOffice")
+        .expect("a GovernmentOffice");
+    assert_eq!(office["name"], "Osloregionens velkomstsenter");
+    assert_eq!(
+        office["openingHours"],
+        serde_json::json!(["Mo-Tu 10:00-15:00", "Th 12:00-19:00", "Fr 10:00-14:00"])
+    );
+}
