@@ -222,6 +222,26 @@ pub fn parse(
     ))
 }
 
+/// Hugo's front-matter keys and what to write in polis instead.
+const HUGO_KEYS: &[(&str, &str)] = &[
+    ("lastmod", "write `updated`"),
+    (
+        "publishDate",
+        "write `date`; polis publishes a page once its `date` has come",
+    ),
+    (
+        "categories",
+        "write `categories = [...]` under `[taxonomies]`, with a `categories` taxonomy in site.toml",
+    ),
+    ("url", "write `path`, the URL below the language's home"),
+    ("layout", "write `template = \"NAME.html\"`"),
+    ("summary", "write `description`"),
+    (
+        "linkTitle",
+        "move it under `[extra]`; templates read it as `page.extra.linkTitle`",
+    ),
+];
+
 fn is_unknown_field(message: &str) -> bool {
     message.contains("unknown field `")
 }
@@ -252,9 +272,11 @@ fn every_unknown_key(
             find_key(split.front, &key, first_line),
             format!("invalid front matter: unknown field `{key}`"),
         );
-        diags.push(match did_you_mean(&key, known()) {
-            Some(best) => d.with_help(format!("did you mean `{best}`?")),
-            None => d.with_help(format!(
+        let hugo = HUGO_KEYS.iter().find(|(k, _)| *k == key).map(|(_, h)| *h);
+        diags.push(match (hugo, did_you_mean(&key, known())) {
+            (Some(h), _) => d.with_help(format!("Hugo's `{key}`: {h}")),
+            (None, Some(best)) => d.with_help(format!("did you mean `{best}`?")),
+            (None, None) => d.with_help(format!(
                 "remove `{key}`, or move it under `[extra]`, where templates read it as `page.extra.{key}`"
             )),
         });

@@ -24,6 +24,7 @@ fn issue_20_every_unknown_front_matter_key_is_reported_in_one_run() {
         );
     }
     assert!(text.contains("did you mean `title`?"), "{text}");
+    assert!(text.contains("Hugo's `lastmod`: write `updated`"), "{text}");
     assert_eq!(build.errors, 3, "{text}");
 }
 
