@@ -130,8 +130,69 @@ impl Diagnostics {
         let mut v = self.items.clone();
         v.sort();
         v.dedup();
-        v
+        group_repeats(v)
     }
+}
+
+/// More of one message than this, differing only in the output being
+/// rendered, is printed once with the count.
+const REPEATS_SHOWN: usize = 3;
+
+/// The help line that names the output a template was rendering.
+const RENDERING: &str = "while rendering ";
+
+/// A mistake in a template that every page uses (a footer's link) is one
+/// diagnostic per page; 188 copies of one line hide everything else. Runs of
+/// diagnostics that differ only in what was being rendered become one, which
+/// says how many outputs had it and names the first few (issue 20). `v` is
+/// sorted, so the copies are next to each other.
+fn group_repeats(v: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let key = |d: &Diagnostic| {
+        (
+            d.path.clone(),
+            d.pos,
+            d.severity,
+            d.message.clone(),
+            d.help
+                .iter()
+                .filter(|h| !h.starts_with(RENDERING))
+                .cloned()
+                .collect::<Vec<_>>(),
+        )
+    };
+    let mut out: Vec<Diagnostic> = Vec::with_capacity(v.len());
+    let mut run: Vec<Diagnostic> = Vec::new();
+    let flush = |run: &mut Vec<Diagnostic>, out: &mut Vec<Diagnostic>| {
+        if run.len() <= REPEATS_SHOWN {
+            out.append(run);
+            return;
+        }
+        let whats: Vec<&str> = run
+            .iter()
+            .filter_map(|d| d.help.iter().find_map(|h| h.strip_prefix(RENDERING)))
+            .collect();
+        let mut d = run[0].clone();
+        d.help.retain(|h| !h.starts_with(RENDERING));
+        d.help.push(format!(
+            "{RENDERING}{} and {} more: the same on {} outputs",
+            whats[..REPEATS_SHOWN].join(", "),
+            whats.len() - REPEATS_SHOWN,
+            whats.len()
+        ));
+        out.push(d);
+        run.clear();
+    };
+    for d in v {
+        let repeats = run.last().is_some_and(|last| {
+            key(last) == key(&d) && d.help.iter().any(|h| h.starts_with(RENDERING))
+        });
+        if !repeats {
+            flush(&mut run, &mut out);
+        }
+        run.push(d);
+    }
+    flush(&mut run, &mut out);
+    out
 }
 
 /// Line starts of one text, to turn byte offsets into 1-based lines and columns.
@@ -304,6 +365,36 @@ pub fn unknown_field_help(message: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression, issue 20: a template mistake on every page was printed
+    /// once per page.
+    #[test]
+    fn issue_20_a_message_repeated_for_many_outputs_is_printed_once() {
+        let tpl = SourcePath::new("themes/t/templates/footer.html");
+        let mut diags = Diagnostics::default();
+        for page in ["e", "a", "d", "c", "b"] {
+            diags.push(
+                Diagnostic::error(&tpl, Some(Pos::new(3, 5)), "template error: no page")
+                    .with_help(format!("{RENDERING}`content/{page}.md`")),
+            );
+        }
+        diags.push(Diagnostic::error(&tpl, Some(Pos::new(9, 1)), "other"));
+        let shown: Vec<String> = diags.sorted().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                "themes/t/templates/footer.html:3:5: error: template error: no page\n  = help: while rendering `content/a.md`, `content/b.md`, `content/c.md` and 2 more: the same on 5 outputs",
+                "themes/t/templates/footer.html:9:1: error: other",
+            ]
+        );
+        assert_eq!(diags.error_count(), 6);
+        // Three or fewer stay as they are.
+        let mut few = Diagnostics::default();
+        for page in ["a", "b"] {
+            few.push(Diagnostic::error(&tpl, None, "x").with_help(format!("{RENDERING}{page}")));
+        }
+        assert_eq!(few.sorted().len(), 2);
+    }
 
     #[test]
     fn line_index_counts_lines_and_characters() {

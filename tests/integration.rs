@@ -16,6 +16,7 @@ mod images;
 mod incremental;
 mod languages;
 mod listings;
+mod migration;
 mod output;
 mod properties;
 mod render;

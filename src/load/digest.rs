@@ -36,6 +36,10 @@ const UNTRANSLATED: &[&str] = &[
     "sort_by",
     "paginate_by",
     "translated_from",
+    "path",
+    "render",
+    "redirect_to",
+    "in_search_index",
 ];
 
 /// The digest of `file`: [`DIGEST_LEN`] lowercase hex digits.

@@ -9,9 +9,10 @@ use serde::Deserialize;
 use serde_json::Value as Json;
 
 use super::fields::{CheckCtx, ValueError, check_value};
+use super::foreign::{self, RawZola};
 use crate::diag::{Diagnostic, Pos, did_you_mean, find_key, pos_of, unknown_field_help};
 use crate::model::fields::Collection;
-use crate::model::{CORE_KEYS, Date, Field, FrontMatter, SortBy, SourcePath};
+use crate::model::{CORE_KEYS, Date, Field, FileKind, FrontMatter, SortBy, SourcePath, ZOLA_KEYS};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -124,6 +125,19 @@ struct RawFrontMatter {
     sort_by: Option<SortBy>,
     paginate_by: Option<usize>,
     translated_from: Option<String>,
+    // Zola's keys (model::ZOLA_KEYS), read in foreign.rs.
+    path: Option<String>,
+    render: Option<bool>,
+    redirect_to: Option<String>,
+    authors: Option<Vec<String>>,
+    transparent: Option<bool>,
+    in_search_index: Option<bool>,
+    insert_anchor_links: Option<String>,
+    page_template: Option<String>,
+    paginate_path: Option<String>,
+    paginate_reversed: Option<bool>,
+    generate_feeds: Option<serde::de::IgnoredAny>,
+    generate_feed: Option<serde::de::IgnoredAny>,
 }
 
 /// What the parser needs to know about the file beyond its text.
@@ -139,6 +153,8 @@ pub struct Expect<'a> {
     pub default_file: &'a str,
     /// The page bundle's folder, where image fields' files are.
     pub bundle_dir: Option<&'a Path>,
+    /// Section, page or bundle: some Zola keys mean something only for one.
+    pub kind: FileKind,
 }
 
 impl<'a> Expect<'a> {
@@ -150,6 +166,7 @@ impl<'a> Expect<'a> {
             default_lang: true,
             default_file: "",
             bundle_dir: None,
+            kind: FileKind::Page,
         }
     }
 }
@@ -170,6 +187,11 @@ pub fn parse(
         None => return Some(FrontMatter::default()),
         Some(Format::Toml) => match toml::from_str(split.front) {
             Ok(raw) => raw,
+            Err(e) if is_unknown_field(e.message()) => every_unknown_key(path, text, split, diags)
+                .or_else(|| {
+                    diags.push(toml_error(path, text, split, &e));
+                    None
+                })?,
             Err(e) => {
                 diags.push(toml_error(path, text, split, &e));
                 return None;
@@ -178,6 +200,12 @@ pub fn parse(
         Some(Format::Yaml) if split.front.trim().is_empty() => return Some(FrontMatter::default()),
         Some(Format::Yaml) => match serde_yaml_ng::from_str(split.front) {
             Ok(raw) => raw,
+            Err(e) if is_unknown_field(&e.to_string()) => {
+                every_unknown_key(path, text, split, diags).or_else(|| {
+                    diags.push(yaml_error(path, text, split, &e));
+                    None
+                })?
+            }
             Err(e) => {
                 diags.push(yaml_error(path, text, split, &e));
                 return None;
@@ -189,9 +217,87 @@ pub fn parse(
         split,
         line_of(text, split.front_start),
         raw,
-        expect.tz,
+        expect,
         diags,
     ))
+}
+
+/// Hugo's front-matter keys and what to write in polis instead.
+const HUGO_KEYS: &[(&str, &str)] = &[
+    ("lastmod", "write `updated`"),
+    (
+        "publishDate",
+        "write `date`; polis publishes a page once its `date` has come",
+    ),
+    (
+        "categories",
+        "write `categories = [...]` under `[taxonomies]`, with a `categories` taxonomy in site.toml",
+    ),
+    ("url", "write `path`, the URL below the language's home"),
+    ("layout", "write `template = \"NAME.html\"`"),
+    ("summary", "write `description`"),
+    (
+        "linkTitle",
+        "move it under `[extra]`; templates read it as `page.extra.linkTitle`",
+    ),
+];
+
+fn is_unknown_field(message: &str) -> bool {
+    message.contains("unknown field `")
+}
+
+/// serde stops at the first unknown key; a migrated site has many, and the
+/// author should see them all in one run (issue 20). Reads the front matter
+/// again as a plain table, reports every key polis does not know, and reads
+/// the rest. `None` when the table does not parse either (the caller reports
+/// serde's error).
+fn every_unknown_key(
+    path: &SourcePath,
+    text: &str,
+    split: &Split<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<RawFrontMatter> {
+    let mut map = to_json(split)?;
+    let first_line = line_of(text, split.front_start);
+    let known = || CORE_KEYS.iter().chain(ZOLA_KEYS).copied();
+    let unknown: Vec<String> = map
+        .keys()
+        .filter(|k| !known().any(|c| c == k.as_str()))
+        .cloned()
+        .collect();
+    for key in unknown {
+        map.remove(&key);
+        let d = Diagnostic::error(
+            path,
+            find_key(split.front, &key, first_line),
+            format!("invalid front matter: unknown field `{key}`"),
+        );
+        let hugo = HUGO_KEYS.iter().find(|(k, _)| *k == key).map(|(_, h)| *h);
+        diags.push(match (hugo, did_you_mean(&key, known())) {
+            (Some(h), _) => d.with_help(format!("Hugo's `{key}`: {h}")),
+            (None, Some(best)) => d.with_help(format!("did you mean `{best}`?")),
+            (None, None) => d.with_help(format!(
+                "remove `{key}`, or move it under `[extra]`, where templates read it as `page.extra.{key}`"
+            )),
+        });
+    }
+    match serde_path_to_error::deserialize(Json::Object(map)) {
+        Ok(raw) => Some(raw),
+        Err(e) => {
+            let key = e
+                .path()
+                .iter()
+                .next()
+                .map(|s| s.to_string())
+                .unwrap_or_default();
+            diags.push(syntax_error(
+                path,
+                find_key(split.front, &key, first_line),
+                &format!("`{key}`: {}", e.inner()),
+            ));
+            None
+        }
+    }
 }
 
 fn toml_error(path: &SourcePath, text: &str, split: &Split<'_>, e: &toml::de::Error) -> Diagnostic {
@@ -272,7 +378,9 @@ fn parse_collection(
     // the typo's error.
     let mut suggested: Vec<&str> = Vec::new();
     for (key, value) in map {
-        if CORE_KEYS.contains(&key.as_str()) {
+        if CORE_KEYS.contains(&key.as_str())
+            || (ZOLA_KEYS.contains(&key.as_str()) && collection.field(&key).is_none())
+        {
             core.insert(key, value);
         } else if collection.field(&key).is_some() {
             given.push((key, value));
@@ -383,7 +491,7 @@ fn parse_collection(
             None => {}
         }
     }
-    let mut front = finish(path, split, first_line, raw, expect.tz, diags);
+    let mut front = finish(path, split, first_line, raw, expect, diags);
     if front.date.is_none()
         && let Some(f) = &collection.date_field
         && let Some(field) = fields.get(f)
@@ -428,9 +536,10 @@ fn finish(
     split: &Split<'_>,
     first_line: usize,
     raw: RawFrontMatter,
-    tz: &jiff::tz::TimeZone,
+    expect: Expect<'_>,
     diags: &mut Vec<Diagnostic>,
 ) -> FrontMatter {
+    let tz = expect.tz;
     let at = |key: &str| find_key(split.front, key, first_line);
     let date = |key: &str, raw: Option<RawDate>, diags: &mut Vec<Diagnostic>| {
         let raw = raw?;
@@ -469,7 +578,21 @@ fn finish(
             "`paginate_by` must be at least 1",
         ));
     }
-    FrontMatter {
+    let zola = RawZola {
+        path: raw.path,
+        render: raw.render,
+        redirect_to: raw.redirect_to,
+        authors: raw.authors,
+        transparent: raw.transparent,
+        in_search_index: raw.in_search_index,
+        insert_anchor_links: raw.insert_anchor_links,
+        page_template: raw.page_template,
+        paginate_path: raw.paginate_path,
+        paginate_reversed: raw.paginate_reversed,
+        generate_feeds: raw.generate_feeds,
+        generate_feed: raw.generate_feed,
+    };
+    let mut front = FrontMatter {
         title: raw.title,
         description: raw.description,
         date: date_value,
@@ -485,7 +608,10 @@ fn finish(
         paginate_by: raw.paginate_by,
         translated_from: raw.translated_from,
         fields: BTreeMap::new(),
-    }
+        ..FrontMatter::default()
+    };
+    foreign::apply(path, expect.kind, zola, &at, &mut front, diags);
+    front
 }
 
 fn syntax_error(path: &SourcePath, pos: Option<Pos>, message: &str) -> Diagnostic {

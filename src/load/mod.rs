@@ -4,7 +4,9 @@
 
 pub mod digest;
 pub mod fields;
+mod foreign;
 pub mod front_matter;
+mod shortcode_syntax;
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
@@ -508,12 +510,15 @@ fn load_file(
         },
         default_lang: lang == config.default_language,
         default_file: &default_file,
+        kind,
         bundle_dir: match kind {
             FileKind::Bundle => path.parent(),
             _ => None,
         },
     };
     let front = if front_closed {
+        let body_line = text[..split.body_start].matches('\n').count() + 1;
+        shortcode_syntax::check(&source, split.body, body_line, diags);
         front_matter::parse(&source, &text, &split, expect, diags).unwrap_or_default()
     } else {
         crate::model::FrontMatter::default()

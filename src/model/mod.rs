@@ -151,6 +151,13 @@ pub enum SortBy {
     Weight,
     Title,
     None,
+    /// Zola's orders: by slug, by `updated` (newest first), and by title as
+    /// bytes (capitals first).
+    Slug,
+    #[serde(rename = "update_date")]
+    UpdateDate,
+    #[serde(rename = "title_bytes")]
+    TitleBytes,
 }
 
 /// What kind of content file a Markdown file is.
@@ -188,7 +195,38 @@ pub struct FrontMatter {
     pub translated_from: Option<String>,
     /// A collection page's own fields, checked against its schema, by name.
     pub fields: BTreeMap<String, Field>,
+    /// Zola's `path`: the page's URL below its language's home, instead of
+    /// section folders and slug (`about/team`), checked and without slashes
+    /// at either end.
+    pub path: Option<String>,
+    /// Zola's `render = false`: a page left out of the site, a section without
+    /// a listing page.
+    pub unrendered: bool,
+    /// Zola's `redirect_to` on a section: its URL sends readers there.
+    pub redirect_to: Option<String>,
+    /// Zola's `authors`: in the templates and the feeds.
+    pub authors: Vec<String>,
+    /// Zola's `in_search_index = false`: not in the search index.
+    pub unsearchable: bool,
 }
+
+/// Keys that Zola sites write in front matter, read by load/foreign.rs: each
+/// either means what it means in Zola or is a warning that says what polis
+/// does instead (issue 20).
+pub const ZOLA_KEYS: &[&str] = &[
+    "path",
+    "render",
+    "redirect_to",
+    "authors",
+    "transparent",
+    "in_search_index",
+    "insert_anchor_links",
+    "page_template",
+    "paginate_path",
+    "paginate_reversed",
+    "generate_feeds",
+    "generate_feed",
+];
 
 /// The front matter fields every page has; a collection's own fields come on
 /// top of these.

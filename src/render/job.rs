@@ -55,6 +55,13 @@ impl Job {
             );
         }
         for s in &site.sections {
+            if site.section_redirect(s.id).is_some() {
+                jobs.push(Job::Section(s.id, 1));
+                continue;
+            }
+            if !site.section_listed(s.id) {
+                continue;
+            }
             jobs.extend((1..=s.pager_count()).map(|n| Job::Section(s.id, n)));
             if ctx.section_feed(s.id).is_some() {
                 jobs.push(Job::SectionFeed(s.id));

@@ -25,6 +25,9 @@ pub(crate) fn section(
         Read::Structure,
         Read::SectionMeta(site.home(&s.lang)),
     ]);
+    if let Some(to) = site.section_redirect(id) {
+        return super::site_files::section_redirect(ctx, env, id, to);
+    }
     let (url, _) = s.pager(n);
     let mut feeds = home_feed_link(ctx, &s.lang);
     if !s.is_home()

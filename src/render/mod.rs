@@ -97,7 +97,7 @@ impl RenderCtx {
                 if s.is_home() {
                     lang_has_dated.contains(&&s.lang)
                 } else {
-                    s.pages.iter().any(dated)
+                    site.section_listed(s.id) && s.pages.iter().any(dated)
                 }
             })
             .collect();

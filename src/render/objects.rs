@@ -141,6 +141,7 @@ impl Object for PageObj {
             "ics_url",
             "ended",
             "translation",
+            "authors",
         ])
     }
 
@@ -187,6 +188,7 @@ impl Object for PageObj {
             "toc" => toc_value(&md(Need::Summary).toc),
             "weight" => front.weight.map_or(Value::from(()), Value::from),
             "draft" => Value::from(front.draft),
+            "authors" => Value::from(front.authors.clone()),
             "extra" => Value::from(minijinja::value::Serde(&front.extra)),
             "tags" => {
                 let terms: Vec<Value> = page

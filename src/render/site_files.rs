@@ -24,6 +24,39 @@ pub(crate) fn alias(ctx: &View, env: &minijinja::Environment<'static>, i: usize)
     render_template(ctx, env, "redirect.html", vars, || a.source.to_string())
 }
 
+/// A section with Zola's `redirect_to`: its URL sends readers to the target,
+/// a full URL or a path below the site's base (issue 20).
+pub(crate) fn section_redirect(
+    ctx: &View,
+    env: &minijinja::Environment<'static>,
+    id: crate::model::SectionId,
+    to: &str,
+) -> JobResult {
+    let site = &ctx.site;
+    let s = site.section(id);
+    let (target, target_url) = if to.contains("://") {
+        (to.to_string(), to.to_string())
+    } else {
+        let url = UrlPath::new(format!(
+            "{}{}",
+            site.config.base_path,
+            to.trim_start_matches('/')
+        ));
+        (site.permalink(&url), url.as_str().to_string())
+    };
+    let vars = vec![
+        ("lang", Value::from(s.lang.as_str())),
+        ("target", Value::from(target)),
+        ("target_url", Value::from(target_url)),
+        ("languages", Value::from(())),
+    ];
+    render_template(ctx, env, "redirect.html", vars, || {
+        site.section_front(id)
+            .map(|_| site.files[s.file.unwrap_or_default()].source.to_string())
+            .unwrap_or_else(|| s.url.to_string())
+    })
+}
+
 /// `/`: a redirect to the default language's home, listing every language.
 pub(crate) fn root(ctx: &View, env: &minijinja::Environment<'static>) -> JobResult {
     let site = &ctx.site;
@@ -108,7 +141,7 @@ fn sitemap_entries(ctx: &RenderCtx) -> Value {
             )
         };
     let mut entries: Vec<(String, Value)> = Vec::new();
-    for s in &site.sections {
+    for s in site.sections.iter().filter(|s| site.section_listed(s.id)) {
         let ts = &s.translations;
         entries.push(entry(
             &s.url,

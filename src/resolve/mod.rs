@@ -163,6 +163,24 @@ impl Site {
     pub fn section_front(&self, id: SectionId) -> Option<&FrontMatter> {
         self.section(id).file.map(|f| &self.files[f].front)
     }
+    /// The front matter that decides a section's Zola keys: its own file's,
+    /// or, in a language without one, the default language's.
+    fn section_front_or_default(&self, id: SectionId) -> Option<&FrontMatter> {
+        self.section_front(id).or_else(|| {
+            let first = *self.section(id).translations.first()?;
+            self.section_front(first)
+        })
+    }
+    /// Zola's `redirect_to` of a section: the URL its listing page sends to.
+    pub fn section_redirect(&self, id: SectionId) -> Option<&str> {
+        self.section_front_or_default(id)?.redirect_to.as_deref()
+    }
+    /// Whether a section has listing pages (and a feed): not with Zola's
+    /// `render = false`, nor when it redirects.
+    pub fn section_listed(&self, id: SectionId) -> bool {
+        self.section_front_or_default(id)
+            .is_none_or(|f| !f.unrendered && f.redirect_to.is_none())
+    }
     /// A collection field of a page: its own value, or for a field shared by
     /// the translations, the default language's.
     pub fn field(&self, id: PageId, name: &str) -> Option<&crate::model::Field> {
@@ -304,7 +322,8 @@ pub fn resolve_site(
         .iter()
         .map(|f| {
             f.kind == FileKind::Section
-                || ((options.drafts || !f.front.draft)
+                || (!f.front.unrendered
+                    && (options.drafts || !f.front.draft)
                     && (options.future
                         || f.front
                             .date
@@ -482,8 +501,25 @@ pub fn resolve_site(
             .map(slug::slugify)
             .unwrap_or_else(|| slug::slugify(stem));
         let s = &sections[section.index()];
-        let url = UrlPath::new(format!("{}{}/", s.url, slug));
-        let output_dir = format!("{}/{}", s.output_dir, slug);
+        let (slug, url, output_dir) = match &f.front.path {
+            // Zola's `path`: below the language's home, whatever the folders.
+            Some(p) => {
+                let home = &sections[section_index[&(String::new(), f.lang.clone())].index()];
+                let last = p.rsplit('/').next().unwrap_or(p).to_string();
+                (
+                    last,
+                    UrlPath::new(format!("{}{p}/", home.url)),
+                    format!("{}/{p}", home.output_dir)
+                        .trim_start_matches('/')
+                        .to_string(),
+                )
+            }
+            None => {
+                let url = UrlPath::new(format!("{}{}/", s.url, slug));
+                let output_dir = format!("{}/{}", s.output_dir, slug);
+                (slug, url, output_dir)
+            }
+        };
         let title = f.front.title.clone().unwrap_or_else(|| humanize(stem));
         let id = PageId(pages.len() as u32);
         pages.push(Page {
@@ -722,6 +758,31 @@ fn sort_pages(
                 .then_with(|| rel(a).cmp(rel(b)))
         }),
         SortBy::None => ids.sort_by(|a, b| rel(a).cmp(rel(b))),
+        SortBy::Slug => ids.sort_by(|a, b| {
+            let (sa, sb) = (&pages[a.index()].slug, &pages[b.index()].slug);
+            sa.cmp(sb).then_with(|| rel(a).cmp(rel(b)))
+        }),
+        SortBy::TitleBytes => ids.sort_by(|a, b| {
+            let (ta, tb) = (&pages[a.index()].title, &pages[b.index()].title);
+            ta.cmp(tb).then_with(|| rel(a).cmp(rel(b)))
+        }),
+        SortBy::UpdateDate => ids.sort_by(|a, b| {
+            // Newest `updated` (or `date`) first, as Zola sorts; undated last.
+            let when = |id: &PageId| {
+                let f = front(id);
+                f.updated
+                    .as_ref()
+                    .or(f.date.as_ref())
+                    .map(|d| d.timestamp())
+            };
+            match (when(a), when(b)) {
+                (Some(x), Some(y)) => y.cmp(&x),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            }
+            .then_with(|| rel(a).cmp(rel(b)))
+        }),
     }
 }
 

@@ -85,7 +85,8 @@ pub fn plan(site: &Site, i18n: &I18n) -> Option<Plan> {
     for page in &site.pages {
         let section = site.section(page.section);
         let top = top_dir(&section.dir);
-        if site.page_front(page.id).draft || !search.indexes(top) {
+        let front = site.page_front(page.id);
+        if front.draft || front.unsearchable || !search.indexes(top) {
             continue;
         }
         let date = site
@@ -103,8 +104,10 @@ pub fn plan(site: &Site, i18n: &I18n) -> Option<Plan> {
     }
     for section in &site.sections {
         let top = top_dir(&section.dir);
-        let draft = site.section_front(section.id).is_some_and(|f| f.draft);
-        if draft || !search.indexes(top) {
+        let draft = site
+            .section_front(section.id)
+            .is_some_and(|f| f.draft || f.unsearchable);
+        if draft || !site.section_listed(section.id) || !search.indexes(top) {
             continue;
         }
         let entry = Entry {
