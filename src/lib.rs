@@ -7,6 +7,7 @@
 
 pub mod assets;
 pub mod config;
+pub mod editor;
 pub mod load;
 pub mod model;
 pub mod output;

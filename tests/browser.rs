@@ -731,3 +731,321 @@ fn find_program(name: &str) -> Option<PathBuf> {
         .map(|dir| dir.join(name))
         .find(|p| p.is_file())
 }
+
+/// Issue 18: the web editor, on a copy of the example site, with Sveltia
+/// CMS's in-browser test repository (no network, no account): the
+/// collections are there, a municipality guide is filled in through the form
+/// in both languages (saving it empty is refused), saved, and the files the
+/// CMS wrote, read back from the browser's storage, build and pass
+/// `polis check --deny-warnings` in the site.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_18_a_guide_made_in_the_editor_builds_and_passes_the_check() {
+    in_browser(|b| async move {
+        let site = example_copy();
+        let server = serve_root(site.path());
+        // No live reload: the serve's photos finishing in the background
+        // must not reload the editor halfway through the form.
+        b.preload("window.EventSource = function () { return { addEventListener() {}, close() {} }; };")
+            .await;
+        b.client
+            .goto(&format!("{}admin/", server.url()))
+            .await
+            .expect("open the editor");
+        b.click_button("Work with Test Repository").await;
+        b.wait_for(
+            "the collections are listed",
+            "document.body.innerText.includes('Expat takeover') && document.body.innerText.includes('Municipalities')",
+        )
+        .await;
+        b.click_button("Create New Entry").await;
+        b.wait_for("the form", "document.body.innerText.includes('Creating')")
+            .await;
+
+        // Saving the empty form is refused, and nothing is written.
+        b.click_button("Save").await;
+        b.wait_for(
+            "the form says what is missing",
+            "document.body.innerText.includes('This field is required.')",
+        )
+        .await;
+        assert_eq!(b.saved_files().await, json!({}));
+
+        b.type_into("Title", "Ski").await;
+        b.type_into("Description", "A guide to living in Ski.").await;
+        b.choose("Region", "follo").await;
+        b.choose("County", "Akershus").await;
+        b.type_into("Population", "32000").await;
+        b.type_into("Commute minutes", "11").await;
+        b.type_into("Area km2", "165.5").await;
+        b.type_into("Latitude", "59.72").await;
+        b.type_into("Longitude", "10.83").await;
+        b.type_into("Website", "https://www.nordre-follo.kommune.no/")
+            .await;
+        b.type_into("Welcome service", "ski@welcome.example").await;
+        b.set_value("Last reviewed", "2026-11-01").await;
+        b.click_button("Add Industries").await;
+        b.type_into("Industries", "Trade").await;
+        // The Norwegian side: only what is translated.
+        b.click_role("radio", "Norwegian Bokmål").await;
+        b.type_into("Title", "Ski").await;
+        b.type_into("Description", "En guide til livet i Ski.").await;
+        b.click_button("Add Industries").await;
+        b.type_into("Industries", "Handel").await;
+        b.click_button("Save").await;
+        b.wait_for(
+            "the entry is saved",
+            "document.body.innerText.includes('Entry saved')",
+        )
+        .await;
+
+        let files = b.saved_files().await;
+        let files = files.as_object().expect("a map of files");
+        let names: Vec<&str> = files.keys().map(String::as_str).collect();
+        assert_eq!(
+            names,
+            [
+                "content/municipalities/ski/index.md",
+                "content/municipalities/ski/index.nb.md"
+            ]
+        );
+        let en = files["content/municipalities/ski/index.md"].as_str().unwrap();
+        let nb = files["content/municipalities/ski/index.nb.md"]
+            .as_str()
+            .unwrap();
+        eprintln!("the editor wrote:\n{en}\n{nb}");
+        // TOML front matter; shared facts only in the default language's file.
+        assert!(en.starts_with("+++\n") && nb.starts_with("+++\n"));
+        for shared in ["population = 32000", "region = \"follo\"", "lat = 59.72"] {
+            assert!(en.contains(shared), "{shared} missing from\n{en}");
+            assert!(!nb.contains(shared), "{shared} repeated in\n{nb}");
+        }
+        assert!(nb.contains("industries = [ \"Handel\" ]"), "{nb}");
+
+        drop(server);
+        for (rel, text) in files {
+            let path = site.path().join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text.as_str().unwrap()).unwrap();
+        }
+        check_and_build(site.path());
+    })
+    .await;
+}
+
+/// A temp copy of the example site (site.toml, content, theme, vendored CMS)
+/// whose editor saves into the browser instead of GitHub.
+fn example_copy() -> tempfile::TempDir {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().expect("a temp folder");
+    for sub in ["content", "themes", "vendor"] {
+        copy_dir(&repo.join(sub), &dir.path().join(sub));
+    }
+    let toml = std::fs::read_to_string(repo.join("site.toml")).expect("site.toml");
+    assert!(
+        toml.trim_end()
+            .ends_with("script = \"vendor/sveltia-cms/sveltia-cms.js\"")
+    );
+    std::fs::write(
+        dir.path().join("site.toml"),
+        toml + "backend = \"test-repo\"\n",
+    )
+    .expect("write site.toml");
+    dir
+}
+
+fn serve_root(root: &Path) -> Server {
+    let mut build = BuildOptions::new(root);
+    build.now = "2026-11-23T12:00:00Z".parse().unwrap();
+    let (server, first) = Server::start(ServeOptions {
+        build,
+        bind: "127.0.0.1".parse().unwrap(),
+        port: 0,
+        quiet: true,
+    })
+    .expect("the server starts");
+    assert!(
+        !first.diagnostics.has_errors(),
+        "{:?}",
+        first.diagnostics.sorted()
+    );
+    server
+}
+
+/// `polis check --deny-warnings` (the binary, as CI runs it) and a build
+/// (photos checked, not encoded: a debug build takes minutes for AVIF).
+fn check_and_build(root: &Path) {
+    let check = Command::new(env!("CARGO_BIN_EXE_polis"))
+        .args([
+            "check",
+            "--deny-warnings",
+            "--now",
+            "2026-11-23T12:00:00Z",
+            "--root",
+        ])
+        .arg(root)
+        .output()
+        .expect("run polis check");
+    assert!(
+        check.status.success(),
+        "polis check failed:\n{}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let mut options = BuildOptions::new(root);
+    options.now = "2026-11-23T12:00:00Z".parse().unwrap();
+    options.images = polis::pipeline::ImageWork::Skip;
+    let mut diags = polis::diag::Diagnostics::default();
+    let out = root.join("public");
+    let built = polis::build_to_dir(&options, &out, true, &mut diags);
+    assert!(built.is_ok() && diags.is_empty(), "{:?}", diags.sorted());
+    assert!(out.join("en/municipalities/ski/index.html").is_file());
+    assert!(
+        out.join("nb/kommuner/ski/index.html").is_file()
+            || out.join("nb/municipalities/ski/index.html").is_file()
+    );
+}
+
+/// Finds the form control labelled `label` (the last one, so a list's new
+/// item wins over the list), scrolling the form until it is rendered, and
+/// marks it `data-test-target` for WebDriver.
+const MARK_CONTROL: &str = r#"
+const [label, mark] = arguments;
+const clean = (s) => s.replace(/[\u2068\u2069]/g, '').trim().replace(/\s*\*$/, '');
+const labels = [...document.querySelectorAll('[id$=-label]')].filter((e) => e.offsetParent);
+const found = labels.filter((e) => clean(e.textContent) === label).pop();
+if (!found) {
+  if (labels.length) labels[labels.length - 1].scrollIntoView({ block: 'start' });
+  return false;
+}
+found.scrollIntoView({ block: 'center' });
+document.querySelectorAll('[data-test-target]').forEach((e) => e.removeAttribute('data-test-target'));
+const control = document.querySelector(`[aria-labelledby="${found.id}"]`);
+if (!control) return false;
+control.setAttribute('data-test-target', mark);
+return true;
+"#;
+
+impl Browser {
+    async fn mark(&self, label: &str) -> fantoccini::elements::Element {
+        let start = Instant::now();
+        while start.elapsed() < PATIENCE {
+            let found = self
+                .client
+                .execute(MARK_CONTROL, vec![json!(label), json!("1")])
+                .await
+                .expect("run the finder");
+            if found == json!(true) {
+                return self
+                    .client
+                    .find(fantoccini::Locator::Css("[data-test-target='1']"))
+                    .await
+                    .expect("the marked control");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let page = self.eval("document.body.innerText").await;
+        panic!("no form field labelled `{label}`:\n{page}");
+    }
+
+    /// Types `text` into the field labelled `label`, as a person would.
+    async fn type_into(&self, label: &str, text: &str) {
+        let field = self.mark(label).await;
+        field.click().await.expect("focus the field");
+        field.send_keys(text).await.expect("type into the field");
+    }
+
+    /// Sets a date field (typing a date depends on the browser's locale).
+    async fn set_value(&self, label: &str, value: &str) {
+        let field = self.mark(label).await;
+        self.client
+            .execute(
+                "const [el, v] = arguments; \
+                 Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(el, v); \
+                 el.dispatchEvent(new Event('input', { bubbles: true })); \
+                 el.dispatchEvent(new Event('change', { bubbles: true }));",
+                vec![serde_json::to_value(&field).unwrap(), json!(value)],
+            )
+            .await
+            .expect("set the date");
+    }
+
+    /// Picks `option` in the select labelled `label`.
+    async fn choose(&self, label: &str, option: &str) {
+        self.mark(label)
+            .await
+            .click()
+            .await
+            .expect("open the select");
+        self.click_role("option", option).await;
+    }
+
+    async fn click_button(&self, name: &str) {
+        self.click_role("button", name).await;
+    }
+
+    /// Clicks the first visible element with `role` whose accessible name
+    /// (aria-label or text, without bidi isolates) is `name`.
+    async fn click_role(&self, role: &str, name: &str) {
+        let script = r#"
+const [role, name] = arguments;
+const clean = (s) => (s || '').replace(/[\u2068\u2069]/g, '').trim();
+const all = [...document.querySelectorAll(role === 'button' ? 'button, [role=button]' : `[role=${role}]`)];
+// A button's text may start with its icon's name (`add Add Industries`).
+const text = (e) => clean(e.textContent).replace(/\s+/g, ' ');
+const el = all.find((e) => e.offsetParent && (clean(e.getAttribute('aria-label')) === name
+  || text(e) === name || text(e).endsWith(' ' + name)
+  || clean(e.getAttribute('aria-label')).startsWith(name + ' (')));
+if (!el) return false;
+el.scrollIntoView({ block: 'center' });
+el.click();
+return true;
+"#;
+        let start = Instant::now();
+        while start.elapsed() < PATIENCE {
+            let clicked = self
+                .client
+                .execute(script, vec![json!(role), json!(name)])
+                .await
+                .expect("run the click");
+            if clicked == json!(true) {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let seen = self
+            .eval("[...document.querySelectorAll('button, [role]')].filter((e) => e.offsetParent).map((e) => e.getAttribute('aria-label') || e.textContent.trim()).join(' | ')")
+            .await;
+        panic!("no {role} `{name}`; there are: {seen}");
+    }
+
+    /// What the test repository holds: path → text, from the browser's
+    /// origin-private file system, where Sveltia's test backend saves.
+    async fn saved_files(&self) -> Value {
+        self.client
+            .execute_async(
+                r#"
+const done = arguments[arguments.length - 1];
+(async () => {
+  const out = {};
+  const walk = async (dir, prefix) => {
+    for await (const [name, h] of dir.entries()) {
+      if (h.kind === 'directory') await walk(h, prefix + name + '/');
+      else out[prefix + name] = await (await h.getFile()).text();
+    }
+  };
+  try {
+    const root = await navigator.storage.getDirectory();
+    await walk(await root.getDirectoryHandle('sveltia-cms-test'), '');
+  } catch (e) {}
+  const sorted = {};
+  for (const k of Object.keys(out).sort()) sorted[k] = out[k];
+  done(sorted);
+})();
+"#,
+                vec![],
+            )
+            .await
+            .expect("read the browser's storage")
+    }
+}

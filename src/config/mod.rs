@@ -3,6 +3,7 @@
 
 pub mod collections;
 pub mod deploy;
+pub mod editor;
 mod raw;
 pub mod search;
 
@@ -47,6 +48,8 @@ pub struct Config {
     pub search: search::SearchConfig,
     /// `[deploy]`: where `polis deploy` publishes, and with which headers.
     pub deploy: deploy::DeployConfig,
+    /// `[editor]`: the web editor at `/admin/` (off without `[editor]`).
+    pub editor: editor::EditorConfig,
     /// `[extra]`: anything, for the templates; plain data until they read it.
     pub extra: serde_json::Value,
 }
@@ -257,7 +260,7 @@ pub fn load_config(root: &Path, diags: &mut Diagnostics) -> Result<Config> {
     }
 }
 
-fn parse_config(root: &Path, text: &str, diags: &mut Diagnostics) -> Option<Config> {
+pub(crate) fn parse_config(root: &Path, text: &str, diags: &mut Diagnostics) -> Option<Config> {
     let path = SourcePath::new(CONFIG_FILE);
     let raw: RawConfig = match toml::from_str(text) {
         Ok(raw) => raw,
@@ -511,6 +514,17 @@ fn parse_config(root: &Path, text: &str, diags: &mut Diagnostics) -> Option<Conf
         error(d);
     }
 
+    let (editor, editor_errors) = editor::editor_from_raw(raw.editor);
+    for e in editor_errors {
+        let start = text.find("[editor]").unwrap_or(0);
+        let pos = find_key_from(text, start, e.key).or(Some(pos_of(text, start)));
+        let mut d = Diagnostic::error(&path, pos, e.message);
+        if let Some(h) = e.help {
+            d = d.with_help(h);
+        }
+        error(d);
+    }
+
     let default_language = Lang::new(&raw.default_language);
     ok.then(|| Config {
         root: root.to_path_buf(),
@@ -529,6 +543,7 @@ fn parse_config(root: &Path, text: &str, diags: &mut Diagnostics) -> Option<Conf
         assets,
         search,
         deploy,
+        editor,
         extra: raw.extra,
     })
 }

@@ -31,6 +31,7 @@ pub struct RawConfig {
     pub search: Option<super::search::RawSearch>,
     #[serde(default)]
     pub deploy: super::deploy::RawDeploy,
+    pub editor: Option<super::editor::RawEditor>,
     #[serde(default)]
     pub extra: serde_json::Value,
 }

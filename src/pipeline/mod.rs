@@ -283,6 +283,8 @@ pub fn run(
         SearchWork::Skip => None,
         _ => crate::search::plan(&site, &i18n).map(|p| crate::search::Indexer::new(output, p)),
     };
+    // The web editor's configuration, from the schema (issue 18).
+    let editor = crate::editor::plan(&site, diags);
     timer.lap("i18n, plan, styles");
     let inputs = render::Inputs {
         site,
@@ -316,6 +318,10 @@ pub fn run(
     assets::write_styles(&styles, output)?;
     assets::copy_all(&plan.copies, output)?;
     timer.lap("assets");
+    if let Some(editor) = &editor {
+        crate::editor::write(editor, &styles, output)?;
+        timer.lap("editor");
+    }
     Ok(Outcome::Built(Built {
         summary: BuildSummary {
             pages: stats.pages,

@@ -98,10 +98,19 @@ pub(crate) fn not_found(ctx: &View, env: &minijinja::Environment<'static>) -> Jo
 
 pub(crate) fn robots(ctx: &View, env: &minijinja::Environment<'static>) -> JobResult {
     let config = &ctx.site.config;
-    let vars = vec![(
-        "sitemap",
-        Value::from(config.permalink(&format!("{}sitemap.xml", config.base_path))),
-    )];
+    // The web editor is for the site's authors, not for search engines (issue 18).
+    let disallow: Vec<String> = if config.editor.enabled {
+        vec![format!("{}{}/", config.base_path, crate::editor::ADMIN_DIR)]
+    } else {
+        Vec::new()
+    };
+    let vars = vec![
+        (
+            "sitemap",
+            Value::from(config.permalink(&format!("{}sitemap.xml", config.base_path))),
+        ),
+        ("disallow", Value::from(disallow)),
+    ];
     render_template(ctx, env, "robots.txt", vars, || "robots.txt".into())
 }
 

@@ -380,3 +380,22 @@ fn columns_count_characters_after_norwegian_letters() {
         "{out}"
     );
 }
+
+/// Issue 18: a hand-written CMS configuration would drift from the schema
+/// that the generated `/admin/config.yml` follows: `polis check` warns (the
+/// fixture has errors of its own; this looks only at the new warning).
+#[test]
+fn issue_18_a_hand_written_cms_config_is_a_warning() {
+    let site = SiteTest::new("check/municipality");
+    let before = check(&site, &[]);
+    let before = stdout(&before) + &stderr(&before);
+    assert!(!before.contains("hand-written"), "{before}");
+    site.write("static/admin/config.yml", "backend:\n  name: github\n");
+    let drift = check(&site, &[]);
+    let text = stdout(&drift) + &stderr(&drift);
+    assert!(
+        text.contains("static/admin/config.yml: warning: a hand-written CMS configuration"),
+        "{text}"
+    );
+    assert!(text.contains("add `[editor]`"), "{text}");
+}

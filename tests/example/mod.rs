@@ -313,3 +313,55 @@ fn issue_21_contact_data_is_in_the_footer_of_both_languages() {
         serde_json::json!(["Mo-Tu 10:00-15:00", "Th 12:00-19:00", "Fr 10:00-14:00"])
     );
 }
+
+/// Issue 18: the web editor's configuration, generated from site.toml's
+/// collections and the sections under content/.
+#[test]
+fn issue_18_the_editor_config_follows_the_schema() {
+    let (_dir, out) = build();
+    insta::assert_snapshot!("example_editor_config", read(&out, "admin/config.yml"));
+    let index = read(&out, "admin/index.html");
+    // A classic script whose src ends in sveltia-cms.js: Sveltia starts itself only so.
+    assert!(
+        index.contains(r#"<script src="sveltia-cms.js"></script>"#),
+        "{index}"
+    );
+    assert!(
+        !index.contains("http"),
+        "the editor page loads nothing from elsewhere: {index}"
+    );
+    let preview = read(&out, "admin/preview.js");
+    assert!(
+        preview.contains("registerPreviewStyle(\"/css/style."),
+        "{preview}"
+    );
+    // The script is the pinned one, byte for byte.
+    assert_eq!(
+        std::fs::read(out.join("admin/sveltia-cms.js")).unwrap(),
+        std::fs::read(repo_dir().join("vendor/sveltia-cms/sveltia-cms.js")).unwrap()
+    );
+}
+
+/// Issue 18: `/admin/` is kept out of robots and the sitemap, and no reader's
+/// page loads or links the CMS. (The search index is fed by render only; the
+/// editor writes past it, see `pipeline::run`.)
+#[test]
+fn issue_18_admin_is_out_of_robots_sitemap_search_and_pages() {
+    let (_dir, out) = build();
+    let robots = read(&out, "robots.txt");
+    assert!(robots.contains("Disallow: /admin/\n"), "{robots}");
+    assert!(!read(&out, "sitemap.xml").contains("/admin/"));
+    let mut pages = 0;
+    for (rel, bytes) in list_files(&out) {
+        if rel.starts_with("admin/") {
+            continue;
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        if rel.ends_with(".html") {
+            pages += 1;
+            assert!(!text.contains("sveltia"), "{rel} loads the CMS");
+            assert!(!text.contains("/admin/"), "{rel} links the editor");
+        }
+    }
+    assert!(pages > 50, "only {pages} pages were looked at");
+}

@@ -1,0 +1,49 @@
+#!/bin/sh
+# Vendors Sveltia CMS, the web editor's script (issue 18), from its npm package.
+#
+#   vendor/sveltia-cms/update.sh            # the version pin.toml names (re-check it)
+#   vendor/sveltia-cms/update.sh 0.222.0    # another version
+#   vendor/sveltia-cms/update.sh latest     # the newest release
+#
+# Downloads the tarball from registry.npmjs.org, checks it against the
+# registry's sha512 integrity, and writes beside this script:
+# sveltia-cms.js (dist/sveltia-cms.js of the package), LICENSE.txt, and
+# pin.toml (version, SHA-256 of the tarball and of the script). `polis build`
+# refuses a script whose SHA-256 is not the pin's. Read the package's licence
+# before you commit, and update CREDITS if it changed. Needs curl, tar, python3.
+set -eu
+dir=$(cd "$(dirname "$0")" && pwd)
+package="@sveltia/cms"
+version=${1:-$(sed -n 's/^version = "\(.*\)"$/\1/p' "$dir/pin.toml")}
+[ -n "$version" ] || { echo "no version given and none in $dir/pin.toml" >&2; exit 2; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+curl -fsSL "https://registry.npmjs.org/$package/$version" -o "$tmp/meta.json"
+set -- $(python3 -c '
+import json, sys
+m = json.load(open(sys.argv[1]))
+print(m["version"], m["dist"]["tarball"], m["dist"]["integrity"], m.get("license", "?"))
+' "$tmp/meta.json")
+version=$1 tarball=$2 integrity=$3 licence=$4
+curl -fsSL "$tarball" -o "$tmp/package.tgz"
+python3 -c '
+import base64, hashlib, sys
+algo, want = sys.argv[2].split("-", 1)
+got = base64.b64encode(hashlib.new(algo, open(sys.argv[1], "rb").read()).digest()).decode()
+sys.exit(0 if got == want else "the tarball does not match the registry'"'"'s integrity " + sys.argv[2])
+' "$tmp/package.tgz" "$integrity"
+tar -xzf "$tmp/package.tgz" -C "$tmp" package/dist/sveltia-cms.js package/LICENSE.txt
+cp "$tmp/package/dist/sveltia-cms.js" "$dir/sveltia-cms.js"
+cp "$tmp/package/LICENSE.txt" "$dir/LICENSE.txt"
+tarball_sha=$(sha256sum "$tmp/package.tgz" | cut -d' ' -f1)
+script_sha=$(sha256sum "$dir/sveltia-cms.js" | cut -d' ' -f1)
+cat > "$dir/pin.toml" <<PIN
+# Written by update.sh: the vendored Sveltia CMS. \`polis build\` checks sha256.
+package = "$package"
+version = "$version"
+tarball_sha256 = "$tarball_sha"
+sha256 = "$script_sha"
+licence = "$licence"
+PIN
+echo "$package $version: sveltia-cms.js $script_sha (licence $licence)"
