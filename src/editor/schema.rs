@@ -396,7 +396,9 @@ fn core_fields(config: &Config) -> Vec<Field> {
         .taxonomies
         .iter()
         .map(|t| {
-            if t.terms.is_empty() {
+            // An open taxonomy takes terms nobody declared: a free list, not
+            // a choice among the declared ones.
+            if t.terms.is_empty() || t.open {
                 Field {
                     name: t.name.clone(),
                     label: humanize(&t.name),
@@ -443,9 +445,10 @@ fn core_fields(config: &Config) -> Vec<Field> {
 
 /// One collection field's widget: the type's widget, its name as the label,
 /// its description as the hint, required as declared, written in the default
-/// language's file only when shared.
+/// language's file only when shared (a shared field that is `translatable`
+/// may be given again in a translation, so each language edits its own).
 pub fn field(def: &FieldDef) -> Field {
-    let i18n = if def.shared {
+    let i18n = if def.shared && !def.translatable {
         I18n::Shared
     } else {
         I18n::Translated
