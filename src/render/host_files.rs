@@ -62,13 +62,56 @@ pub(crate) fn headers(ctx: &RenderCtx, inline: &csp::Inline) -> Vec<u8> {
     ] {
         let _ = writeln!(out, "  {h}");
     }
-    if config.deploy.csp {
-        let policy = csp::policy(inline, config.search.enabled, csp::Delivery::Header);
-        let _ = writeln!(out, "  Content-Security-Policy: {policy}");
+    let policy = config
+        .deploy
+        .csp
+        .then(|| csp::policy(inline, config.search.enabled, csp::Delivery::Header));
+    match &policy {
+        Some(policy) if !config.editor.enabled => {
+            let _ = writeln!(out, "  Content-Security-Policy: {policy}");
+        }
+        // The editor at /admin/ runs Sveltia CMS, which the pages' policy
+        // would stop (its inline styles, GitHub's API), and hosts add up
+        // the headers of every rule a path matches: the policy goes to
+        // each top-level path of the pages instead of to every path.
+        Some(policy) => {
+            for path in page_roots(ctx) {
+                let _ = writeln!(out, "{base}{path}\n  Content-Security-Policy: {policy}");
+            }
+        }
+        None => {}
     }
     let _ = writeln!(out, "{base}{IMAGE_DIR}/*\n  Cache-Control: {immutable}");
     for output in ctx.assets.fingerprinted() {
         let _ = writeln!(out, "{base}{output}\n  Cache-Control: {immutable}");
     }
     out.into_bytes()
+}
+
+/// The rules that match every page and nothing under `/admin/`: `` (the
+/// root), and each top-level file or folder of the pages (`404.html`,
+/// `en/*`), sorted.
+fn page_roots(ctx: &RenderCtx) -> std::collections::BTreeSet<String> {
+    let mut roots = std::collections::BTreeSet::new();
+    for job in super::job::Job::all(ctx) {
+        let path = job.path(ctx);
+        let path = path.as_str();
+        if !path.ends_with(".html") {
+            continue;
+        }
+        match path.split_once('/') {
+            Some((dir, _)) if dir == crate::editor::ADMIN_DIR => {}
+            Some((dir, _)) => {
+                roots.insert(format!("{dir}/*"));
+            }
+            None if path == "index.html" => {
+                roots.insert(String::new());
+                roots.insert(path.to_string());
+            }
+            None => {
+                roots.insert(path.to_string());
+            }
+        }
+    }
+    roots
 }

@@ -44,6 +44,29 @@ async fn the_example_site_runs_under_its_content_security_policy() {
         headers.contains("Content-Security-Policy: "),
         "`_headers` has the policy:\n{headers}"
     );
+    // The editor at /admin/ runs Sveltia CMS, which the pages' policy would
+    // stop, and a host adds up the headers of every rule that matches: no
+    // rule may give /admin/ the policy, and every page still has it.
+    let host = StaticHost {
+        root: out.clone(),
+        rules: parse_headers(&headers),
+    };
+    for (path, policy) in [
+        ("/admin/", false),
+        ("/admin/config.yml", false),
+        ("/", true),
+        ("/index.html", true),
+        ("/en/live/", true),
+        ("/nb/", true),
+        ("/404.html", true),
+    ] {
+        let r = host.respond(&path.parse().unwrap());
+        assert_eq!(
+            r.headers().contains_key("content-security-policy"),
+            policy,
+            "{path} under:\n{headers}"
+        );
+    }
     let addr = StaticHost::start(out, &headers).await;
     let base = format!("http://{addr}/");
 
