@@ -4,8 +4,10 @@
 
 mod content_type;
 pub mod diff;
+mod held;
 
 pub use content_type::content_type_of;
+pub use held::Held;
 
 use std::path::{Path, PathBuf};
 
@@ -23,6 +25,11 @@ pub trait Output: Sync {
     /// Writes bytes that may be shared with an earlier build.
     fn write_shared(&self, path: &OutputPath, bytes: Bytes) -> Result<()> {
         self.write(path, bytes.to_vec())
+    }
+    /// Writes a file as `serve` holds it (see [`Held`]); an output that keeps
+    /// files elsewhere gets their bytes.
+    fn write_held(&self, path: &OutputPath, held: Held) -> Result<()> {
+        self.write_shared(path, held.bytes()?)
     }
     /// Files written so far.
     fn count(&self) -> usize;
@@ -111,9 +118,10 @@ impl Output for DiskOutput {
     }
 }
 
-/// The files of a site held in memory, by output path (`en/live/index.html`).
-/// `Bytes` clones are cheap, so a rebuild shares unchanged files with the last one.
-pub type Files = rustc_hash::FxHashMap<OutputPath, Bytes>;
+/// The files of a site held in memory, by output path (`en/live/index.html`),
+/// text deflated ([`Held`]). Clones are cheap, so a rebuild shares unchanged
+/// files with the last one.
+pub type Files = rustc_hash::FxHashMap<OutputPath, Held>;
 
 /// Keeps every file in memory: what `serve` renders into.
 #[derive(Debug, Default)]
@@ -137,25 +145,30 @@ impl MemoryOutput {
         self.files.into_inner().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn insert(&self, path: &OutputPath, bytes: Bytes) {
+    fn insert(&self, path: &OutputPath, held: Held) {
         let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
-        files.insert(path.clone(), bytes);
+        files.insert(path.clone(), held);
     }
 }
 
 impl Output for MemoryOutput {
     fn write_shared(&self, path: &OutputPath, bytes: Bytes) -> Result<()> {
-        self.insert(path, bytes);
+        self.insert(path, Held::pack(path, bytes));
         Ok(())
     }
 
     fn write(&self, path: &OutputPath, bytes: Vec<u8>) -> Result<()> {
-        self.insert(path, bytes.into());
+        self.insert(path, Held::pack(path, bytes));
+        Ok(())
+    }
+
+    fn write_held(&self, path: &OutputPath, held: Held) -> Result<()> {
+        self.insert(path, held.packed(path));
         Ok(())
     }
 
     fn copy(&self, path: &OutputPath, from: &Path) -> Result<()> {
-        self.insert(path, fs::read(from)?.into());
+        self.insert(path, Held::pack(path, fs::read(from)?));
         Ok(())
     }
 

@@ -39,7 +39,7 @@ use crate::assets::styles::Assets;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::error::Result;
 use crate::model::{Lang, OutputPath, PageId, SectionId, UrlPath};
-use crate::output::Output;
+use crate::output::{Held, Output};
 use crate::resolve::Site;
 use i18n::I18n;
 use job::Job;
@@ -224,7 +224,7 @@ pub fn render_site(
                 })
                 .collect();
             todo.into_par_iter()
-                .map(|(job, path)| render_tracked(&ctx, &env, dirs, job, path))
+                .map(|(job, path)| render_tracked(&ctx, &env, dirs, job, path, true))
                 .collect()
         }
         (_, last) => {
@@ -244,11 +244,11 @@ pub fn render_site(
                     };
                     return Ok(Outcome::Reused(path, record));
                 }
-                match render_tracked(&ctx, &env, dirs, *job, path) {
+                match render_tracked(&ctx, &env, dirs, *job, path, incremental) {
                     // Without a next build to keep them for, the bytes go
                     // out at once rather than pile up in memory.
                     Outcome::Done(path, mut record) if !incremental => {
-                        output.write_shared(&path, std::mem::take(&mut record.bytes))?;
+                        output.write_held(&path, std::mem::take(&mut record.bytes))?;
                         if let (Job::Page(id), Some(stream)) = (job, &ctx.stream) {
                             stream.written(*id);
                         }
@@ -303,7 +303,7 @@ pub fn render_site(
     }
     outputs
         .par_iter()
-        .try_for_each(|(path, record)| output.write_shared(path, record.bytes.clone()))?;
+        .try_for_each(|(path, record)| output.write_held(path, record.bytes.clone()))?;
     if ctx.site.config.deploy.host_files {
         // After every page: its policy lists what all of them have inline.
         let mut inline = csp::Inline::default();
@@ -398,6 +398,7 @@ fn render_tracked(
     dirs: &TemplateDirs,
     job: Job,
     path: OutputPath,
+    keep: bool,
 ) -> Outcome {
     let view = objects::View::new(ctx);
     match job.render(&view, env) {
@@ -411,11 +412,17 @@ fn render_tracked(
             } else {
                 bytes
             };
+            // Kept for the next build: deflated, as serve holds it.
+            let bytes = if keep {
+                Held::pack(&path, bytes)
+            } else {
+                Held::plain(bytes)
+            };
             Outcome::Done(
                 path,
                 Record {
                     job,
-                    bytes: bytes.into(),
+                    bytes,
                     trace: Arc::new(trace),
                 },
             )

@@ -43,7 +43,8 @@ pub(crate) struct LastBuild {
 #[derive(Debug, Clone)]
 pub(crate) struct Record {
     pub(crate) job: Job,
-    pub(crate) bytes: bytes::Bytes,
+    /// Deflated when a next build keeps it (see [`crate::output::Held`]).
+    pub(crate) bytes: crate::output::Held,
     pub(crate) trace: Arc<deps::Trace>,
 }
 

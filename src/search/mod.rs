@@ -373,6 +373,13 @@ impl Output for Indexer<'_> {
         self.inner.write_shared(path, bytes)
     }
 
+    fn write_held(&self, path: &OutputPath, held: crate::output::Held) -> Result<()> {
+        if self.plan.get(path).is_some() {
+            self.keep(path, &held.bytes()?);
+        }
+        self.inner.write_held(path, held)
+    }
+
     fn copy(&self, path: &OutputPath, from: &Path) -> Result<()> {
         self.inner.copy(path, from)
     }

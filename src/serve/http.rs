@@ -23,6 +23,7 @@ use tower_http::compression::CompressionLayer;
 use super::{Event, Shared};
 use crate::error::{Error, Result};
 use crate::model::OutputPath;
+use crate::output::Held;
 
 pub const EVENTS_PATH: &str = "/__polis/events";
 pub const SCRIPT_PATH: &str = "/__polis/livereload.js";
@@ -139,8 +140,8 @@ async fn file(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Re
     } else {
         rel.clone()
     };
-    if let Some(bytes) = files.get(&OutputPath::new(key.as_str())) {
-        return respond(StatusCode::OK, &key, bytes, &headers);
+    if let Some(held) = files.get(&OutputPath::new(key.as_str())) {
+        return respond_held(StatusCode::OK, &key, held, &headers);
     }
     // An image variant not made yet: made now, and the request waits for it,
     // so that a page never shows a broken image.
@@ -181,7 +182,7 @@ async fn file(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Re
             .into_response();
     }
     match files.get(&OutputPath::new("404.html")) {
-        Some(bytes) => respond(StatusCode::NOT_FOUND, "404.html", bytes, &HeaderMap::new()),
+        Some(held) => respond_held(StatusCode::NOT_FOUND, "404.html", held, &HeaderMap::new()),
         None => (StatusCode::NOT_FOUND, "not found\n").into_response(),
     }
 }
@@ -201,6 +202,14 @@ fn request_path(raw: &str) -> Option<String> {
         return None;
     }
     Some(rel.to_string())
+}
+
+/// [`respond`] with a file `serve` holds, inflated first.
+fn respond_held(status: StatusCode, path: &str, held: &Held, request: &HeaderMap) -> Response {
+    match held.bytes() {
+        Ok(bytes) => respond(status, path, &bytes, request),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")).into_response(),
+    }
 }
 
 fn respond(status: StatusCode, path: &str, bytes: &Bytes, request: &HeaderMap) -> Response {

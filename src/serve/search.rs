@@ -16,12 +16,10 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use bytes::Bytes;
-
 use super::{Event, Shared, Snapshot};
 use crate::error::{Error, Result};
 use crate::model::OutputPath;
-use crate::output::Files;
+use crate::output::{Files, Held};
 use crate::search::{BUNDLE_DIR, Pending};
 
 /// The files of the last index made, under [`BUNDLE_DIR`].
@@ -50,7 +48,10 @@ impl Index {
         let new: Files = pending
             .build()?
             .into_iter()
-            .map(|(p, b)| (p, Bytes::from(b)))
+            .map(|(p, b)| {
+                let held = Held::pack(&p, b);
+                (p, held)
+            })
             .collect();
         let new = Arc::new(new);
         let old = std::mem::replace(

@@ -126,12 +126,9 @@ impl Session {
 
 /// The paths that are new, gone or different in `new`.
 fn changed_paths(old: &Files, new: &Files) -> Vec<OutputPath> {
-    let same = |a: &bytes::Bytes, b: &bytes::Bytes| {
-        (a.as_ptr() == b.as_ptr() && a.len() == b.len()) || a == b
-    };
     let mut changed: Vec<OutputPath> = new
         .iter()
-        .filter(|(path, bytes)| !old.get(*path).is_some_and(|o| same(o, bytes)))
+        .filter(|(path, held)| old.get(*path) != Some(*held))
         .map(|(path, _)| path.clone())
         .chain(old.keys().filter(|p| !new.contains_key(*p)).cloned())
         .collect();

@@ -272,8 +272,8 @@ fn check(session: &mut Session, root: &Path, changed: &[PathBuf], step: &str) {
                     rebuilt.files.get(path) == Some(bytes),
                     "`{}` differs from a fresh build after {step}:\n--- incremental\n{}\n--- fresh\n{}",
                     path.as_str(),
-                    String::from_utf8_lossy(&rebuilt.files[path]),
-                    String::from_utf8_lossy(bytes)
+                    String::from_utf8_lossy(&rebuilt.files[path].bytes().unwrap()),
+                    String::from_utf8_lossy(&bytes.bytes().unwrap())
                 );
             }
         }
@@ -363,7 +363,9 @@ fn a_photo_edit_and_a_stylesheet_edit_are_picked_up() {
     let mut diags = Diagnostics::default();
     let rebuilt = session.rebuild_changed(&[], &mut diags).expect("rebuild");
     let page = String::from_utf8_lossy(
-        &rebuilt.files[&polis::model::OutputPath::new("en/work/guide/index.html")],
+        &rebuilt.files[&polis::model::OutputPath::new("en/work/guide/index.html")]
+            .bytes()
+            .unwrap(),
     )
     .to_string();
     // The photo is still shown as a responsive picture.

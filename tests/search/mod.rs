@@ -209,8 +209,9 @@ fn served_fragments(server: &polis::serve::Server, lang: &str) -> BTreeMap<Strin
             path.as_str()
                 .starts_with(&format!("pagefind/fragment/{lang}_"))
         })
-        .map(|(_, bytes)| {
-            let f: Fragment = serde_json::from_slice(&gunzip(bytes)).expect("fragment JSON");
+        .map(|(_, held)| {
+            let bytes = held.bytes().expect("the fragment");
+            let f: Fragment = serde_json::from_slice(&gunzip(&bytes)).expect("fragment JSON");
             (f.url.clone(), f)
         })
         .collect()
@@ -249,7 +250,7 @@ fn serve_finds_an_edited_page_by_its_new_words() {
         let fragments = served_fragments(&server, "nb");
         if fragments["/nb/bo/bolig/"].content.contains("sebrafink") {
             let page = &server.files()[&polis::model::OutputPath::new("nb/bo/bolig/index.html")];
-            assert!(String::from_utf8_lossy(page).contains("sebrafink"));
+            assert!(String::from_utf8_lossy(&page.bytes().unwrap()).contains("sebrafink"));
             // The other language's index is whole too.
             assert!(served_fragments(&server, "en").contains_key("/en/live/housing/"));
             break;

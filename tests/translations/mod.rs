@@ -358,7 +358,8 @@ fn translations_notice_follows_incremental_rebuilds() {
             .files
             .get(&polis::model::OutputPath::new("nb/live/bolig/index.html"))
             .expect("the page")
-            .clone();
+            .bytes()
+            .unwrap();
         String::from_utf8(bytes.to_vec()).unwrap()
     };
     let r = session.rebuild(&mut diags).expect("first build");
