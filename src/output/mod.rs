@@ -119,7 +119,7 @@ impl Output for DiskOutput {
 }
 
 /// The files of a site held in memory, by output path (`en/live/index.html`),
-/// text deflated ([`Held`]). Clones are cheap, so a rebuild shares unchanged
+/// text compressed ([`Held`]). Clones are cheap, so a rebuild shares unchanged
 /// files with the last one.
 pub type Files = rustc_hash::FxHashMap<OutputPath, Held>;
 

@@ -412,7 +412,7 @@ fn render_tracked(
             } else {
                 bytes
             };
-            // Kept for the next build: deflated, as serve holds it.
+            // Kept for the next build: compressed, as serve holds it.
             let bytes = if keep {
                 Held::pack(&path, bytes)
             } else {

@@ -43,7 +43,7 @@ pub(crate) struct LastBuild {
 #[derive(Debug, Clone)]
 pub(crate) struct Record {
     pub(crate) job: Job,
-    /// Deflated when a next build keeps it (see [`crate::output::Held`]).
+    /// Compressed when a next build keeps it (see [`crate::output::Held`]).
     pub(crate) bytes: crate::output::Held,
     pub(crate) trace: Arc<deps::Trace>,
 }

@@ -204,7 +204,7 @@ fn request_path(raw: &str) -> Option<String> {
     Some(rel.to_string())
 }
 
-/// [`respond`] with a file `serve` holds, inflated first.
+/// [`respond`] with a file `serve` holds, decompressed first.
 fn respond_held(status: StatusCode, path: &str, held: &Held, request: &HeaderMap) -> Response {
     match held.bytes() {
         Ok(bytes) => respond(status, path, &bytes, request),
