@@ -149,6 +149,9 @@ pub struct Language {
     pub title: String,
     pub description: String,
     pub locale: Locale,
+    /// The script's direction, `"ltr"` or `"rtl"`, from CLDR's data for the
+    /// locale (issue 20): `<html dir>` and the switcher's links.
+    pub dir: &'static str,
 }
 
 #[derive(Debug, Clone)]
@@ -202,6 +205,12 @@ impl TaxonomyConfig {
 impl Config {
     pub fn language(&self, lang: &Lang) -> Option<&Language> {
         self.languages.iter().find(|l| &l.code == lang)
+    }
+
+    /// The text direction of `lang` (see [`Language::dir`]); `"ltr"` for a
+    /// language the site does not have.
+    pub fn dir_of(&self, lang: &Lang) -> &'static str {
+        self.language(lang).map_or("ltr", |l| l.dir)
     }
 
     /// The site's language with this code, if it has one.
@@ -375,6 +384,7 @@ pub(crate) fn parse_config(root: &Path, text: &str, diags: &mut Diagnostics) -> 
             name: lang.name.unwrap_or_else(|| code.clone()),
             title: lang.title.unwrap_or_else(|| site_title.clone()),
             description: lang.description.unwrap_or_else(|| site_description.clone()),
+            dir: text_direction(&locale),
             locale,
         });
     }
@@ -719,6 +729,17 @@ pub fn is_language_code(code: &str) -> bool {
     (2..=3).contains(&first.len())
         && first.bytes().all(|b| b.is_ascii_lowercase())
         && parts.all(|p| (2..=4).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// `"rtl"` for a locale whose script is written right to left (Arabic,
+/// Hebrew, Persian, Urdu… as CLDR says, the script inferred from the
+/// language where the locale names none), else `"ltr"`.
+fn text_direction(locale: &Locale) -> &'static str {
+    if icu_locale::LocaleDirectionality::new_common().is_right_to_left(&locale.id) {
+        "rtl"
+    } else {
+        "ltr"
+    }
 }
 
 #[cfg(test)]

@@ -47,6 +47,7 @@ pub(crate) fn globals(ctx: &View, head: Head) -> Vec<(&'static str, Value)> {
             Value::from_pairs([
                 ("code", Value::from(l.as_str())),
                 ("name", Value::from(name)),
+                ("dir", Value::from(config.dir_of(l))),
                 ("url", Value::from(u.as_str())),
                 ("current", Value::from(*l == head.lang)),
                 ("exact", Value::from(*exact)),
@@ -65,6 +66,7 @@ pub(crate) fn globals(ctx: &View, head: Head) -> Vec<(&'static str, Value)> {
         .collect();
     vec![
         ("lang", Value::from(head.lang.as_str())),
+        ("dir", Value::from(config.dir_of(&head.lang))),
         ("site", site_value(ctx, &head.lang)),
         ("current_url", Value::from(head.url.as_str())),
         ("canonical", Value::from(site.permalink(&head.url))),

@@ -848,7 +848,7 @@ impl Object for SiteObj {
     }
 }
 
-/// Every language of the site: `{code, name, title, url}`, `url` its home page.
+/// Every language of the site: `{code, name, dir, title, url}`, `url` its home page.
 pub fn languages_value(ctx: &View) -> Value {
     let site = &ctx.site;
     for l in &site.config.languages {
@@ -862,6 +862,7 @@ pub fn languages_value(ctx: &View) -> Value {
                 Value::from_pairs([
                     ("code", Value::from(l.code.as_str())),
                     ("name", Value::from(l.name.as_str())),
+                    ("dir", Value::from(l.dir)),
                     ("title", Value::from(l.title.as_str())),
                     ("url", url_value(&site.section(site.home(&l.code)).url)),
                 ])

@@ -17,6 +17,10 @@ pub(crate) fn alias(ctx: &View, env: &minijinja::Environment<'static>, i: usize)
     ctx.read(Read::Alias(i as u32));
     let vars = vec![
         ("lang", Value::from(site.config.default_language.as_str())),
+        (
+            "dir",
+            Value::from(site.config.dir_of(&site.config.default_language)),
+        ),
         ("target", Value::from(site.permalink(&a.target))),
         ("target_url", Value::from(a.target.as_str())),
         ("languages", Value::from(())),
@@ -46,6 +50,7 @@ pub(crate) fn section_redirect(
     };
     let vars = vec![
         ("lang", Value::from(s.lang.as_str())),
+        ("dir", Value::from(site.config.dir_of(&s.lang))),
         ("target", Value::from(target)),
         ("target_url", Value::from(target_url)),
         ("languages", Value::from(())),
@@ -65,6 +70,7 @@ pub(crate) fn root(ctx: &View, env: &minijinja::Environment<'static>) -> JobResu
     let home = site.section(site.home(&config.default_language));
     let vars = vec![
         ("lang", Value::from(config.default_language.as_str())),
+        ("dir", Value::from(config.dir_of(&config.default_language))),
         ("target", Value::from(site.permalink(&home.url))),
         ("target_url", Value::from(home.url.as_str())),
         ("languages", objects::languages_value(ctx)),

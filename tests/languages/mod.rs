@@ -47,7 +47,7 @@ fn html_lang_is_the_pages_language() {
     ] {
         let html = site.read(file);
         assert!(
-            html.contains(&format!("<html lang=\"{lang}\">")),
+            html.contains(&format!("<html lang=\"{lang}\" dir=\"ltr\">")),
             "{file} is not lang={lang}"
         );
     }
@@ -182,7 +182,7 @@ fn issue_21_switcher_link_to_an_untranslated_page_is_marked() {
         ["/nb/bo/#untranslated", "/de/leben/#untranslated"]
     );
     assert!(
-        nav.contains(r#"<a class="lang-missing" href="/nb/bo/#untranslated" hreflang="nb"><span lang="nb">Norsk bokmål</span> <span class="lang-missing-note">(page not translated)</span></a>"#),
+        nav.contains(r#"<a class="lang-missing" href="/nb/bo/#untranslated" hreflang="nb"><span lang="nb" dir="ltr">Norsk bokmål</span> <span class="lang-missing-note">(page not translated)</span></a>"#),
         "{nav}"
     );
     let landing = site.read("nb/bo/index.html");
@@ -199,7 +199,9 @@ fn issue_21_switcher_link_to_an_untranslated_page_is_marked() {
     let html = site.read("en/live/transport/index.html");
     let nav = element(&html, "<nav class=\"lang-switcher\"", "</nav>");
     assert!(
-        nav.contains(r#"<a href="/nb/bo/transport/" hreflang="nb" lang="nb">Norsk bokmål</a>"#),
+        nav.contains(
+            r#"<a href="/nb/bo/transport/" hreflang="nb" lang="nb" dir="ltr">Norsk bokmål</a>"#
+        ),
         "{nav}"
     );
     assert!(nav.contains(r#"href="/de/leben/#untranslated""#), "{nav}");
@@ -315,4 +317,37 @@ fn file_in_a_language_the_site_does_not_have_is_an_error() {
     );
     let _guard = site.settings().bind_to_scope();
     insta::assert_snapshot!(build.text());
+}
+
+/// Issue 20: a language written right to left, by CLDR's data for its locale
+/// (no setting): its pages say `dir="rtl"`, the other languages' pages stay
+/// `ltr`, and every switcher link carries the direction of its own language.
+#[test]
+fn issue_20_arabic_pages_are_right_to_left_and_links_to_them_say_so() {
+    let site = SiteTest::new("languages/three");
+    let config = std::fs::read_to_string(site.root().join("site.toml")).unwrap();
+    site.write(
+        "site.toml",
+        format!("{config}\n[languages.ar]\nname = \"العربية\"\ntitle = \"منطقة الاختبار\"\n"),
+    );
+    site.write(
+        "content/about.ar.md",
+        "+++\ntitle = \"من نحن\"\n+++\n\nمن نحن.\n",
+    );
+    site.build();
+    let ar = site.read("ar/about/index.html");
+    assert!(ar.contains("<html lang=\"ar\" dir=\"rtl\">"), "{ar}");
+    let en = site.read("en/about/index.html");
+    assert!(en.contains("<html lang=\"en\" dir=\"ltr\">"), "{en}");
+    let links = tags(&en, "<a ");
+    let to_ar = links
+        .iter()
+        .find(|t| t.contains("hreflang=\"ar\""))
+        .expect("a switcher link to the Arabic page");
+    assert!(to_ar.contains("dir=\"rtl\""), "{to_ar}");
+    let to_nb = links
+        .iter()
+        .find(|t| t.contains("hreflang=\"nb\""))
+        .expect("a switcher link to the Norwegian page");
+    assert!(to_nb.contains("dir=\"ltr\""), "{to_nb}");
 }

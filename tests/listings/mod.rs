@@ -324,7 +324,7 @@ fn not_found_page_links_to_every_language_home() {
     let site = SiteTest::new("listings/site_files");
     site.build().assert_clean();
     let html = site.read("404.html");
-    assert!(html.contains("<html lang=\"en\">"));
+    assert!(html.contains("<html lang=\"en\" dir=\"ltr\">"));
     let list = element(&html, "<ul class=\"not-found-languages\">", "</ul>");
     assert_eq!(attr_values(list, "href"), ["/en/", "/nb/"]);
 }
