@@ -96,7 +96,7 @@ pub fn plan(site: &Site, theme_dir: Option<&Path>) -> Result<Plan> {
     for page in &site.pages {
         for b in &page.bundle_files {
             let f = &site.bundle_files[*b];
-            let out = OutputPath::new(format!("{}/{}", page.output_dir, f.name));
+            let out = OutputPath::new(crate::resolve::join_dir(&page.output_dir, &f.name));
             if is_photo(&f.name) {
                 if originals {
                     plan.originals.push((

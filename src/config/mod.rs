@@ -32,6 +32,10 @@ pub struct Config {
     /// The path part of the base URL, with slashes on both ends: `/` or `/region/`.
     pub base_path: String,
     pub default_language: Lang,
+    /// The default language's pages at the root (`/about/`) rather than
+    /// under its code (`/en/about/`): what a site that moves from Zola or
+    /// Hugo had, so that its URLs stay (issue 20).
+    pub default_language_at_root: bool,
     /// The site's languages, the default one first, then in `site.toml` order.
     pub languages: Vec<Language>,
     pub theme: Option<String>,
@@ -205,6 +209,16 @@ impl TaxonomyConfig {
 impl Config {
     pub fn language(&self, lang: &Lang) -> Option<&Language> {
         self.languages.iter().find(|l| &l.code == lang)
+    }
+
+    /// Where `lang`'s pages go, below the base path: `en` (its home is
+    /// `/en/`), or `` for the default language at the root.
+    pub fn lang_dir<'a>(&self, lang: &'a Lang) -> &'a str {
+        if self.default_language_at_root && *lang == self.default_language {
+            ""
+        } else {
+            lang.as_str()
+        }
     }
 
     /// The text direction of `lang` (see [`Language::dir`]); `"ltr"` for a
@@ -541,6 +555,7 @@ pub(crate) fn parse_config(root: &Path, text: &str, diags: &mut Diagnostics) -> 
         base_url,
         base_path,
         default_language,
+        default_language_at_root: raw.default_language_at_root,
         languages,
         theme: raw.theme,
         time_zone,

@@ -12,6 +12,8 @@ pub struct RawConfig {
     pub description: Option<String>,
     #[serde(default = "default_language")]
     pub default_language: String,
+    #[serde(default)]
+    pub default_language_at_root: bool,
     pub theme: Option<String>,
     pub time_zone: Option<String>,
     pub paginate_by: Option<usize>,

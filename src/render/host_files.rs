@@ -34,7 +34,10 @@ pub(crate) fn redirects(ctx: &View) -> Vec<u8> {
     let home = site.section(site.home(&config.default_language));
     // 302, not 301: which language the root shows is the site's choice, and
     // browsers keep a 301 for good.
-    let mut out = format!("{} {} 302\n", config.base_path, home.url.as_str());
+    let mut out = String::new();
+    if home.url.as_str() != config.base_path {
+        out = format!("{} {} 302\n", config.base_path, home.url.as_str());
+    }
     for l in lines {
         out.push_str(&l);
         out.push('\n');

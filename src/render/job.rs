@@ -78,7 +78,12 @@ impl Job {
             }
         }
         jobs.extend((0..site.aliases.len()).map(Job::Alias));
-        jobs.extend([Job::NotFound, Job::Root, Job::Sitemap, Job::Robots]);
+        jobs.extend([Job::NotFound, Job::Sitemap, Job::Robots]);
+        // The root redirects to the default language's home, unless that
+        // home is the root.
+        if !site.config.default_language_at_root {
+            jobs.push(Job::Root);
+        }
         // `_headers` is not among them: it is written after them all, with
         // what their pages have inline (`render_site`).
         if site.config.deploy.host_files {
@@ -110,15 +115,13 @@ impl Job {
             }
             Job::TermFeed(ti, i) => feed_path(&site.taxonomies[ti].terms[i].url),
             Job::Alias(i) => OutputPath::new(site.aliases[i].output_path.clone()),
-            Job::EventFile(id) => OutputPath::new(format!(
-                "{}/{}",
-                site.page(id).output_dir,
-                calendar::EVENT_FILE
+            Job::EventFile(id) => OutputPath::new(crate::resolve::join_dir(
+                &site.page(id).output_dir,
+                calendar::EVENT_FILE,
             )),
-            Job::CalendarFeed(id) => OutputPath::new(format!(
-                "{}/{}",
-                site.section(id).output_dir,
-                calendar::CALENDAR_FILE
+            Job::CalendarFeed(id) => OutputPath::new(crate::resolve::join_dir(
+                &site.section(id).output_dir,
+                calendar::CALENDAR_FILE,
             )),
             Job::NotFound => OutputPath::new("404.html"),
             Job::Root => OutputPath::new("index.html"),

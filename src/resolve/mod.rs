@@ -79,7 +79,21 @@ pub fn pager(url: &UrlPath, output_dir: &str, n: usize) -> (UrlPath, String) {
     if n <= 1 {
         (url.clone(), output_dir.to_string())
     } else {
-        (pager_url(url, n), format!("{output_dir}/page/{n}"))
+        (
+            pager_url(url, n),
+            join_dir(output_dir, &format!("page/{n}")),
+        )
+    }
+}
+
+/// `name` in the output folder `dir`: `en/live` and `housing` make
+/// `en/live/housing`; `` (the root, for the default language at the root)
+/// and `live` make `live`.
+pub fn join_dir(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_string()
+    } else {
+        format!("{dir}/{name}")
     }
 }
 
@@ -413,15 +427,19 @@ pub fn resolve_site(
                 .map(slug::slugify)
                 .unwrap_or_else(|| slug::slugify(last));
             let (url, output_dir) = match parent {
-                None => (
-                    UrlPath::new(format!("{}{}/", config.base_path, lang)),
-                    lang.to_string(),
-                ),
+                None => {
+                    let dir = config.lang_dir(lang);
+                    let url = match dir {
+                        "" => config.base_path.clone(),
+                        dir => format!("{}{dir}/", config.base_path),
+                    };
+                    (UrlPath::new(url), dir.to_string())
+                }
                 Some(p) => {
                     let p = &sections[p.index()];
                     (
                         UrlPath::new(format!("{}{}/", p.url, slug)),
-                        format!("{}/{}", p.output_dir, slug),
+                        join_dir(&p.output_dir, &slug),
                     )
                 }
             };
@@ -516,7 +534,7 @@ pub fn resolve_site(
             }
             None => {
                 let url = UrlPath::new(format!("{}{}/", s.url, slug));
-                let output_dir = format!("{}/{}", s.output_dir, slug);
+                let output_dir = join_dir(&s.output_dir, &slug);
                 (slug, url, output_dir)
             }
         };
@@ -614,8 +632,8 @@ pub fn resolve_site(
         for language in &config.languages {
             let lang = &language.code;
             let tax_slug = tc.slug(lang);
-            let url = UrlPath::new(format!("{}{}/{}/", config.base_path, lang, tax_slug));
-            let output_dir = format!("{lang}/{tax_slug}");
+            let output_dir = join_dir(config.lang_dir(lang), tax_slug);
+            let url = UrlPath::new(format!("{}{output_dir}/", config.base_path));
             // slug → (key, name, pages). A declared term has its own name and
             // slug per language; a free one is named as the page writes it.
             let mut terms: BTreeMap<String, (String, String, Vec<PageId>)> = BTreeMap::new();
@@ -649,7 +667,7 @@ pub fn resolve_site(
                     Term {
                         key,
                         url: UrlPath::new(format!("{url}{slug}/")),
-                        output_dir: format!("{output_dir}/{slug}"),
+                        output_dir: join_dir(&output_dir, &slug),
                         name,
                         slug,
                         pages: ids,
@@ -823,25 +841,25 @@ fn check_output_collisions(site: &Site, diags: &mut Diagnostics) {
     for s in &site.sections {
         let source = s.file.map_or(&config_path, |f| &site.files[f].source);
         for n in 1..=s.pager_count() {
-            claim(format!("{}/index.html", s.pager(n).1), source, diags);
+            claim(join_dir(&s.pager(n).1, "index.html"), source, diags);
         }
     }
     for p in &site.pages {
         claim(
-            format!("{}/index.html", p.output_dir),
+            join_dir(&p.output_dir, "index.html"),
             &site.files[p.file].source,
             diags,
         );
         for b in &p.bundle_files {
             claim(
-                format!("{}/{}", p.output_dir, site.bundle_files[*b].name),
+                join_dir(&p.output_dir, &site.bundle_files[*b].name),
                 &site.files[p.file].source,
                 diags,
             );
         }
     }
     for t in &site.taxonomies {
-        claim(format!("{}/index.html", t.output_dir), &config_path, diags);
+        claim(join_dir(&t.output_dir, "index.html"), &config_path, diags);
     }
     for a in &site.aliases {
         claim(a.output_path.clone(), &a.source, diags);

@@ -351,3 +351,60 @@ fn issue_20_arabic_pages_are_right_to_left_and_links_to_them_say_so() {
         .expect("a switcher link to the Norwegian page");
     assert!(to_nb.contains("dir=\"ltr\""), "{to_nb}");
 }
+
+/// Issue 20, item 4: `default_language_at_root` keeps a migrated site's URLs:
+/// the default language's pages at the root (`/live/housing/`), the others
+/// under their codes; the root is the default language's home (no
+/// redirect), and hreflang, x-default, the sitemap, the switcher and the
+/// host's redirects follow.
+#[test]
+fn issue_20_the_default_language_can_stay_at_the_root() {
+    let site = SiteTest::new("languages/three");
+    let config = site.read_source("site.toml");
+    site.write(
+        "site.toml",
+        config.replace(
+            "default_language = \"en\"\n",
+            "default_language = \"en\"\ndefault_language_at_root = true\n",
+        ) + "\n[deploy]\nhost_files = true\n",
+    );
+    site.build().assert_clean();
+    for file in [
+        "index.html",
+        "live/index.html",
+        "live/housing/index.html",
+        "about/index.html",
+        "nb/index.html",
+        "nb/bo/bolig/index.html",
+        "de/leben/wohnen/index.html",
+    ] {
+        assert!(site.exists(file), "{file} is missing");
+    }
+    assert!(!site.exists("en"), "{:?}", site.files());
+
+    let home = site.read("index.html");
+    assert!(home.contains("<html lang=\"en\" dir=\"ltr\">"), "{home}");
+    assert!(!home.contains("http-equiv=\"refresh\""), "{home}");
+
+    let housing = site.read("live/housing/index.html");
+    for link in [
+        r#"<link rel="alternate" hreflang="en" href="https://example.org/live/housing/">"#,
+        r#"<link rel="alternate" hreflang="nb" href="https://example.org/nb/bo/bolig/">"#,
+        r#"<link rel="alternate" hreflang="x-default" href="https://example.org/live/housing/">"#,
+    ] {
+        assert!(housing.contains(link), "{link} missing from\n{housing}");
+    }
+    assert_eq!(
+        switcher(&site, "nb/bo/bolig/index.html"),
+        ["/live/housing/", "/de/leben/wohnen/"]
+    );
+    let sitemap = site.read("sitemap.xml");
+    assert!(sitemap.contains("<loc>https://example.org/live/housing/</loc>"));
+    assert!(!sitemap.contains("https://example.org/en/"), "{sitemap}");
+    // No redirect from the root: it is the home page.
+    assert!(!site.read("_redirects").contains("/ /en/"));
+    // Every internal link of every page is a page of the site.
+    for (file, url) in site.internal_urls() {
+        assert!(!url.starts_with("/en/"), "{file} links {url}, under /en/");
+    }
+}
