@@ -827,9 +827,197 @@ async fn issue_18_a_guide_made_in_the_editor_builds_and_passes_the_check() {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, text.as_str().unwrap()).unwrap();
         }
-        check_and_build(site.path());
+        let out = check_and_build(site.path());
+        assert!(out.join("en/municipalities/ski/index.html").is_file());
+        assert!(
+            out.join("nb/kommuner/ski/index.html").is_file()
+                || out.join("nb/municipalities/ski/index.html").is_file()
+        );
     })
     .await;
+}
+
+/// Issue 18, the other half: a contributor's takeover week made in the web
+/// editor, as with the guide above. The test repository holds the example's
+/// municipality guides, so that the week's municipality is picked from them
+/// (a relation). The form is filled in both languages, with the required
+/// portrait uploaded from a real photo and described (saving without it is
+/// refused); the two pages and the photo the CMS wrote build and pass
+/// `polis check --deny-warnings` in the site.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_18_a_takeover_week_made_in_the_editor_builds_and_passes_the_check() {
+    in_browser(|b| async move {
+        let site = example_copy();
+        let server = serve_root(site.path());
+        b.preload(
+            "window.EventSource = function () { return { addEventListener() {}, close() {} }; };",
+        )
+        .await;
+        b.client
+            .goto(&format!("{}admin/", server.url()))
+            .await
+            .expect("open the editor");
+        // The repository holds the example's guides, for the relation.
+        let guides = example_files(site.path(), "content/municipalities");
+        b.put_files(&guides).await;
+        b.click_button("Work with Test Repository").await;
+        b.wait_for(
+            "the collections are listed",
+            "document.body.innerText.includes('Expat takeover')",
+        )
+        .await;
+        b.click_text("Expat takeover").await;
+        b.wait_for(
+            "the takeover collection is open",
+            "document.body.innerText.includes('This collection has no entries yet.')",
+        )
+        .await;
+        b.click_button("Create New Entry").await;
+        b.wait_for("the form", "document.body.innerText.includes('Creating')")
+            .await;
+        b.type_into("Title", "Week 39: Sofia Rossi, nurse in Drammen")
+            .await;
+        b.type_into(
+            "Description",
+            "Sofia from Italy on night shifts at the hospital and autumn by the river in Drammen.",
+        )
+        .await;
+        b.type_into("Week", "2026-W39").await;
+        b.type_into("Contributor", "Sofia Rossi").await;
+        b.type_into("Origin", "Italy").await;
+        b.type_into("Occupation", "Nurse").await;
+        b.choose("Municipality", "Drammen").await;
+        // Without the portrait, which is required, saving is refused.
+        b.click_button("Save").await;
+        b.wait_for(
+            "the form says the portrait is missing",
+            "document.body.innerText.includes('This field is required.')",
+        )
+        .await;
+        assert!(
+            b.saved_bytes()
+                .await
+                .keys()
+                .all(|path| !path.starts_with("content/takeover/")),
+            "a takeover was saved without its portrait"
+        );
+
+        // The portrait, a real photo from the example, through the field's
+        // file picker, with its description.
+        let photo = site
+            .path()
+            .join("content/takeover/2026-w40-ana-silva/portrait.jpg");
+        b.upload("portrait.src", &photo, None).await;
+        b.type_into(
+            "Description (alt text)",
+            "Sofia in her nurse's uniform by the river",
+        )
+        .await;
+
+        // The Norwegian side: what is said in the page's language.
+        b.click_role("radio", "Norwegian Bokmål").await;
+        b.type_into("Title", "Uke 39: Sofia Rossi, sykepleier i Drammen")
+            .await;
+        b.type_into(
+            "Description",
+            "Sofia fra Italia om nattevakter på sykehuset og høst ved elva i Drammen.",
+        )
+        .await;
+        b.type_into("Origin", "Italia").await;
+        b.type_into("Occupation", "Sykepleier").await;
+        // The same photo again: the editor sees a file of that name in the
+        // page's folder already, and replacing it with itself is right.
+        b.upload("portrait.src", &photo, Some("Replace")).await;
+        b.type_into(
+            "Description (alt text)",
+            "Sofia i sykepleieruniform ved elva",
+        )
+        .await;
+        b.click_button("Save").await;
+        b.wait_for(
+            "the entry is saved",
+            "document.body.innerText.includes('Entry saved')",
+        )
+        .await;
+
+        // What the editor wrote for the takeover (the guides were there).
+        let files: std::collections::BTreeMap<String, Vec<u8>> = b
+            .saved_bytes()
+            .await
+            .into_iter()
+            .filter(|(path, _)| path.starts_with("content/takeover/"))
+            .collect();
+        let dir = "content/takeover/week-39-sofia-rossi-nurse-in-drammen";
+        let names: Vec<&str> = files.keys().map(String::as_str).collect();
+        assert_eq!(
+            names,
+            [
+                format!("{dir}/index.md"),
+                format!("{dir}/index.nb.md"),
+                format!("{dir}/portrait.jpg"),
+            ]
+        );
+        // The photo is the one chosen, byte for byte, in the page's folder.
+        assert!(
+            files[&format!("{dir}/portrait.jpg")] == std::fs::read(&photo).unwrap(),
+            "the saved portrait differs from the photo uploaded"
+        );
+        let en = std::str::from_utf8(&files[&format!("{dir}/index.md")]).unwrap();
+        let nb = std::str::from_utf8(&files[&format!("{dir}/index.nb.md")]).unwrap();
+        eprintln!("the editor wrote:\n{en}\n{nb}");
+        // TOML front matter; shared facts only in the default language's file.
+        assert!(en.starts_with("+++\n") && nb.starts_with("+++\n"));
+        for shared in [
+            "week = \"2026-W39\"",
+            "contributor = \"Sofia Rossi\"",
+            "municipality = \"drammen\"",
+        ] {
+            assert!(en.contains(shared), "{shared} missing from\n{en}");
+            assert!(!nb.contains(shared), "{shared} repeated in\n{nb}");
+        }
+        for (text, said) in [
+            (en, ["origin = \"Italy\"", "occupation = \"Nurse\""]),
+            (nb, ["origin = \"Italia\"", "occupation = \"Sykepleier\""]),
+        ] {
+            for said in said {
+                assert!(text.contains(said), "{said} missing from\n{text}");
+            }
+            // The portrait is the file beside the page, with its description.
+            assert!(
+                text.contains("[portrait]\nsrc = \"portrait.jpg\"\nalt = \"Sofia "),
+                "{text}"
+            );
+        }
+
+        drop(server);
+        for (rel, bytes) in &files {
+            let path = site.path().join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, bytes).unwrap();
+        }
+        let out = check_and_build(site.path());
+        for page in [
+            "en/takeover/week-39-sofia-rossi-nurse-in-drammen/index.html",
+            "nb/takeover/week-39-sofia-rossi-nurse-in-drammen/index.html",
+        ] {
+            assert!(out.join(page).is_file(), "{page} was not built");
+        }
+    })
+    .await;
+}
+
+/// The text files under `dir` of the site at `root`: path → text.
+fn example_files(root: &Path, dir: &str) -> serde_json::Map<String, Value> {
+    let mut files = serde_json::Map::new();
+    for entry in walkdir::WalkDir::new(root.join(dir)) {
+        let entry = entry.expect("walk the folder");
+        if entry.path().extension().is_some_and(|e| e == "md") {
+            let rel = entry.path().strip_prefix(root).unwrap();
+            let text = std::fs::read_to_string(entry.path()).expect("read the page");
+            files.insert(rel.to_string_lossy().into_owned(), json!(text));
+        }
+    }
+    files
 }
 
 /// A temp copy of the example site (site.toml, content, theme, vendored CMS)
@@ -872,8 +1060,9 @@ fn serve_root(root: &Path) -> Server {
 }
 
 /// `polis check --deny-warnings` (the binary, as CI runs it) and a build
-/// (photos checked, not encoded: a debug build takes minutes for AVIF).
-fn check_and_build(root: &Path) {
+/// (photos checked, not encoded: a debug build takes minutes for AVIF);
+/// the folder built into.
+fn check_and_build(root: &Path) -> PathBuf {
     let check = Command::new(env!("CARGO_BIN_EXE_polis"))
         .args([
             "check",
@@ -898,11 +1087,7 @@ fn check_and_build(root: &Path) {
     let out = root.join("public");
     let built = polis::build_to_dir(&options, &out, true, &mut diags);
     assert!(built.is_ok() && diags.is_empty(), "{:?}", diags.sorted());
-    assert!(out.join("en/municipalities/ski/index.html").is_file());
-    assert!(
-        out.join("nb/kommuner/ski/index.html").is_file()
-            || out.join("nb/municipalities/ski/index.html").is_file()
-    );
+    out
 }
 
 /// Finds the form control labelled `label` (the last one, so a list's new
@@ -950,7 +1135,12 @@ impl Browser {
     /// Types `text` into the field labelled `label`, as a person would.
     async fn type_into(&self, label: &str, text: &str) {
         let field = self.mark(label).await;
-        field.click().await.expect("focus the field");
+        // Something may cover the field for a moment (a popup closing).
+        let start = Instant::now();
+        while let Err(e) = field.click().await {
+            assert!(start.elapsed() < PATIENCE, "focus the field `{label}`: {e}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         field.send_keys(text).await.expect("type into the field");
     }
 
@@ -977,6 +1167,43 @@ impl Browser {
             .await
             .expect("open the select");
         self.click_role("option", option).await;
+    }
+
+    /// Clicks the visible link, option or tab whose text is `name`.
+    async fn click_text(&self, name: &str) {
+        let script = r#"
+const [name] = arguments;
+const clean = (s) => (s || '').replace(/[\u2068\u2069]/g, '').replace(/\s+/g, ' ').trim();
+const all = [...document.querySelectorAll('a, [role=option], [role=link], [role=tab], [role=menuitem], [role=treeitem], button')];
+const el = all.filter((e) => e.offsetParent && (clean(e.textContent) === name || clean(e.dataset.label) === name))
+  .sort((a, b) => clean(a.textContent).length - clean(b.textContent).length)[0];
+if (!el) return false;
+el.scrollIntoView({ block: 'center' });
+el.click();
+return true;
+"#;
+        let start = Instant::now();
+        while start.elapsed() < PATIENCE {
+            let clicked = self
+                .client
+                .execute(script, vec![json!(name)])
+                .await
+                .expect("run the click");
+            if clicked == json!(true) {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let seen = self
+            .client
+            .execute(
+                "const [name] = arguments; return [...document.querySelectorAll('*')].filter((e) => e.children.length === 0 && e.textContent.includes(name)).map((e) => { let p = e; for (let i = 0; i < 4 && p.parentElement; i++) p = p.parentElement; return p.outerHTML.slice(0, 1500); });",
+                vec![json!(name)],
+            )
+            .await
+            .expect("look for the text");
+        panic!("nothing to click named `{name}`; the text is in: {seen}");
     }
 
     async fn click_button(&self, name: &str) {
@@ -1017,6 +1244,118 @@ return true;
             .eval("[...document.querySelectorAll('button, [role]')].filter((e) => e.offsetParent).map((e) => e.getAttribute('aria-label') || e.textContent.trim()).join(' | ')")
             .await;
         panic!("no {role} `{name}`; there are: {seen}");
+    }
+
+    /// Puts `files` (path → text) into the test repository, as if they had
+    /// been saved before; Sveltia reads them when it opens the repository.
+    async fn put_files(&self, files: &serde_json::Map<String, Value>) {
+        let result = self
+            .client
+            .execute_async(
+                r#"
+const [files, done] = arguments;
+(async () => {
+  let dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('sveltia-cms-test', { create: true });
+  for (const [path, text] of Object.entries(files)) {
+    const parts = path.split('/');
+    let d = dir;
+    for (const part of parts.slice(0, -1)) d = await d.getDirectoryHandle(part, { create: true });
+    const w = await (await d.getFileHandle(parts[parts.length - 1], { create: true })).createWritable();
+    await w.write(text);
+    await w.close();
+  }
+  done(true);
+})().catch((e) => done(String(e)));
+"#,
+                vec![Value::Object(files.clone())],
+            )
+            .await
+            .expect("write into the browser's storage");
+        assert_eq!(result, json!(true));
+    }
+
+    /// Gives the file at `path` to the file picker of the visible field
+    /// `key_path` (an image or file widget), as choosing it in the
+    /// system's dialog would; `on_conflict` answers the editor's question
+    /// when the page's folder has a file of that name already.
+    ///
+    /// The picker is emptied first: Sveltia keeps one picker per field across
+    /// the language tabs and does not empty it after reading, so the same
+    /// photo chosen again on the Norwegian side would fire no `change` and be
+    /// ignored (in a real Chrome too, when one picks the same file twice).
+    async fn upload(&self, key_path: &str, path: &Path, on_conflict: Option<&str>) {
+        let selector = format!("section[data-key-path={}]", json!(key_path));
+        let found = self
+            .client
+            .execute(
+                "const [sel] = arguments; \
+                 const section = [...document.querySelectorAll(sel)].filter((e) => e.offsetParent).pop(); \
+                 if (!section) return false; \
+                 section.scrollIntoView({ block: 'center' }); \
+                 document.querySelectorAll('[data-test-target]').forEach((e) => e.removeAttribute('data-test-target')); \
+                 const input = section.querySelector('input[type=file]'); \
+                 input.value = ''; \
+                 input.setAttribute('data-test-target', 'file'); \
+                 return true;",
+                vec![json!(selector)],
+            )
+            .await
+            .expect("find the file picker");
+        assert_eq!(found, json!(true), "no visible field {key_path}");
+        self.client
+            .find(Locator::Css("[data-test-target='file']"))
+            .await
+            .expect("the marked file picker")
+            .send_keys(path.to_str().expect("a UTF-8 path"))
+            .await
+            .expect("give the file to the picker");
+        if let Some(answer) = on_conflict {
+            self.wait_for(
+                "the editor asks about the file of the same name",
+                "document.body.innerText.includes('File Name Conflict Resolution')",
+            )
+            .await;
+            self.click_button(answer).await;
+        }
+        let name = path.file_name().unwrap().to_str().unwrap();
+        self.wait_for(
+            &format!("the field {key_path} shows {name}"),
+            &format!(
+                "[...document.querySelectorAll({})].some((e) => e.offsetParent && e.innerText.includes({}))",
+                json!(selector),
+                json!(name)
+            ),
+        )
+        .await;
+    }
+
+    /// What the test repository holds, as bytes: path → contents.
+    async fn saved_bytes(&self) -> std::collections::BTreeMap<String, Vec<u8>> {
+        let files = self
+            .client
+            .execute_async(
+                r#"
+const done = arguments[arguments.length - 1];
+(async () => {
+  const out = {};
+  const walk = async (dir, prefix) => {
+    for await (const [name, h] of dir.entries()) {
+      if (h.kind === 'directory') await walk(h, prefix + name + '/');
+      else out[prefix + name] = Array.from(new Uint8Array(await (await h.getFile()).arrayBuffer()));
+    }
+  };
+  try {
+    const root = await navigator.storage.getDirectory();
+    await walk(await root.getDirectoryHandle('sveltia-cms-test'), '');
+  } catch (e) {}
+  done(out);
+})();
+"#,
+                vec![],
+            )
+            .await
+            .expect("read the browser's storage");
+        serde_json::from_value(files).expect("path → bytes")
     }
 
     /// What the test repository holds: path → text, from the browser's
