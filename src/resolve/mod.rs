@@ -816,6 +816,24 @@ fn check_output_collisions(site: &Site, diags: &mut Diagnostics) {
             .find(|f| &f.source == source)
             .map(|f| find_key(&f.text[..f.body_start], "slug", 1).unwrap_or(Pos::new(1, 1)))
     };
+    // With the default language at the root, its folders and the other
+    // languages' homes share the top level: say so where they meet.
+    let config = &site.config;
+    let help = |path: &str| match path.split_once('/') {
+        Some((top, _))
+            if config.default_language_at_root
+                && config
+                    .lang(top)
+                    .is_some_and(|l| l != config.default_language) =>
+        {
+            format!(
+                "`default_language_at_root` puts the {} pages at the root, beside `/{top}/`, \
+                 the `{top}` pages' home: give the folder another `slug`, or rename it",
+                config.default_language.as_str()
+            )
+        }
+        _ => "give one of them another `slug`, or move it".to_string(),
+    };
     let mut claim = |path: String, source: &SourcePath, diags: &mut Diagnostics| {
         if let Some(first) = seen.get(&path) {
             let (a, b) = if first <= source {
@@ -832,7 +850,7 @@ fn check_output_collisions(site: &Site, diags: &mut Diagnostics) {
                         path.strip_suffix("index.html").unwrap_or(&path)
                     ),
                 )
-                .with_help("give one of them another `slug`, or move it"),
+                .with_help(help(&path)),
             );
         } else {
             seen.insert(path, source.clone());

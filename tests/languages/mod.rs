@@ -408,3 +408,28 @@ fn issue_20_the_default_language_can_stay_at_the_root() {
         assert!(!url.starts_with("/en/"), "{file} links {url}, under /en/");
     }
 }
+
+/// Issue 20, item 4: with the default language at the root, a folder of its
+/// named like another language's code meets that language's home; the error
+/// says why and what to do.
+#[test]
+fn issue_20_a_root_folder_named_like_a_language_is_an_error_that_says_why() {
+    let site = SiteTest::new("languages/three");
+    let config = site.read_source("site.toml");
+    site.write(
+        "site.toml",
+        config.replace(
+            "default_language = \"en\"\n",
+            "default_language = \"en\"\ndefault_language_at_root = true\n",
+        ),
+    );
+    site.write("content/nb/_index.md", "+++\ntitle = \"Nota bene\"\n+++\n");
+    let build = site.build();
+    build.assert_failed();
+    let text = build.text();
+    assert!(
+        text.contains("are both published at `/nb/`")
+            && text.contains("`default_language_at_root` puts the en pages at the root"),
+        "{text}"
+    );
+}
