@@ -302,21 +302,7 @@ async fn search_works_with_the_keyboard_alone_and_passes_axe() {
 /// `polis serve` of the example site (the repository itself), as an editor
 /// runs it: the search index is the one serve makes.
 fn serve_example() -> Server {
-    let mut build = BuildOptions::new(env!("CARGO_MANIFEST_DIR"));
-    build.now = "2026-11-23T12:00:00Z".parse().unwrap();
-    let (server, first) = Server::start(ServeOptions {
-        build,
-        bind: "127.0.0.1".parse().unwrap(),
-        port: 0,
-        quiet: true,
-    })
-    .expect("the server starts");
-    assert!(
-        !first.diagnostics.has_errors(),
-        "{:?}",
-        first.diagnostics.sorted()
-    );
-    server
+    serve_root(Path::new(env!("CARGO_MANIFEST_DIR")))
 }
 
 /// A temp copy of `tests/fixtures/incremental/site` with the test theme it
@@ -350,21 +336,7 @@ impl Site {
     }
 
     fn serve(&self) -> Server {
-        let mut build = BuildOptions::new(self.root());
-        build.now = "2026-11-23T12:00:00Z".parse().unwrap();
-        let (server, first) = Server::start(ServeOptions {
-            build,
-            bind: "127.0.0.1".parse().unwrap(),
-            port: 0,
-            quiet: true,
-        })
-        .expect("the server starts");
-        assert!(
-            !first.diagnostics.has_errors(),
-            "{:?}",
-            first.diagnostics.sorted()
-        );
-        server
+        serve_root(&self.root())
     }
 
     /// Rewrites a file in place, as an editor saving it does.

@@ -281,9 +281,24 @@ fn every_unknown_key(
             )),
         });
     }
-    match serde_path_to_error::deserialize(Json::Object(map)) {
-        Ok(raw) => Some(raw),
-        Err(e) => {
+    deserialize(
+        map,
+        path,
+        |key| find_key(split.front, key, first_line),
+        diags,
+    )
+}
+
+/// The front matter read from its table, or an error at the key serde
+/// stopped at (`at` finds the key's line).
+fn deserialize<T: serde::de::DeserializeOwned>(
+    map: serde_json::Map<String, Json>,
+    path: &SourcePath,
+    at: impl Fn(&str) -> Option<Pos>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<T> {
+    serde_path_to_error::deserialize(Json::Object(map))
+        .map_err(|e| {
             let key = e
                 .path()
                 .iter()
@@ -292,12 +307,11 @@ fn every_unknown_key(
                 .unwrap_or_default();
             diags.push(syntax_error(
                 path,
-                find_key(split.front, &key, first_line),
+                at(&key),
                 &format!("`{key}`: {}", e.inner()),
             ));
-            None
-        }
-    }
+        })
+        .ok()
 }
 
 fn toml_error(path: &SourcePath, text: &str, split: &Split<'_>, e: &toml::de::Error) -> Diagnostic {
@@ -415,23 +429,7 @@ fn parse_collection(
             diags.push(d);
         }
     }
-    let raw: RawFrontMatter = match serde_path_to_error::deserialize(Json::Object(core)) {
-        Ok(raw) => raw,
-        Err(e) => {
-            let key = e
-                .path()
-                .iter()
-                .next()
-                .map(|s| s.to_string())
-                .unwrap_or_default();
-            diags.push(syntax_error(
-                path,
-                at(&key),
-                &format!("`{key}`: {}", e.inner()),
-            ));
-            return None;
-        }
-    };
+    let raw: RawFrontMatter = deserialize(core, path, at, diags)?;
 
     let ctx = CheckCtx {
         bundle_dir: expect.bundle_dir,

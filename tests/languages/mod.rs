@@ -359,15 +359,7 @@ fn issue_20_arabic_pages_are_right_to_left_and_links_to_them_say_so() {
 /// host's redirects follow.
 #[test]
 fn issue_20_the_default_language_can_stay_at_the_root() {
-    let site = SiteTest::new("languages/three");
-    let config = site.read_source("site.toml");
-    site.write(
-        "site.toml",
-        config.replace(
-            "default_language = \"en\"\n",
-            "default_language = \"en\"\ndefault_language_at_root = true\n",
-        ) + "\n[deploy]\nhost_files = true\n",
-    );
+    let site = at_root("\n[deploy]\nhost_files = true\n");
     site.build().assert_clean();
     for file in [
         "index.html",
@@ -414,15 +406,7 @@ fn issue_20_the_default_language_can_stay_at_the_root() {
 /// says why and what to do.
 #[test]
 fn issue_20_a_root_folder_named_like_a_language_is_an_error_that_says_why() {
-    let site = SiteTest::new("languages/three");
-    let config = site.read_source("site.toml");
-    site.write(
-        "site.toml",
-        config.replace(
-            "default_language = \"en\"\n",
-            "default_language = \"en\"\ndefault_language_at_root = true\n",
-        ),
-    );
+    let site = at_root("");
     site.write("content/nb/_index.md", "+++\ntitle = \"Nota bene\"\n+++\n");
     let build = site.build();
     build.assert_failed();
@@ -432,4 +416,19 @@ fn issue_20_a_root_folder_named_like_a_language_is_an_error_that_says_why() {
             && text.contains("`default_language_at_root` puts the en pages at the root"),
         "{text}"
     );
+}
+
+/// The three-language fixture with `default_language_at_root = true`, and
+/// `more` at the end of its site.toml.
+fn at_root(more: &str) -> SiteTest {
+    let site = SiteTest::new("languages/three");
+    let config = site.read_source("site.toml");
+    site.write(
+        "site.toml",
+        config.replace(
+            "default_language = \"en\"\n",
+            "default_language = \"en\"\ndefault_language_at_root = true\n",
+        ) + more,
+    );
+    site
 }
