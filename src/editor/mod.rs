@@ -13,7 +13,7 @@
 
 mod schema;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
@@ -22,12 +22,15 @@ use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::error::Result;
 use crate::model::{FileKind, OutputPath, SourcePath};
-use crate::output::Output;
+use crate::output::{Held, Output};
 use crate::resolve::Site;
 pub use schema::{CmsConfig, Field, FrontFormat, Section, cms_config, field};
 
 /// The folder the editor is published in.
 pub const ADMIN_DIR: &str = "admin";
+/// The CMS script's name in `/admin/` (Sveltia starts itself only from a
+/// script whose name ends so).
+const SCRIPT_FILE: &str = "sveltia-cms.js";
 
 /// Where the CMS's pin sits beside its script: `pin.toml` with the package's
 /// version and the script's SHA-256.
@@ -37,7 +40,7 @@ pub const PIN_FILE: &str = "pin.toml";
 #[derive(Debug)]
 pub struct Plan {
     config: CmsConfig,
-    script: Vec<u8>,
+    script: Held,
     version: String,
     title: String,
     preview_styles: Vec<String>,
@@ -112,13 +115,13 @@ pub fn check_hand_written(config: &Config, diags: &mut Diagnostics) {
 
 /// The editor's configuration and files for this site, or `None` when
 /// `[editor]` is off. A missing or altered CMS script is an error at its path.
-pub fn plan(site: &Site, diags: &mut Diagnostics) -> Option<Plan> {
+pub fn plan(site: &Site, cache: &mut ScriptCache, diags: &mut Diagnostics) -> Option<Plan> {
     let config = &site.config;
     check_hand_written(config, diags);
     if !config.editor.enabled {
         return None;
     }
-    let (script, version) = read_script(&config.root, &config.editor.script, diags)?;
+    let (script, version) = cache.read(&config.root, &config.editor.script, diags)?;
     let sections = sections_of(site);
     let title = config
         .language(&config.default_language)
@@ -131,6 +134,72 @@ pub fn plan(site: &Site, diags: &mut Diagnostics) -> Option<Plan> {
         title,
         preview_styles: config.editor.preview_styles.clone(),
     })
+}
+
+/// The CMS script as last read and checked, kept across `serve`'s rebuilds
+/// so that a rebuild neither reads, hashes nor compresses its 2 MB again
+/// while the script and its pin are unchanged.
+#[derive(Debug, Default)]
+pub struct ScriptCache {
+    /// Hold the script as `serve` does (see [`Held`]); a one-shot build
+    /// writes it as it is.
+    packed: bool,
+    last: Option<(Stamp, Held, String)>,
+}
+
+/// The script's and the pin's paths, lengths and modification times.
+type Stamp = Vec<(PathBuf, u64, Option<std::time::SystemTime>)>;
+
+impl ScriptCache {
+    /// For `serve`: the script held compressed, as its other files are.
+    pub fn packed() -> Self {
+        ScriptCache {
+            packed: true,
+            last: None,
+        }
+    }
+
+    fn read(
+        &mut self,
+        root: &Path,
+        script: &str,
+        diags: &mut Diagnostics,
+    ) -> Option<(Held, String)> {
+        let stamp: Stamp = [root.join(script), root.join(pin_rel(script))]
+            .into_iter()
+            .map(|p| {
+                let meta = std::fs::metadata(&p).ok();
+                let len = meta.as_ref().map_or(0, |m| m.len());
+                let modified = meta.and_then(|m| m.modified().ok());
+                (p, len, modified)
+            })
+            .collect();
+        if let Some((last, held, version)) = &self.last
+            && *last == stamp
+        {
+            return Some((held.clone(), version.clone()));
+        }
+        self.last = None;
+        let (bytes, version) = read_script(root, script, diags)?;
+        let held = if self.packed {
+            Held::pack(
+                &OutputPath::new(format!("{ADMIN_DIR}/{SCRIPT_FILE}")),
+                bytes,
+            )
+        } else {
+            Held::plain(bytes)
+        };
+        self.last = Some((stamp, held.clone(), version.clone()));
+        Some((held, version))
+    }
+}
+
+/// The pin beside the script, relative to the site.
+fn pin_rel(script: &str) -> PathBuf {
+    Path::new(script)
+        .parent()
+        .unwrap_or(Path::new(""))
+        .join(PIN_FILE)
 }
 
 /// Reads the vendored CMS script and checks it against its pin.
@@ -148,10 +217,7 @@ fn read_script(root: &Path, script: &str, diags: &mut Diagnostics) -> Option<(Ve
         );
         return None;
     };
-    let pin_rel = Path::new(script)
-        .parent()
-        .unwrap_or(Path::new(""))
-        .join(PIN_FILE);
+    let pin_rel = pin_rel(script);
     let pin_source = SourcePath::new(pin_rel.to_string_lossy().replace('\\', "/"));
     let pin_text = std::fs::read_to_string(root.join(&pin_rel)).unwrap_or_default();
     let pin: Pin = match toml::from_str(&pin_text) {
@@ -309,7 +375,7 @@ pub fn write(plan: &Plan, styles: &Assets, output: &dyn Output) -> Result<()> {
     output.write(&at("index.html"), index_html(plan).into_bytes())?;
     output.write(&at("config.yml"), plan.config.to_yaml().into_bytes())?;
     output.write(&at("preview.js"), preview_js(plan, styles).into_bytes())?;
-    output.write(&at("sveltia-cms.js"), plan.script.clone())?;
+    output.write_held(&at(SCRIPT_FILE), plan.script.clone())?;
     Ok(())
 }
 
@@ -317,5 +383,51 @@ impl Plan {
     /// The generated configuration (for tests and `polis check`).
     pub fn config(&self) -> &CmsConfig {
         &self.config
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pin(script: &[u8]) -> String {
+        format!(
+            "package = \"@sveltia/cms\"\nversion = \"0.1.0\"\ntarball_sha256 = \"\"\nsha256 = \"{}\"\nlicence = \"MIT\"\n",
+            hex(&Sha256::digest(script))
+        )
+    }
+
+    /// `serve` reads the script once, and again when it or its pin changes:
+    /// an altered script is still refused on the next rebuild.
+    #[test]
+    fn the_script_cache_reads_again_what_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("cms")).unwrap();
+        let script = b"console.log('cms');".repeat(100);
+        std::fs::write(root.join("cms/sveltia-cms.js"), &script).unwrap();
+        std::fs::write(root.join("cms/pin.toml"), pin(&script)).unwrap();
+        let mut cache = ScriptCache::packed();
+        let mut diags = Diagnostics::default();
+        let (held, version) = cache
+            .read(root, "cms/sveltia-cms.js", &mut diags)
+            .expect("the pinned script");
+        assert_eq!(version, "0.1.0");
+        assert_eq!(held.bytes().unwrap(), script);
+        assert!(held.held_len() < script.len(), "held compressed");
+        let (again, _) = cache.read(root, "cms/sveltia-cms.js", &mut diags).unwrap();
+        assert_eq!(again, held);
+
+        std::fs::write(
+            root.join("cms/sveltia-cms.js"),
+            b"alert('not the pinned one')",
+        )
+        .unwrap();
+        assert!(cache.read(root, "cms/sveltia-cms.js", &mut diags).is_none());
+        assert!(
+            diags.sorted()[0].to_string().contains("is not the pinned"),
+            "{:?}",
+            diags.sorted()
+        );
     }
 }

@@ -125,6 +125,8 @@ pub struct Caches {
     /// Probes and variants of images, kept while `[images]` stays the same.
     images: Option<Arc<Images>>,
     styles: AssetCache,
+    /// The web editor's CMS script, read and checked once.
+    editor: crate::editor::ScriptCache,
 }
 
 impl Caches {
@@ -138,6 +140,7 @@ impl Caches {
             resolve_diags: Vec::new(),
             images: None,
             styles: AssetCache::default(),
+            editor: crate::editor::ScriptCache::default(),
         }
     }
 
@@ -148,6 +151,7 @@ impl Caches {
     pub fn incremental() -> Self {
         Caches {
             render: RenderState::incremental(),
+            editor: crate::editor::ScriptCache::packed(),
             ..Caches::one_shot()
         }
     }
@@ -284,7 +288,7 @@ pub fn run(
         _ => crate::search::plan(&site, &i18n).map(|p| crate::search::Indexer::new(output, p)),
     };
     // The web editor's configuration, from the schema (issue 18).
-    let editor = crate::editor::plan(&site, diags);
+    let editor = crate::editor::plan(&site, &mut caches.editor, diags);
     timer.lap("i18n, plan, styles");
     let inputs = render::Inputs {
         site,
