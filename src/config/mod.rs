@@ -4,6 +4,7 @@
 pub mod collections;
 pub mod deploy;
 pub mod editor;
+pub mod map;
 mod raw;
 pub mod search;
 
@@ -22,6 +23,9 @@ use crate::model::{ImageFormat, Lang, SourcePath};
 use raw::RawConfig;
 
 pub const CONFIG_FILE: &str = "site.toml";
+/// Data files the config names (the base map): a change to one is a change to
+/// every page that shows it, as a change to the config is.
+pub const DATA_DIR: &str = "data";
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -54,6 +58,8 @@ pub struct Config {
     pub deploy: deploy::DeployConfig,
     /// `[editor]`: the web editor at `/admin/` (off without `[editor]`).
     pub editor: editor::EditorConfig,
+    /// `[map]`: the land and waters under the maps' points.
+    pub map: map::MapConfig,
     /// `[extra]`: anything, for the templates; plain data until they read it.
     pub extra: serde_json::Value,
 }
@@ -569,6 +575,7 @@ pub(crate) fn parse_config(root: &Path, text: &str, diags: &mut Diagnostics) -> 
         search,
         deploy,
         editor,
+        map: raw.map.into(),
         extra: raw.extra,
     })
 }

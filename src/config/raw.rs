@@ -34,6 +34,7 @@ pub struct RawConfig {
     #[serde(default)]
     pub deploy: super::deploy::RawDeploy,
     pub editor: Option<super::editor::RawEditor>,
+    pub map: Option<super::map::RawMap>,
     #[serde(default)]
     pub extra: serde_json::Value,
 }

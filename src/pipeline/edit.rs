@@ -55,8 +55,11 @@ impl Edit {
                 .filter_map(|p| p.parent().map(Path::to_path_buf)),
         );
         Scope {
-            // The config shapes everything.
-            everything: changed.contains(&root.join(crate::config::CONFIG_FILE)),
+            // The config shapes everything, and so do the data files it names.
+            everything: changed.contains(&root.join(crate::config::CONFIG_FILE))
+                || changed
+                    .iter()
+                    .any(|p| p.starts_with(root.join(crate::config::DATA_DIR))),
             reread,
             markdown_only: !changed.is_empty()
                 && changed
@@ -185,6 +188,12 @@ mod tests {
     #[test]
     fn the_config_invalidates_everything() {
         let s = scope(&["content/news/a.md", "site.toml"]);
+        assert!(s.everything && matches!(s.reread(), Reread::All));
+    }
+
+    #[test]
+    fn a_data_file_invalidates_everything() {
+        let s = scope(&["data/map/oslo-region.geojson"]);
         assert!(s.everything && matches!(s.reread(), Reread::All));
     }
 

@@ -271,6 +271,7 @@ pub fn run(
         lint(&site, diags);
     }
     let i18n = render::i18n::I18n::load(&site.config, theme_dir.as_deref(), diags);
+    let base_map = render::map::BaseMap::load(&site.config, diags);
     let dirs = render::templates::TemplateDirs::new(&options.root, theme_dir.as_deref());
     let plan = assets::plan(&site, theme_dir.as_deref())?;
     let images = images_service(&mut caches.images, &site.config);
@@ -295,6 +296,7 @@ pub fn run(
         i18n,
         images: images.clone(),
         assets: styles.clone(),
+        base_map,
     };
     let to: &dyn Output = match &indexer {
         Some(indexer) => indexer,

@@ -18,7 +18,7 @@ mod host_files;
 pub mod i18n;
 mod job;
 mod listing;
-mod map;
+pub mod map;
 pub mod markdown;
 pub mod objects;
 mod page;
@@ -62,6 +62,8 @@ pub struct RenderCtx {
     pub i18n: Arc<I18n>,
     pub images: Arc<Images>,
     pub assets: Arc<Assets>,
+    /// The land and waters under the maps (`[map] base`).
+    pub base_map: Option<Arc<map::BaseMap>>,
     /// Per section: whether it has dated pages for an Atom feed. Every page asks
     /// for its home feed, so this is worked out once, not per output.
     has_feed: Vec<bool>,
@@ -80,6 +82,7 @@ impl RenderCtx {
             i18n: _,
             images,
             assets,
+            base_map,
         } = inputs;
         let dated = |p: &PageId| site.page_front(*p).date.is_some();
         let mut lang_has_dated: Vec<&Lang> = site
@@ -109,6 +112,7 @@ impl RenderCtx {
             i18n,
             images,
             assets,
+            base_map,
             has_feed,
         }
     }
@@ -151,6 +155,7 @@ pub struct Inputs {
     pub i18n: I18n,
     pub images: Arc<Images>,
     pub assets: Arc<Assets>,
+    pub base_map: Option<Arc<map::BaseMap>>,
 }
 
 /// What changed since the last build, as far as the caller knows.

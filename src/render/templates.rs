@@ -334,7 +334,8 @@ pub fn environment(ctx: &Arc<RenderCtx>, dirs: &TemplateDirs) -> Environment<'st
         },
     );
 
-    // An SVG map with a linked point per page, from the pages' geo field.
+    // An SVG map of the pages' geo field over the base map: an overview whose
+    // points are links, or with `current` a locator that marks that page.
     let c = ctx.clone();
     env.add_function(
         "municipality_map",
@@ -342,33 +343,54 @@ pub fn environment(ctx: &Arc<RenderCtx>, dirs: &TemplateDirs) -> Environment<'st
             let field: Option<String> = kwargs.get("field")?;
             let title: Option<String> = kwargs.get("title")?;
             let id: Option<String> = kwargs.get("id")?;
+            let current: Option<Value> = kwargs.get("current")?;
             kwargs.assert_all_used()?;
             let rec = Recorder::of_state(state);
             rec.read(Read::Collections);
+            let not_a_page = || {
+                TplError::new(
+                    ErrorKind::InvalidOperation,
+                    "municipality_map: the list holds something that is not a page",
+                )
+            };
             let mut ids = Vec::new();
             for v in pages.try_iter()? {
-                match v.downcast_object_ref::<super::objects::PageObj>() {
-                    Some(p) => {
-                        rec.read(Read::PageMeta(p.id));
-                        ids.push(p.id);
-                    }
-                    None => {
-                        return Err(TplError::new(
-                            ErrorKind::InvalidOperation,
-                            "municipality_map: the list holds something that is not a page",
-                        ));
-                    }
-                }
+                let p = v
+                    .downcast_object_ref::<super::objects::PageObj>()
+                    .ok_or_else(not_a_page)?;
+                rec.read(Read::PageMeta(p.id));
+                ids.push(p.id);
             }
+            let current = match current {
+                Some(v) => Some(
+                    v.downcast_object_ref::<super::objects::PageObj>()
+                        .ok_or_else(|| {
+                            TplError::new(
+                                ErrorKind::InvalidOperation,
+                                "municipality_map: `current` is not a page",
+                            )
+                        })?
+                        .id,
+                ),
+                None => None,
+            };
             let lang = current_lang(state, &c)?;
-            let title = title.unwrap_or_else(|| c.i18n.translate(&lang, "map_title", None, &rec));
+            let text = |key: &str| c.i18n.translate(&lang, key, None, &rec);
+            let title = title.unwrap_or_else(|| text("map_title"));
             let points =
                 super::map::points(&c.site, &ids, field.as_deref().unwrap_or("coordinates"));
+            let labels = super::map::Labels {
+                title: &title,
+                id: id.as_deref().unwrap_or("map"),
+                lang: lang.as_str(),
+                text: &text,
+            };
             Ok(Value::from_safe_string(super::map::svg(
                 &c.site,
+                c.base_map.as_deref(),
                 &points,
-                &title,
-                id.as_deref().unwrap_or("map"),
+                current,
+                &labels,
             )))
         },
     );

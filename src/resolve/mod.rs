@@ -628,6 +628,7 @@ pub fn resolve_site(
 
     // Taxonomies, per language.
     let mut taxonomies = Vec::new();
+    let mut aliases = Vec::new();
     for (ti, tc) in config.taxonomies.iter().enumerate() {
         for language in &config.languages {
             let lang = &language.code;
@@ -674,6 +675,23 @@ pub fn resolve_site(
                     }
                 })
                 .collect();
+            // A declared term addressed in a language by a slug of its own
+            // was addressed by its key before (`/nb/stikkord/culture/` before
+            // `/nb/stikkord/kultur/`): the old address keeps working.
+            for t in &terms {
+                let old = slug::slugify(&t.key);
+                if tc.terms.iter().any(|d| d.key == t.key)
+                    && old != t.slug
+                    && !old.is_empty()
+                    && !terms.iter().any(|o| o.slug == old)
+                {
+                    aliases.push(Alias {
+                        output_path: join_dir(&join_dir(&output_dir, &old), "index.html"),
+                        target: t.url.clone(),
+                        source: SourcePath::new(crate::config::CONFIG_FILE),
+                    });
+                }
+            }
             taxonomies.push(Taxonomy {
                 config: ti,
                 name: tc.name.clone(),
@@ -688,7 +706,6 @@ pub fn resolve_site(
     }
 
     // Aliases: redirect pages at old URLs.
-    let mut aliases = Vec::new();
     for p in &pages {
         let f = &files[p.file];
         for alias in &f.front.aliases {

@@ -23,7 +23,14 @@ use crate::model::SourcePath;
 
 /// The folders under the site root whose files are sources. Nothing polis
 /// writes goes into any of them.
-pub const WATCHED_DIRS: &[&str] = &["content", "templates", "themes", "assets", "i18n"];
+pub const WATCHED_DIRS: &[&str] = &[
+    "content",
+    "templates",
+    "themes",
+    "assets",
+    "i18n",
+    crate::config::DATA_DIR,
+];
 
 /// How long the debouncer waits for more events before it hands a batch over.
 /// An editor's save (a temp file written and renamed) takes well under this; a

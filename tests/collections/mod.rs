@@ -290,6 +290,117 @@ fn the_map_links_every_municipality() {
     assert!(dx < ax && dy > ay, "drammen {dx},{dy} asker {ax},{ay}");
 }
 
+/// A fixture region's base map: land in the west with a lake on it, the sea
+/// in the east, a polygon far away, a town between the two guides and the
+/// fjord's name in two languages.
+const BASE_MAP: &str = r#"{"type":"FeatureCollection","attribution":"© OpenStreetMap contributors","features":[
+{"type":"Feature","properties":{"kind":"land"},"geometry":{"type":"Polygon","coordinates":[[[9.5,59.3],[10.38,59.3],[10.38,60.3],[9.5,60.3],[9.5,59.3]]]}},
+{"type":"Feature","properties":{"kind":"land"},"geometry":{"type":"Polygon","coordinates":[[[40,10],[41,10],[41,11],[40,10]]]}},
+{"type":"Feature","properties":{"kind":"water"},"geometry":{"type":"Polygon","coordinates":[[[10.30,59.77],[10.36,59.77],[10.36,59.80],[10.30,59.77]]]}},
+{"type":"Feature","properties":{"kind":"city","name":"Lier"},"geometry":{"type":"Point","coordinates":[10.25,59.79]}},
+{"type":"Feature","properties":{"kind":"water","name":"Oslofjord","name:nb":"Oslofjorden"},"geometry":{"type":"Point","coordinates":[10.36,59.69]}}
+]}"#;
+
+fn with_base_map() -> SiteTest {
+    let site = fixture();
+    let config = site.read_source("site.toml");
+    site.write("data/region.geojson", BASE_MAP).write(
+        "site.toml",
+        format!("{config}\n[map]\nbase = \"data/region.geojson\"\n"),
+    );
+    site
+}
+
+fn svg_of(html: &str) -> &str {
+    &html[html.find("<svg").expect("a map")..html.find("</svg>").unwrap()]
+}
+
+#[test]
+fn the_map_draws_the_coastline_lakes_and_places_of_the_base_map() {
+    let site = with_base_map();
+    site.build().assert_clean();
+    let list = site.read("en/municipalities/index.html");
+    let svg = svg_of(&list);
+    // The sea under everything, the land on it, the lake on the land; the
+    // polygon on the other side of the world is left out.
+    let (sea, land, water) = (
+        svg.find(r#"class="map-sea""#).expect("the sea"),
+        svg.find(r#"class="map-land""#).expect("the land"),
+        svg.find(r#"class="map-water""#).expect("the lake"),
+    );
+    assert!(sea < land && land < water, "{svg}");
+    assert_eq!(svg.matches("<path").count(), 2, "{svg}");
+    let coast = attr_values(svg, "d")[0].clone();
+    assert_eq!(coast.matches('M').count(), 1, "{coast}");
+    // The base map is under the points and hidden from screen readers, which
+    // hear where each place lies instead.
+    assert!(svg.find("aria-hidden=\"true\"").unwrap() < svg.find("<a ").unwrap());
+    assert!(
+        svg.contains(">Lier</text>") && svg.contains(">Oslofjord</text>"),
+        "{svg}"
+    );
+    assert!(
+        svg.contains(
+            r#"<desc id="map-desc">Asker: about 11 km north-east of Lier. Drammen: about 6 km south-west of Lier</desc>"#
+        ),
+        "{svg}"
+    );
+    assert!(svg.contains(r#"aria-describedby="map-desc""#));
+    // Each point's link is tall enough to tap: 32 units, 24 px on a phone.
+    let targets: Vec<&str> = svg.split(r#"<rect class="map-target""#).skip(1).collect();
+    assert_eq!(targets.len(), 2, "{svg}");
+    for t in targets {
+        let h: f64 = attr_values(t, "height")[0].parse().unwrap();
+        assert!(h >= 32.0, "{t}");
+    }
+    assert!(
+        list.contains(
+            r#"<figcaption class="map-credit">© OpenStreetMap contributors</figcaption>"#
+        )
+    );
+    // The Norwegian map names the fjord in Norwegian.
+    let nb = site.read("nb/municipalities/index.html");
+    assert!(svg_of(&nb).contains(">Oslofjorden</text>"), "{nb}");
+}
+
+#[test]
+fn a_locator_map_marks_its_page_among_the_others() {
+    let site = with_base_map();
+    let template = site.read_source("templates/section.html").replace(
+        r#"{{ municipality_map(section.pages, title="Map") }}"#,
+        r#"{{ municipality_map(section.pages, current=section.pages[0], title="Where", id="loc") }}"#,
+    );
+    site.write("templates/section.html", template);
+    site.build().assert_clean();
+    let list = site.read("en/municipalities/index.html");
+    let svg = svg_of(&list);
+    // One picture, not links: the marked page is named, the other is a dot.
+    assert!(
+        svg.contains(r#"role="img""#) && !svg.contains("<a "),
+        "{svg}"
+    );
+    assert!(svg.contains(r#"<g class="map-point map-here">"#), "{svg}");
+    assert_eq!(svg.matches(r#"class="map-dot""#).count(), 1, "{svg}");
+    assert!(
+        svg.contains(r#"<desc id="loc-desc">Asker: about 11 km north-east of Lier</desc>"#),
+        "{svg}"
+    );
+}
+
+#[test]
+fn a_broken_base_map_is_an_error_at_its_line() {
+    let site = with_base_map();
+    site.write(
+        "data/region.geojson",
+        "{\"type\": \"FeatureCollection\",\n  \"features\": [}",
+    );
+    let build = site.build();
+    assert!(!build.ok);
+    let text = build.text();
+    assert!(text.contains("data/region.geojson:2:"), "{text}");
+    assert!(text.contains("not GeoJSON"), "{text}");
+}
+
 #[test]
 fn schema_violations_are_errors_at_their_lines() {
     let site = fixture();
@@ -628,7 +739,19 @@ fn issue_21_a_declared_tag_has_its_norwegian_name_and_slug() {
         "{nb}"
     );
     assert!(site.read("en/tags/culture/index.html").contains("Culture"));
-    assert!(!site.exists("nb/stikkord/culture/index.html"));
+    // The Norwegian tag's address before it had a Norwegian slug redirects
+    // to the new one.
+    let old = site.read("nb/stikkord/culture/index.html");
+    assert!(
+        old.contains(r#"http-equiv="refresh""#) && old.contains("/nb/stikkord/kultur/"),
+        "{old}"
+    );
+    // Where the slug did not change, the term's page is the page itself.
+    assert!(
+        !site
+            .read("en/tags/culture/index.html")
+            .contains(r#"http-equiv="refresh""#)
+    );
     // A tag nobody declared is still a tag, named as written.
     assert!(site.exists("nb/stikkord/skiing/index.html"));
     assert!(site.exists("en/tags/skiing/index.html"));
