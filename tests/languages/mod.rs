@@ -1,10 +1,13 @@
 //! Languages: URLs and slugs per language, `<html lang>`, hreflang alternates and
 //! the language switcher, on a three-language site where some pages are in all
-//! three languages, one in two, and some only in English.
+//! three languages, one in two, and some only in English; `four` does the same
+//! on four languages, Arabic (right to left) and Ukrainian among them.
 
 use std::collections::BTreeSet;
 
 use crate::common::{SiteTest, attr_values, element, file_of_url, fixtures_dir, repo_dir, tags};
+
+mod four;
 
 fn built() -> SiteTest {
     let site = SiteTest::new("languages/three");
