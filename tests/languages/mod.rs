@@ -450,7 +450,10 @@ fn issue_20_every_theme_language_has_every_english_ui_string() {
         toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
     };
     let mut checked = Vec::new();
-    for theme in [repo_dir().join("themes/oslopolitan"), fixtures_dir().join("_theme")] {
+    for theme in [
+        repo_dir().join("themes/oslopolitan"),
+        fixtures_dir().join("_theme"),
+    ] {
         let dir = theme.join("i18n");
         let en = read(&dir.join("en.toml"));
         let mut files: Vec<_> = std::fs::read_dir(&dir)
@@ -497,7 +500,10 @@ fn issue_20_every_theme_language_has_every_english_ui_string() {
                 "{}: missing {missing:?}; not in en.toml: {extra:?}",
                 path.display()
             );
-            checked.push(format!("{}/{lang}", theme.file_name().unwrap().to_string_lossy()));
+            checked.push(format!(
+                "{}/{lang}",
+                theme.file_name().unwrap().to_string_lossy()
+            ));
         }
     }
     for lang in ["ar", "en", "nb", "uk"] {
