@@ -231,6 +231,7 @@ impl Object for PageObj {
                             .map_or("", |l| l.name.as_str());
                         Value::from_pairs([
                             ("lang", Value::from(tp.lang.as_str())),
+                            ("dir", Value::from(site.config.dir_of(&tp.lang))),
                             ("name", Value::from(name)),
                             ("url", url_value(&tp.url)),
                             ("permalink", Value::from(site.permalink(&tp.url))),

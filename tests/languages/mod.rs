@@ -1,8 +1,13 @@
 //! Languages: URLs and slugs per language, `<html lang>`, hreflang alternates and
 //! the language switcher, on a three-language site where some pages are in all
-//! three languages, one in two, and some only in English.
+//! three languages, one in two, and some only in English; `four` does the same
+//! on four languages, Arabic (right to left) and Ukrainian among them.
 
-use crate::common::{SiteTest, attr_values, element, file_of_url, tags};
+use std::collections::BTreeSet;
+
+use crate::common::{SiteTest, attr_values, element, file_of_url, fixtures_dir, repo_dir, tags};
+
+mod four;
 
 fn built() -> SiteTest {
     let site = SiteTest::new("languages/three");
@@ -431,4 +436,74 @@ fn at_root(more: &str) -> SiteTest {
         ) + more,
     );
     site
+}
+
+/// Issue 20: every UI string file of a theme has every key of its English
+/// file, and each table of plural forms has every form the language's CLDR
+/// rules choose from (Ukrainian: one, few, many; Arabic: zero, one, two, few,
+/// many), so a string left out fails here rather than on a reader's page.
+#[test]
+fn issue_20_every_theme_language_has_every_english_ui_string() {
+    use icu_plurals::PluralRules;
+    let read = |path: &std::path::Path| -> toml::Table {
+        let text = std::fs::read_to_string(path).expect("read the UI strings");
+        toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    };
+    let mut checked = Vec::new();
+    for theme in [
+        repo_dir().join("themes/oslopolitan"),
+        fixtures_dir().join("_theme"),
+    ] {
+        let dir = theme.join("i18n");
+        let en = read(&dir.join("en.toml"));
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .expect("the theme has i18n/")
+            .map(|e| e.expect("list i18n/").path())
+            .collect();
+        files.sort();
+        for path in files {
+            let lang = path.file_stem().unwrap().to_string_lossy().to_string();
+            let locale: icu_locale_core::Locale = lang.parse().expect("a locale");
+            let rules = PluralRules::try_new_cardinal((&locale).into()).expect("plural rules");
+            // The CLDR keys are the categories' names in lower case.
+            let mut forms: BTreeSet<String> = (0..1000u32)
+                .map(|n| format!("{:?}", rules.category_for(n)).to_lowercase())
+                .collect();
+            // What a form that is not there falls back to.
+            forms.insert("other".to_string());
+            let strings = read(&path);
+            let mut missing = Vec::new();
+            for (key, value) in &en {
+                match (value, strings.get(key)) {
+                    (_, None) => missing.push(key.clone()),
+                    (toml::Value::Table(_), Some(toml::Value::Table(have))) => missing.extend(
+                        forms
+                            .iter()
+                            .filter(|f| !have.contains_key(f.as_str()))
+                            .map(|f| format!("{key}.{f}")),
+                    ),
+                    (toml::Value::Table(_), Some(_)) => {
+                        missing.push(format!("{key} (plural forms, not one string)"))
+                    }
+                    _ => {}
+                }
+            }
+            let extra: Vec<&String> = strings.keys().filter(|k| !en.contains_key(*k)).collect();
+            assert!(
+                missing.is_empty() && extra.is_empty(),
+                "{}: missing {missing:?}; not in en.toml: {extra:?}",
+                path.display()
+            );
+            checked.push(format!(
+                "{}/{lang}",
+                theme.file_name().unwrap().to_string_lossy()
+            ));
+        }
+    }
+    for lang in ["ar", "en", "nb", "uk"] {
+        assert!(
+            checked.contains(&format!("oslopolitan/{lang}")),
+            "{checked:?}"
+        );
+    }
 }
