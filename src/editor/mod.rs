@@ -473,8 +473,8 @@ pub fn policy(api_root: Option<&str>) -> String {
     format!(
         "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
          img-src 'self' data: blob: {api}{avatars}; font-src 'self'; \
-         connect-src 'self' {api}; media-src 'self' data: blob:; frame-src 'self' blob:; \
-         worker-src 'self' blob:; manifest-src 'self'; object-src 'none'; \
+         connect-src 'self' data: blob: {api}; media-src 'self' data: blob:; frame-src 'self' blob:; \
+         worker-src 'self' blob:; manifest-src 'self' blob:; object-src 'none'; \
          base-uri 'self'; form-action 'none'"
     )
 }
@@ -657,7 +657,7 @@ mod tests {
     fn the_editor_policy_allows_the_site_and_the_api_only() {
         let github = policy(None);
         assert!(
-            github.contains("connect-src 'self' https://api.github.com;"),
+            github.contains("connect-src 'self' data: blob: https://api.github.com;"),
             "{github}"
         );
         assert!(github.contains("script-src 'self';"), "{github}");
@@ -667,7 +667,7 @@ mod tests {
         }
         let enterprise = policy(Some("https://git.example.org/api/v3"));
         assert!(
-            enterprise.contains("connect-src 'self' https://git.example.org;"),
+            enterprise.contains("connect-src 'self' data: blob: https://git.example.org;"),
             "{enterprise}"
         );
         assert!(!enterprise.contains("api.github.com"), "{enterprise}");

@@ -342,7 +342,7 @@ fn issue_18_the_editor_config_follows_the_schema() {
         .map(|(p, _)| p.to_string())
         .unwrap_or_else(|| panic!("no policy in {index}"));
     assert!(
-        policy.contains("connect-src 'self' https://api.github.com;"),
+        policy.contains("connect-src 'self' data: blob: https://api.github.com;"),
         "{policy}"
     );
     assert!(
