@@ -30,6 +30,8 @@ use serde_json::{Value, json};
 
 #[path = "browser/csp.rs"]
 mod csp;
+#[path = "browser/requests.rs"]
+mod requests;
 
 /// The page under test (`content/live/housing.md`) and its stylesheet.
 const PAGE: &str = "en/live/housing/";
@@ -397,6 +399,9 @@ where
             ],
         }),
     );
+    // The DevTools network events, for a test that lists every request
+    // (`requests::Requests`).
+    caps.insert("goog:loggingPrefs".into(), json!({ "performance": "ALL" }));
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();
     let client = ClientBuilder::new(connector)
         .capabilities(caps)

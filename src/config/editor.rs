@@ -24,6 +24,9 @@ pub struct RawEditor {
     /// The OAuth authenticator's address (Sveltia CMS Authenticator); without
     /// one, people sign in with a personal access token.
     pub auth_url: Option<String>,
+    /// The GitHub API the CMS talks to: GitHub Enterprise Server's
+    /// `https://HOST/api/v3`; `https://api.github.com` when not given.
+    pub api_root: Option<String>,
     /// The CMS script, relative to the site root, with its pin beside it.
     pub script: Option<String>,
     /// Stylesheets of `static/` or `assets/` the preview is shown in.
@@ -42,6 +45,7 @@ pub struct EditorConfig {
     pub branch: String,
     pub open_authoring: bool,
     pub auth_url: Option<String>,
+    pub api_root: Option<String>,
     /// Relative to the site root: `vendor/sveltia-cms/sveltia-cms.js`.
     pub script: String,
     pub preview_styles: Vec<String>,
@@ -122,6 +126,20 @@ pub fn editor_from_raw(raw: Option<RawEditor>) -> (EditorConfig, Vec<EditorError
             ),
         });
     }
+    // http:// only to this machine: a GitHub API stand-in (the browser tests).
+    if let Some(url) = &raw.api_root
+        && !matches!(url::Url::parse(url), Ok(u) if u.scheme() == "https"
+            || (u.scheme() == "http" && matches!(u.host_str(), Some("127.0.0.1" | "localhost"))))
+    {
+        errors.push(EditorError {
+            key: "api_root",
+            message: format!("`api_root` must be an https:// address, not `{url}`"),
+            help: Some(
+                "GitHub Enterprise Server's API, `https://HOST/api/v3`, or remove the key for github.com"
+                    .into(),
+            ),
+        });
+    }
     let config = EditorConfig {
         enabled,
         backend,
@@ -129,6 +147,7 @@ pub fn editor_from_raw(raw: Option<RawEditor>) -> (EditorConfig, Vec<EditorError
         branch: raw.branch.unwrap_or_else(|| "main".into()),
         open_authoring: raw.open_authoring.unwrap_or(false),
         auth_url: raw.auth_url,
+        api_root: raw.api_root,
         script: raw.script.unwrap_or_else(|| DEFAULT_SCRIPT.into()),
         preview_styles: raw
             .preview_styles

@@ -28,9 +28,14 @@ pub use schema::{CmsConfig, Field, FrontFormat, Section, cms_config, field};
 
 /// The folder the editor is published in.
 pub const ADMIN_DIR: &str = "admin";
-/// The CMS script's name in `/admin/` (Sveltia starts itself only from a
-/// script whose name ends so).
-const SCRIPT_FILE: &str = "sveltia-cms.js";
+/// The folder in `/admin/` of the CMS script and its fonts, each under a
+/// name that changes with its content (`sveltia-cms.3f9a2c1b7e.js`), so that
+/// hosts may keep them for good and an upgrade is never served stale.
+pub const VENDORED_DIR: &str = "cms";
+
+/// Where the script's CSS fetches its fonts in the vendored package; polis
+/// serves them itself (issue 18: no third party from `/admin/`).
+const FONT_CDN: &str = "https://cdn.jsdelivr.net/";
 
 /// Where the CMS's pin sits beside its script: `pin.toml` with the package's
 /// version and the script's SHA-256.
@@ -40,8 +45,8 @@ pub const PIN_FILE: &str = "pin.toml";
 #[derive(Debug)]
 pub struct Plan {
     config: CmsConfig,
-    script: Held,
-    version: String,
+    vendored: Vendored,
+    api_root: Option<String>,
     title: String,
     preview_styles: Vec<String>,
 }
@@ -60,6 +65,34 @@ struct Pin {
     /// Of the script itself: what the build checks.
     sha256: String,
     licence: String,
+    /// The fonts the script's CSS names, vendored beside it.
+    #[serde(default)]
+    font: Vec<PinnedFont>,
+}
+
+/// A font of the CMS: where the script fetches it from, and its copy.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code, reason = "the package and the licence are for people")]
+struct PinnedFont {
+    url: String,
+    /// Relative to the pin.
+    file: String,
+    package: String,
+    licence: String,
+    sha256: String,
+}
+
+/// The CMS script and its fonts as `/admin/` serves them: checked against
+/// the pin, the fonts' addresses in the script pointed at their copies.
+#[derive(Debug, Clone)]
+struct Vendored {
+    /// `cms/sveltia-cms.<hash>.js`, relative to `/admin/`.
+    script_name: String,
+    script: Held,
+    /// Relative to `/admin/`, and the bytes.
+    fonts: Vec<(String, Held)>,
+    version: String,
 }
 
 /// Hand-written CMS configurations that would be served beside, or instead
@@ -121,7 +154,7 @@ pub fn plan(site: &Site, cache: &mut ScriptCache, diags: &mut Diagnostics) -> Op
     if !config.editor.enabled {
         return None;
     }
-    let (script, version) = cache.read(&config.root, &config.editor.script, diags)?;
+    let vendored = cache.read(&config.root, &config.editor.script, diags)?;
     let sections = sections_of(site);
     let title = config
         .language(&config.default_language)
@@ -129,8 +162,8 @@ pub fn plan(site: &Site, cache: &mut ScriptCache, diags: &mut Diagnostics) -> Op
         .unwrap_or_default();
     Some(Plan {
         config: cms_config(config, &sections),
-        script,
-        version,
+        vendored,
+        api_root: config.editor.api_root.clone(),
         title,
         preview_styles: config.editor.preview_styles.clone(),
     })
@@ -144,7 +177,7 @@ pub struct ScriptCache {
     /// Hold the script as `serve` does (see [`Held`]); a one-shot build
     /// writes it as it is.
     packed: bool,
-    last: Option<(Stamp, Held, String)>,
+    last: Option<(Stamp, Vendored)>,
 }
 
 /// The script's and the pin's paths, lengths and modification times.
@@ -159,13 +192,18 @@ impl ScriptCache {
         }
     }
 
-    fn read(
-        &mut self,
-        root: &Path,
-        script: &str,
-        diags: &mut Diagnostics,
-    ) -> Option<(Held, String)> {
-        let stamp: Stamp = [root.join(script), root.join(pin_rel(script))]
+    fn read(&mut self, root: &Path, script: &str, diags: &mut Diagnostics) -> Option<Vendored> {
+        let fonts = std::fs::read_dir(root.join(pin_rel(script)).with_file_name("fonts"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path());
+        let mut paths: Vec<PathBuf> = [root.join(script), root.join(pin_rel(script))]
+            .into_iter()
+            .chain(fonts)
+            .collect();
+        paths.sort();
+        let stamp: Stamp = paths
             .into_iter()
             .map(|p| {
                 let meta = std::fs::metadata(&p).ok();
@@ -174,23 +212,35 @@ impl ScriptCache {
                 (p, len, modified)
             })
             .collect();
-        if let Some((last, held, version)) = &self.last
+        if let Some((last, vendored)) = &self.last
             && *last == stamp
         {
-            return Some((held.clone(), version.clone()));
+            return Some(vendored.clone());
         }
         self.last = None;
-        let (bytes, version) = read_script(root, script, diags)?;
-        let held = if self.packed {
-            Held::pack(
-                &OutputPath::new(format!("{ADMIN_DIR}/{SCRIPT_FILE}")),
-                bytes,
-            )
-        } else {
-            Held::plain(bytes)
+        let (bytes, fonts, version) = read_script(root, script, diags)?;
+        let hold = |name: &str, bytes: Vec<u8>| {
+            if self.packed {
+                Held::pack(&OutputPath::new(format!("{ADMIN_DIR}/{name}")), bytes)
+            } else {
+                Held::plain(bytes)
+            }
         };
-        self.last = Some((stamp, held.clone(), version.clone()));
-        Some((held, version))
+        let script_name = fingerprinted(&format!("{VENDORED_DIR}/sveltia-cms.js"), &bytes);
+        let vendored = Vendored {
+            script: hold(&script_name, bytes),
+            script_name,
+            fonts: fonts
+                .into_iter()
+                .map(|(name, bytes)| {
+                    let held = hold(&name, bytes);
+                    (name, held)
+                })
+                .collect(),
+            version,
+        };
+        self.last = Some((stamp, vendored.clone()));
+        Some(vendored)
     }
 }
 
@@ -202,8 +252,22 @@ fn pin_rel(script: &str) -> PathBuf {
         .join(PIN_FILE)
 }
 
-/// Reads the vendored CMS script and checks it against its pin.
-fn read_script(root: &Path, script: &str, diags: &mut Diagnostics) -> Option<(Vec<u8>, String)> {
+/// `dir/name.<hash>.ext`: the first ten hex digits of the bytes' SHA-256
+/// before the extension, as the theme's assets are named.
+fn fingerprinted(path: &str, bytes: &[u8]) -> String {
+    let hash = hex(&Sha256::digest(bytes));
+    match path.rsplit_once('.') {
+        Some((stem, ext)) => format!("{stem}.{}.{ext}", &hash[..10]),
+        None => format!("{path}.{}", &hash[..10]),
+    }
+}
+
+/// A script and its fonts, as `/admin/` serves them, and the CMS's version.
+type Checked = (Vec<u8>, Vec<(String, Vec<u8>)>, String);
+
+/// Reads the vendored CMS script and its fonts, checks them against their
+/// pin, and points the script's CSS at the fonts' copies in `/admin/`.
+fn read_script(root: &Path, script: &str, diags: &mut Diagnostics) -> Option<Checked> {
     let source = SourcePath::new(script);
     let update = "run `vendor/sveltia-cms/update.sh` to download the pinned version";
     let Ok(bytes) = std::fs::read(root.join(script)) else {
@@ -252,7 +316,64 @@ fn read_script(root: &Path, script: &str, diags: &mut Diagnostics) -> Option<(Ve
         );
         return None;
     }
-    Some((bytes, pin.version))
+    let Ok(mut text) = String::from_utf8(bytes) else {
+        diags.push(
+            Diagnostic::error(&source, None, "the CMS script is not UTF-8").with_help(update),
+        );
+        return None;
+    };
+    let mut fonts = Vec::new();
+    let dir = pin_rel.parent().unwrap_or(Path::new(""));
+    for font in &pin.font {
+        let path = dir.join(&font.file);
+        let font_source = SourcePath::new(path.to_string_lossy().replace('\\', "/"));
+        let Ok(bytes) = std::fs::read(root.join(&path)) else {
+            diags.push(
+                Diagnostic::error(&font_source, None, "a font of the CMS is missing")
+                    .with_help(update),
+            );
+            return None;
+        };
+        let actual = hex(&Sha256::digest(&bytes));
+        if !actual.eq_ignore_ascii_case(font.sha256.trim()) {
+            diags.push(
+                Diagnostic::error(
+                    &font_source,
+                    None,
+                    format!(
+                        "a font of the CMS is not the pinned {}: its SHA-256 is {actual}, the pin says {}",
+                        font.package, font.sha256
+                    ),
+                )
+                .with_help(update),
+            );
+            return None;
+        }
+        let file_name = Path::new(&font.file)
+            .file_name()
+            .map_or_else(|| font.file.clone(), |n| n.to_string_lossy().into_owned());
+        let name = fingerprinted(&format!("{VENDORED_DIR}/{file_name}"), &bytes);
+        // The script's CSS is put into the document at `/admin/`, so a
+        // relative address is the folder's file.
+        text = text.replace(&font.url, &name);
+        fonts.push((name, bytes));
+    }
+    if let Some(at) = text.find(FONT_CDN) {
+        let url: String = text[at..]
+            .chars()
+            .take_while(|c| !matches!(c, ')' | '`' | '"' | '\'' | ' '))
+            .collect();
+        diags.push(
+            Diagnostic::error(
+                &pin_source,
+                None,
+                format!("the CMS script loads `{url}`, which the pin does not vendor"),
+            )
+            .with_help(update),
+        );
+        return None;
+    }
+    Some((text.into_bytes(), fonts, pin.version))
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -326,10 +447,43 @@ pub(crate) fn layout_of(site: &Site, folder: &str) -> (FrontFormat, bool, usize)
     (format, bundles * 2 > pages, pages)
 }
 
+/// GitHub's REST and GraphQL API, where the CMS signs in and saves.
+const GITHUB_API: &str = "https://api.github.com";
+
+/// The editor page's Content-Security-Policy: the CMS may fetch from the
+/// site and from the Git host's API (what the person signing in asked for),
+/// and nothing else. Sveltia CMS also asks unpkg.com whether it has a newer
+/// version (hourly), githubstatus.com how GitHub is (every five minutes),
+/// and unpkg.com for libraries it loads on demand (photo metadata, SVG
+/// optimizing, maps, code highlighting), none of which a setting turns off
+/// in 0.221: the policy stops them, and Sveltia goes on without (issue 18).
+/// Its fonts are served from `/admin/` (see [`read_script`]). In a `<meta>`,
+/// so that every host serves it, GitHub Pages too.
+pub fn policy(api_root: Option<&str>) -> String {
+    let api = api_root.unwrap_or(GITHUB_API);
+    let api = url::Url::parse(api)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_else(|_| GITHUB_API.to_string());
+    // The signed-in person's picture, from GitHub itself.
+    let avatars = if api == GITHUB_API {
+        " https://avatars.githubusercontent.com"
+    } else {
+        ""
+    };
+    format!(
+        "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data: blob: {api}{avatars}; font-src 'self'; \
+         connect-src 'self' data: blob: {api}; media-src 'self' data: blob:; frame-src 'self' blob:; \
+         worker-src 'self' blob:; manifest-src 'self' blob:; object-src 'none'; \
+         base-uri 'self'; form-action 'none'"
+    )
+}
+
 /// The HTML page of the editor: the CMS script and the preview's styles, no
 /// inline script, nothing from another host.
 fn index_html(plan: &Plan) -> String {
     let title = html_escape(&plan.title);
+    let policy = html_escape(&policy(plan.api_root.as_deref()));
     format!(
         r#"<!doctype html>
 <html lang="en">
@@ -337,18 +491,20 @@ fn index_html(plan: &Plan) -> String {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow">
+<meta http-equiv="Content-Security-Policy" content="{policy}">
 <title>Editor · {title}</title>
 <link href="config.yml" type="application/yaml" rel="cms-config-url">
 </head>
 <body>
 <!-- Sveltia CMS {version}, vendored; its configuration is generated by polis from site.toml.
      A classic script, not a module: Sveltia starts itself only so. -->
-<script src="sveltia-cms.js"></script>
+<script src="{script}"></script>
 <script src="preview.js"></script>
 </body>
 </html>
 "#,
-        version = html_escape(&plan.version),
+        version = html_escape(&plan.vendored.version),
+        script = html_escape(&plan.vendored.script_name),
     )
 }
 
@@ -375,7 +531,11 @@ pub fn write(plan: &Plan, styles: &Assets, output: &dyn Output) -> Result<()> {
     output.write(&at("index.html"), index_html(plan).into_bytes())?;
     output.write(&at("config.yml"), plan.config.to_yaml().into_bytes())?;
     output.write(&at("preview.js"), preview_js(plan, styles).into_bytes())?;
-    output.write_held(&at(SCRIPT_FILE), plan.script.clone())?;
+    let vendored = &plan.vendored;
+    output.write_held(&at(&vendored.script_name), vendored.script.clone())?;
+    for (name, font) in &vendored.fonts {
+        output.write_held(&at(name), font.clone())?;
+    }
     Ok(())
 }
 
@@ -409,14 +569,14 @@ mod tests {
         std::fs::write(root.join("cms/pin.toml"), pin(&script)).unwrap();
         let mut cache = ScriptCache::packed();
         let mut diags = Diagnostics::default();
-        let (held, version) = cache
+        let vendored = cache
             .read(root, "cms/sveltia-cms.js", &mut diags)
             .expect("the pinned script");
-        assert_eq!(version, "0.1.0");
-        assert_eq!(held.bytes().unwrap(), script);
-        assert!(held.held_len() < script.len(), "held compressed");
-        let (again, _) = cache.read(root, "cms/sveltia-cms.js", &mut diags).unwrap();
-        assert_eq!(again, held);
+        assert_eq!(vendored.version, "0.1.0");
+        assert_eq!(vendored.script.bytes().unwrap(), script);
+        assert!(vendored.script.held_len() < script.len(), "held compressed");
+        let again = cache.read(root, "cms/sveltia-cms.js", &mut diags).unwrap();
+        assert_eq!(again.script, vendored.script);
 
         std::fs::write(
             root.join("cms/sveltia-cms.js"),
@@ -429,5 +589,87 @@ mod tests {
             "{:?}",
             diags.sorted()
         );
+    }
+
+    /// Issue 18: the fonts the CMS's CSS fetches from a CDN are served from
+    /// `/admin/` under names that change with their content, the script is
+    /// pointed at them, and a font the pin does not vendor is an error.
+    #[test]
+    fn the_cms_fonts_are_served_from_admin_not_from_the_cdn() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("cms/fonts")).unwrap();
+        let url = "https://cdn.jsdelivr.net/fontsource/fonts/icons@1.0.0/latin-400-normal.woff2";
+        let script = format!("css(`@font-face {{src:url({url}) format('woff2')}}`)");
+        let font = b"wOF2 icons".to_vec();
+        std::fs::write(root.join("cms/sveltia-cms.js"), &script).unwrap();
+        std::fs::write(root.join("cms/fonts/icons-latin-400-normal.woff2"), &font).unwrap();
+        let pinned = format!(
+            "{}\n[[font]]\nurl = \"{url}\"\nfile = \"fonts/icons-latin-400-normal.woff2\"\npackage = \"@fontsource/icons@1.0.0\"\nlicence = \"OFL-1.1\"\nsha256 = \"{}\"\n",
+            pin(script.as_bytes()),
+            hex(&Sha256::digest(&font))
+        );
+        std::fs::write(root.join("cms/pin.toml"), &pinned).unwrap();
+        let mut diags = Diagnostics::default();
+        let vendored = ScriptCache::default()
+            .read(root, "cms/sveltia-cms.js", &mut diags)
+            .unwrap_or_else(|| panic!("{:?}", diags.sorted()));
+        let name = format!(
+            "cms/icons-latin-400-normal.{}.woff2",
+            &hex(&Sha256::digest(&font))[..10]
+        );
+        assert_eq!(vendored.fonts.len(), 1);
+        assert_eq!(vendored.fonts[0].0, name);
+        assert_eq!(vendored.fonts[0].1.bytes().unwrap(), font);
+        let served = String::from_utf8(vendored.script.bytes().unwrap().to_vec()).unwrap();
+        assert_eq!(
+            served,
+            format!("css(`@font-face {{src:url({name}) format('woff2')}}`)")
+        );
+        assert_eq!(
+            vendored.script_name,
+            format!(
+                "cms/sveltia-cms.{}.js",
+                &hex(&Sha256::digest(served.as_bytes()))[..10]
+            )
+        );
+
+        // A script that names a font the pin does not have.
+        std::fs::write(root.join("cms/pin.toml"), pin(script.as_bytes())).unwrap();
+        let mut diags = Diagnostics::default();
+        assert!(
+            ScriptCache::default()
+                .read(root, "cms/sveltia-cms.js", &mut diags)
+                .is_none()
+        );
+        let said = diags.sorted()[0].to_string();
+        assert!(
+            said.contains(&format!(
+                "the CMS script loads `{url}`, which the pin does not vendor"
+            )),
+            "{said}"
+        );
+    }
+
+    /// Issue 18: the editor page lets the CMS reach the site and the Git
+    /// host's API only: not unpkg.com, githubstatus.com or a font CDN.
+    #[test]
+    fn the_editor_policy_allows_the_site_and_the_api_only() {
+        let github = policy(None);
+        assert!(
+            github.contains("connect-src 'self' data: blob: https://api.github.com;"),
+            "{github}"
+        );
+        assert!(github.contains("script-src 'self';"), "{github}");
+        assert!(github.contains("font-src 'self';"), "{github}");
+        for host in ["unpkg.com", "githubstatus.com", "jsdelivr"] {
+            assert!(!github.contains(host), "{github}");
+        }
+        let enterprise = policy(Some("https://git.example.org/api/v3"));
+        assert!(
+            enterprise.contains("connect-src 'self' data: blob: https://git.example.org;"),
+            "{enterprise}"
+        );
+        assert!(!enterprise.contains("api.github.com"), "{enterprise}");
     }
 }

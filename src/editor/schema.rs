@@ -56,6 +56,8 @@ struct Backend {
     branch: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     base_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    api_root: Option<String>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     open_authoring: bool,
     /// What contributors grant the CMS: their public repositories only.
@@ -237,6 +239,7 @@ pub fn cms_config(config: &Config, sections: &[Section]) -> CmsConfig {
             repo: editor.repo.clone(),
             branch: editor.branch.clone(),
             base_url: editor.auth_url.clone(),
+            api_root: editor.api_root.clone().filter(|_| github),
             open_authoring: github && editor.open_authoring,
             auth_scope: (github && editor.open_authoring).then_some("public_repo"),
             commit_messages: CommitMessages {

@@ -88,6 +88,11 @@ pub(crate) fn headers(ctx: &RenderCtx, inline: &csp::Inline) -> Vec<u8> {
     for output in ctx.assets.fingerprinted() {
         let _ = writeln!(out, "{base}{output}\n  Cache-Control: {immutable}");
     }
+    if config.editor.enabled {
+        // The CMS script and its fonts, each named by its content.
+        let (admin, cms) = (crate::editor::ADMIN_DIR, crate::editor::VENDORED_DIR);
+        let _ = writeln!(out, "{base}{admin}/{cms}/*\n  Cache-Control: {immutable}");
+    }
     out.into_bytes()
 }
 

@@ -321,13 +321,32 @@ fn issue_18_the_editor_config_follows_the_schema() {
     let (_dir, out) = build();
     insta::assert_snapshot!("example_editor_config", read(&out, "admin/config.yml"));
     let index = read(&out, "admin/index.html");
-    // A classic script whose src ends in sveltia-cms.js: Sveltia starts itself only so.
+    // A classic script (Sveltia starts itself only so), under a name that
+    // changes with its content.
+    let script = index
+        .split("<script src=\"")
+        .nth(1)
+        .and_then(|s| s.split_once("\"></script>"))
+        .map(|(src, _)| src.to_string())
+        .unwrap_or_else(|| panic!("no script in {index}"));
     assert!(
-        index.contains(r#"<script src="sveltia-cms.js"></script>"#),
-        "{index}"
+        script.starts_with("cms/sveltia-cms.") && script.ends_with(".js") && script.len() == 29,
+        "{script}"
+    );
+    // The page's policy is the only place another host is named, and it
+    // names GitHub's API only.
+    let policy = index
+        .split("http-equiv=\"Content-Security-Policy\" content=\"")
+        .nth(1)
+        .and_then(|s| s.split_once('"'))
+        .map(|(p, _)| p.to_string())
+        .unwrap_or_else(|| panic!("no policy in {index}"));
+    assert!(
+        policy.contains("connect-src 'self' data: blob: https://api.github.com;"),
+        "{policy}"
     );
     assert!(
-        !index.contains("http"),
+        !index.replace(&policy, "").contains("//"),
         "the editor page loads nothing from elsewhere: {index}"
     );
     let preview = read(&out, "admin/preview.js");
@@ -335,10 +354,26 @@ fn issue_18_the_editor_config_follows_the_schema() {
         preview.contains("registerPreviewStyle(\"/css/style."),
         "{preview}"
     );
-    // The script is the pinned one, byte for byte.
-    assert_eq!(
-        std::fs::read(out.join("admin/sveltia-cms.js")).unwrap(),
-        std::fs::read(repo_dir().join("vendor/sveltia-cms/sveltia-cms.js")).unwrap()
+    // The script is the pinned one, its fonts pointed at their copies in
+    // /admin/cms/: nothing is fetched from a CDN.
+    let served = read(&out, &format!("admin/{script}"));
+    let pinned =
+        std::fs::read_to_string(repo_dir().join("vendor/sveltia-cms/sveltia-cms.js")).unwrap();
+    assert!(pinned.contains("https://cdn.jsdelivr.net/fontsource/"));
+    assert!(!served.contains("cdn.jsdelivr.net"));
+    let fonts: Vec<String> = std::fs::read_dir(out.join("admin/cms"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".woff2"))
+        .collect();
+    assert_eq!(fonts.len(), 3, "{fonts:?}");
+    for font in &fonts {
+        assert!(served.contains(&format!("url(cms/{font})")), "{font}");
+    }
+    let headers = read(&out, "_headers");
+    assert!(
+        headers.contains("/admin/cms/*\n  Cache-Control: public, max-age=31536000, immutable\n"),
+        "{headers}"
     );
 }
 
