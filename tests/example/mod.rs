@@ -8,7 +8,7 @@ use std::path::Path;
 use polis::BuildOptions;
 use polis::diag::Diagnostics;
 
-use crate::common::{NOW, SiteTest, file_of_url, list_files, repo_dir};
+use crate::common::{NOW, SiteTest, element, file_of_url, list_files, repo_dir};
 
 /// The example site built into a temp folder at the fixed clock, with
 /// warnings denied. Its photos are read and checked but not encoded: these
@@ -150,6 +150,31 @@ fn the_home_page_shows_this_weeks_takeover_and_the_scheduled_one_waits() {
         "week 49 is not out yet"
     );
     assert!(!read(&out, "sitemap.xml").contains("2026-w49"));
+}
+
+/// Issue 21, item 8: the phone's first screen has a photo. The home page's
+/// hero shows `[extra] hero` as a decorative picture (empty alt), loaded
+/// first, in both languages; and each guide has its locator map.
+#[test]
+fn issue_21_the_home_page_has_a_photo_and_each_guide_a_locator_map() {
+    let (_dir, out) = build();
+    for rel in ["en/index.html", "nb/index.html"] {
+        let home = read(&out, rel);
+        let hero = element(&home, r#"<div class="hero hero-photo">"#, "</picture>");
+        assert!(
+            hero.contains(r#"alt="""#) && hero.contains(r#"fetchpriority="high""#),
+            "{hero}"
+        );
+        assert!(hero.contains("03-fjord-480."), "{hero}");
+    }
+    let asker = read(&out, "en/municipalities/asker/index.html");
+    let locator = element(&asker, r#"<div class="locator">"#, "</svg>");
+    assert!(locator.contains(r#"role="img""#), "{locator}");
+    assert!(locator.contains(">Asker</text>") && locator.contains(r#"class="map-land""#));
+    assert!(
+        locator.contains("Asker: about 19 km south-west of Oslo"),
+        "{locator}"
+    );
 }
 
 /// Issue 21: at the fixed clock (23 November 2026) the language café of
