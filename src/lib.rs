@@ -9,6 +9,7 @@ pub mod assets;
 pub mod config;
 pub mod editor;
 pub mod load;
+pub mod migrate;
 pub mod model;
 pub mod output;
 pub mod pipeline;

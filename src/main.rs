@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use polis::cli::{
-    Cli, Command, build, check, deploy, diff, init, new, schema, serve, translations,
+    Cli, Command, build, check, deploy, diff, init, migrate, new, schema, serve, translations,
 };
 use polis::error::Error;
 
@@ -41,6 +41,7 @@ fn main() -> ExitCode {
         Command::Translations(args) => run_translations(&args),
         Command::Diff(args) => run_diff(&args),
         Command::Deploy(args) => run_deploy(&args),
+        Command::Migrate(args) => run_migrate(&args),
     }
 }
 
@@ -213,6 +214,48 @@ fn run_init(args: &init::InitArgs) -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn run_migrate(args: &migrate::MigrateArgs) -> ExitCode {
+    let report = match migrate::run(args) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let will = if args.dry_run { "would " } else { "" };
+    let from = match report.from {
+        polis::migrate::Generator::Zola => "Zola",
+        polis::migrate::Generator::Hugo => "Hugo",
+    };
+    println!("{from} site: {will}write site.toml from {}", report.config);
+    if args.dry_run {
+        for line in report.site_toml.lines() {
+            println!("  | {line}");
+        }
+    }
+    for (file, n) in &report.rewritten {
+        println!(
+            "{file}: {will}rewrite {n} shortcode call{} as fenced blocks",
+            if *n == 1 { "" } else { "s" }
+        );
+    }
+    if report.moved_static {
+        println!("{will}rename static/ to assets/");
+    }
+    for at in &report.left {
+        println!(
+            "{at}: a shortcode inside a line of text, left as it is (the build says what to write)"
+        );
+    }
+    for note in &report.notes {
+        println!("to do: {note}");
+    }
+    if !args.dry_run {
+        println!("then run `polis check`: every remaining difference is a message at its line");
+    }
+    ExitCode::SUCCESS
 }
 
 fn run_new(args: &new::NewArgs) -> ExitCode {

@@ -6,6 +6,7 @@ pub mod check;
 pub mod deploy;
 pub mod diff;
 pub mod init;
+pub mod migrate;
 pub mod new;
 pub mod schema;
 pub mod serve;
@@ -50,4 +51,7 @@ pub enum Command {
     /// (`[deploy.targets.NAME]` in site.toml): only what changed, assets
     /// before pages, deletions last
     Deploy(deploy::DeployArgs),
+    /// Move a Zola or Hugo site to polis: write site.toml from its config, its
+    /// shortcode calls as fenced blocks, and `static/` as `assets/`
+    Migrate(migrate::MigrateArgs),
 }

@@ -6,7 +6,7 @@ pub mod digest;
 pub mod fields;
 mod foreign;
 pub mod front_matter;
-mod shortcode_syntax;
+pub(crate) mod shortcode_syntax;
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};

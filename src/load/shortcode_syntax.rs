@@ -2,25 +2,42 @@
 //! `{% name() %}…{% end %}`, `{{< name arg >}}`, `{{% name %}}`): polis's
 //! shortcodes are fenced blocks, so each use is a warning at its line that
 //! shows the block to write instead, rather than text printed as it is
-//! (issue 20). Part of load: reads one file's body, writes nothing.
+//! (issue 20). Part of load: reads one file's body, writes nothing;
+//! `polis migrate` ([`crate::migrate`]) writes the blocks in their place.
 
 use crate::diag::{Diagnostic, Pos};
 use crate::model::SourcePath;
 
 /// One shortcode call found in the text.
 #[derive(Debug, PartialEq, Eq)]
-struct Call {
+pub(crate) struct Call {
     /// 0-based line in the body, and the byte column of `{`.
-    line: usize,
-    col: usize,
-    name: String,
+    pub line: usize,
+    pub col: usize,
+    /// The tag's length in bytes, from `{` to its closing `}`.
+    pub len: usize,
+    pub name: String,
     /// `key = value` lines for the fenced block, in the order written.
     args: Vec<String>,
     /// `zola` or `hugo`.
-    from: &'static str,
+    pub from: &'static str,
     /// A closing tag follows (`{% end %}`, `{{< /name >}}`): the text between
     /// is the shortcode's body.
-    block: bool,
+    pub block: bool,
+}
+
+impl Call {
+    /// The fenced block polis reads, with `extra` argument lines (a body)
+    /// after the call's own.
+    pub(crate) fn fenced(&self, extra: &[String]) -> String {
+        let mut block = format!("```{{{}}}\n", self.name);
+        for a in self.args.iter().chain(extra) {
+            block.push_str(a);
+            block.push('\n');
+        }
+        block.push_str("```");
+        block
+    }
 }
 
 /// Warnings for every Zola or Hugo shortcode in `body`, which starts at
@@ -31,12 +48,7 @@ pub fn check(path: &SourcePath, body: &str, first_line: usize, diags: &mut Vec<D
         return;
     }
     for call in find(body) {
-        let mut block = format!("```{{{}}}\n", call.name);
-        for a in &call.args {
-            block.push_str(a);
-            block.push('\n');
-        }
-        block.push_str("```");
+        let block = call.fenced(&[]);
         let mut d = Diagnostic::warning(
             path,
             Some(Pos::new(first_line + call.line, call.col + 1)),
@@ -62,7 +74,9 @@ pub fn check(path: &SourcePath, body: &str, first_line: usize, diags: &mut Vec<D
     }
 }
 
-fn find(body: &str) -> Vec<Call> {
+/// Every Zola or Hugo shortcode tag in `body` outside fenced code blocks,
+/// closing tags (`{% end %}`, `{{< /name >}}`) included, in order.
+pub(crate) fn find_tags(body: &str) -> Vec<Call> {
     let mut calls = Vec::new();
     let mut fence: Option<(char, usize)> = None;
     for (line_no, line) in body.lines().enumerate() {
@@ -90,11 +104,9 @@ fn find(body: &str) -> Vec<Call> {
                 Some((len, mut call)) => {
                     call.line = line_no;
                     call.col = i;
+                    call.len = len;
                     from = i + len;
-                    if !call.name.starts_with('/') && call.name != "end" {
-                        call.block = closes(body, &call);
-                        calls.push(call);
-                    }
+                    calls.push(call);
                 }
                 None => from = i + 1,
             }
@@ -104,6 +116,24 @@ fn find(body: &str) -> Vec<Call> {
         }
     }
     calls
+}
+
+/// Every opening shortcode call in `body`: the tags that are not closing ones.
+fn find(body: &str) -> Vec<Call> {
+    find_tags(body)
+        .into_iter()
+        .filter(|c| !c.is_closing())
+        .map(|mut c| {
+            c.block = closes(body, &c);
+            c
+        })
+        .collect()
+}
+
+impl Call {
+    pub(crate) fn is_closing(&self) -> bool {
+        self.name.starts_with('/') || self.name == "end"
+    }
 }
 
 /// Whether a closing tag for `call` follows in `body`.
@@ -136,6 +166,7 @@ fn parse_at(s: &str) -> Option<(usize, Call)> {
     let call = |name: &str, args| Call {
         line: 0,
         col: 0,
+        len: 0,
         name: name.to_string(),
         args,
         from,
