@@ -457,14 +457,25 @@ pub fn field(def: &FieldDef) -> Field {
         I18n::Translated
     };
     let mut f = widget(&def.name, &def.ty, def.required, i18n);
-    f.hint = match (&def.description, &def.ty) {
-        (Some(d), FieldType::DateTime { zone }) => Some(format!(
-            "{d} (shown on the site in {} time)",
-            zone.iana_name().unwrap_or("the site's")
-        )),
-        (d, _) => d.clone(),
+    // A time's widget says which clock it is read on; the description
+    // comes first.
+    f.hint = match (&def.description, f.hint.take()) {
+        (Some(d), Some(zone)) => Some(format!("{}. {zone}", d.trim_end_matches('.'))),
+        (d, zone) => d.clone().or(zone),
     };
     f
+}
+
+/// The clock a time field is edited on, for its hint: `Oslo time
+/// (Europe/Oslo)`.
+fn zone_hint(zone: &jiff::tz::TimeZone) -> String {
+    match zone.iana_name() {
+        Some(name) => {
+            let city = name.rsplit('/').next().unwrap_or(name).replace('_', " ");
+            format!("In {city} time ({name})")
+        }
+        None => "The site's time zone".into(),
+    }
 }
 
 /// The widget of a value of type `ty`.
@@ -520,8 +531,17 @@ fn widget(name: &str, ty: &FieldType, required: bool, i18n: I18n) -> Field {
             time_format: Some(false),
             ..base
         },
-        FieldType::DateTime { .. } => Field {
+        // The time as the editor types it on the field's clock (the site's
+        // unless the schema names one), stored as typed without an offset
+        // (`2026-12-03T18:00:00`), which polis reads on that clock: the
+        // site's files' own convention, right whatever the browser's zone.
+        // Not `input_timezone`: Sveltia 0.221 would store an offset, but
+        // would show the files' times without one in the browser's zone,
+        // shifted wherever that is not the site's. Not `picker_utc`: UTC.
+        // No `format`, so that the CMS writes a TOML datetime.
+        FieldType::DateTime { zone } => Field {
             widget: "datetime",
+            hint: Some(zone_hint(zone)),
             ..base
         },
         FieldType::Week => Field {
@@ -827,7 +847,7 @@ week = { type = "week", required = true }
         assert_eq!(f("datetime").time_format, None);
         assert_eq!(
             f("datetime").hint.as_deref(),
-            Some("When (shown on the site in Europe/London time)")
+            Some("When. In London time (Europe/London)")
         );
         // validated strings
         assert!(f("week").pattern.is_some());
@@ -924,6 +944,27 @@ week = { type = "week", required = true }
         assert_eq!(towns.format, "yaml-frontmatter");
         assert!(c.to_yaml().contains("label: Our towns"));
         assert_eq!(c.collections.len(), 3);
+    }
+
+    /// Issue 18: a time field's hint names the clock its picker works on.
+    #[test]
+    fn a_time_field_names_its_clock() {
+        let zone = |n: &str| jiff::tz::TimeZone::get(n).unwrap();
+        assert_eq!(
+            zone_hint(&zone("Europe/Oslo")),
+            "In Oslo time (Europe/Oslo)"
+        );
+        assert_eq!(
+            zone_hint(&zone("America/Port_of_Spain")),
+            "In Port of Spain time (America/Port_of_Spain)"
+        );
+        let undescribed = FieldDef {
+            description: None,
+            ..config().collections[0].field("datetime").unwrap().clone()
+        };
+        let f = field(&undescribed);
+        assert_eq!(f.hint.as_deref(), Some("In London time (Europe/London)"));
+        assert_eq!(f.time_format, None);
     }
 
     #[test]
