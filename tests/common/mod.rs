@@ -445,7 +445,7 @@ pub fn list_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     files
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+pub fn copy_dir(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.expect("walk the fixture");
         let rel = entry.path().strip_prefix(from).expect("inside the fixture");
