@@ -1002,7 +1002,8 @@ fn example_files(root: &Path, dir: &str) -> serde_json::Map<String, Value> {
 fn example_copy() -> tempfile::TempDir {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().expect("a temp folder");
-    for sub in ["content", "themes", "vendor"] {
+    // data/: the map's base, which the site's pages draw.
+    for sub in ["content", "themes", "vendor", "data"] {
         copy_dir(&repo.join(sub), &dir.path().join(sub));
     }
     let toml = std::fs::read_to_string(repo.join("site.toml")).expect("site.toml");
