@@ -983,6 +983,100 @@ async fn issue_18_a_takeover_week_made_in_the_editor_builds_and_passes_the_check
     .await;
 }
 
+/// Issue 18, the sections' own pages: the Live section's `_index.md` and
+/// its translation, in the test repository as in the example, are opened
+/// from the editor's "Section pages", given a weight (once, for both
+/// languages) and a new Norwegian title, and saved. The CMS writes both
+/// files in TOML between `+++`, the weight in each, and keeps the keys its
+/// form does not show (`sort_by`, the Norwegian `slug` and
+/// `translated_from`); the site with them builds and passes `polis check
+/// --deny-warnings`, and the Norwegian section page has its new title.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_18_a_section_page_edited_in_the_editor_builds_and_passes_the_check() {
+    in_browser(|b| async move {
+        let site = example_copy();
+        let server = serve_root(site.path());
+        b.preload(
+            "window.EventSource = function () { return { addEventListener() {}, close() {} }; };",
+        )
+        .await;
+        b.client
+            .goto(&format!("{}admin/", server.url()))
+            .await
+            .expect("open the editor");
+        let mut index = serde_json::Map::new();
+        for rel in ["content/live/_index.md", "content/live/_index.nb.md"] {
+            let text = std::fs::read_to_string(site.path().join(rel)).unwrap();
+            index.insert(rel.into(), json!(text));
+        }
+        b.put_files(&index).await;
+        b.click_button("Work with Test Repository").await;
+        b.wait_for(
+            "the collections are listed",
+            "document.body.innerText.includes('Section pages')",
+        )
+        .await;
+        b.click_text("Section pages").await;
+        b.wait_for(
+            "the section pages are listed",
+            "document.body.innerText.includes('Home page') && document.body.innerText.includes('Live')",
+        )
+        .await;
+        // The file's own address: the sidebar has a collection named Live too.
+        b.client
+            .goto(&format!(
+                "{}admin/#/collections/section_pages/entries/live",
+                server.url()
+            ))
+            .await
+            .expect("open the Live section's page");
+        b.wait_for("the form", "document.body.innerText.includes('Weight')")
+            .await;
+        b.type_into("Weight", "3").await;
+        b.click_role("radio", "Norwegian Bokmål").await;
+        b.set_value("Title", "Å bo i Osloregionen").await;
+        b.click_button("Save").await;
+        b.wait_for(
+            "the entry is saved",
+            "document.body.innerText.includes('Entry saved')",
+        )
+        .await;
+
+        let files = b.saved_files().await;
+        let files = files.as_object().expect("a map of files");
+        let en = files["content/live/_index.md"].as_str().unwrap();
+        let nb = files["content/live/_index.nb.md"].as_str().unwrap();
+        eprintln!("the editor wrote:\n{en}\n{nb}");
+        assert!(en.starts_with("+++\n") && nb.starts_with("+++\n"));
+        for (text, said) in [
+            (en, &["title = \"Live\"", "weight = 3", "sort_by = \"weight\""][..]),
+            (
+                nb,
+                &[
+                    "title = \"Å bo i Osloregionen\"",
+                    "weight = 3",
+                    "sort_by = \"weight\"",
+                    "slug = \"bo\"",
+                    "translated_from = ",
+                ][..],
+            ),
+        ] {
+            for said in said {
+                assert!(text.contains(said), "{said} missing from\n{text}");
+            }
+        }
+
+        drop(server);
+        for (rel, text) in files {
+            std::fs::write(site.path().join(rel), text.as_str().unwrap()).unwrap();
+        }
+        let out = check_and_build(site.path());
+        let page = std::fs::read_to_string(out.join("nb/bo/index.html")).unwrap();
+        assert!(page.contains("Å bo i Osloregionen"), "{page}");
+    })
+    .await;
+}
+
 /// The text files under `dir` of the site at `root`: path → text.
 fn example_files(root: &Path, dir: &str) -> serde_json::Map<String, Value> {
     let mut files = serde_json::Map::new();
