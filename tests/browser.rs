@@ -984,8 +984,8 @@ async fn issue_18_a_takeover_week_made_in_the_editor_builds_and_passes_the_check
 }
 
 /// Issue 18, the sections' own pages: the Live section's `_index.md` and
-/// its translation, in the test repository as in the example, are opened
-/// from the editor's "Section pages", given a weight (once, for both
+/// its translation, in the test repository as in the example, are listed
+/// once, at the top of the Live collection, opened there, given a weight (once, for both
 /// languages) and a new Norwegian title, and saved. The CMS writes both
 /// files in TOML between `+++`, the weight in each, and keeps the keys its
 /// form does not show (`sort_by`, the Norwegian `slug` and
@@ -1016,16 +1016,22 @@ async fn issue_18_a_section_page_edited_in_the_editor_builds_and_passes_the_chec
             "document.body.innerText.includes('Section pages')",
         )
         .await;
-        b.click_text("Section pages").await;
+        // The section's page is at the top of its collection, and is not
+        // listed again as one of its pages.
+        b.click_text("Live").await;
         b.wait_for(
-            "the section pages are listed",
-            "document.body.innerText.includes('Home page') && document.body.innerText.includes('Live')",
+            "the Live collection lists its page",
+            "document.body.innerText.includes('Section page')",
         )
         .await;
-        // The file's own address: the sidebar has a collection named Live too.
+        let listed = b.eval("document.body.innerText").await;
+        assert!(
+            listed.as_str().unwrap().contains("which has one entry"),
+            "{listed}"
+        );
         b.client
             .goto(&format!(
-                "{}admin/#/collections/section_pages/entries/live",
+                "{}admin/#/collections/live/entries/_index",
                 server.url()
             ))
             .await
@@ -1049,7 +1055,10 @@ async fn issue_18_a_section_page_edited_in_the_editor_builds_and_passes_the_chec
         eprintln!("the editor wrote:\n{en}\n{nb}");
         assert!(en.starts_with("+++\n") && nb.starts_with("+++\n"));
         for (text, said) in [
-            (en, &["title = \"Live\"", "weight = 3", "sort_by = \"weight\""][..]),
+            (
+                en,
+                &["title = \"Live\"", "weight = 3", "sort_by = \"weight\""][..],
+            ),
             (
                 nb,
                 &[

@@ -65,7 +65,8 @@ pub struct CmsConfig {
 #[derive(Debug, Serialize)]
 #[serde(untagged)]
 pub enum AnyCollection {
-    Folder(CmsCollection),
+    /// Boxed: much the larger.
+    Folder(Box<CmsCollection>),
     Files(FileCollection),
 }
 
@@ -161,6 +162,20 @@ pub struct CmsCollection {
     pub format: &'static str,
     i18n: bool,
     pub fields: Vec<Field>,
+    /// The section's own page, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index_file: Option<IndexFile>,
+}
+
+/// A folder collection's `_index.md` (Sveltia's Hugo index file), with a
+/// form of its own.
+#[derive(Debug, Serialize)]
+pub struct IndexFile {
+    name: &'static str,
+    label: String,
+    icon: &'static str,
+    format: &'static str,
+    pub fields: Vec<Field>,
 }
 
 /// Whether a field is written in each language's file.
@@ -250,7 +265,7 @@ impl CmsConfig {
     /// The folder collections, in order.
     pub fn folders(&self) -> impl Iterator<Item = &CmsCollection> {
         self.collections.iter().filter_map(|c| match c {
-            AnyCollection::Folder(f) => Some(f),
+            AnyCollection::Folder(f) => Some(&**f),
             AnyCollection::Files(_) => None,
         })
     }
@@ -294,10 +309,21 @@ pub fn cms_config(config: &Config, sections: &[Section], index_pages: &[IndexPag
             .filter(|s| config.collections.iter().all(|c| c.folder != s.folder))
             .map(|s| plain_collection(config, s, Vec::new())),
     );
-    let mut collections: Vec<AnyCollection> =
-        collections.into_iter().map(AnyCollection::Folder).collect();
-    if !index_pages.is_empty() {
-        collections.push(AnyCollection::Files(index_collection(config, index_pages)));
+    // A section's own page goes with its pages where it has a collection.
+    let mut others: Vec<&IndexPage> = Vec::new();
+    for page in index_pages {
+        let folder = format!("content/{}", page.folder);
+        match collections.iter_mut().find(|c| c.folder == folder) {
+            Some(c) if !page.folder.is_empty() => c.index_file = Some(index_file_of(config, page)),
+            _ => others.push(page),
+        }
+    }
+    let mut collections: Vec<AnyCollection> = collections
+        .into_iter()
+        .map(|c| AnyCollection::Folder(Box::new(c)))
+        .collect();
+    if !others.is_empty() {
+        collections.push(AnyCollection::Files(index_collection(config, &others)));
     }
     CmsConfig {
         backend: Backend {
@@ -405,6 +431,7 @@ fn plain_collection(config: &Config, s: &Section, own: Vec<Field>) -> CmsCollect
         format: format_name(s.format),
         i18n: config.languages.len() > 1,
         fields,
+        index_file: None,
     }
 }
 
@@ -436,27 +463,47 @@ fn weight_field(hint: &str) -> Field {
     }
 }
 
-/// The sections' own pages (`_index.md`, `_index.nb.md`, ...), each a file
-/// of one collection: the title and description their listing shows, their
-/// weight among their sibling sections, and their text. The keys the form
-/// does not show (`sort_by`, `slug`, `template`, `[extra]`) the CMS keeps.
-fn index_collection(config: &Config, pages: &[IndexPage]) -> FileCollection {
+/// The form of a section's own page: the title and description its
+/// listing shows, its weight among its sibling sections (the home page has
+/// none), and its text. The keys the form does not show (`sort_by`, `slug`,
+/// `template`, `[extra]`) the CMS keeps.
+fn index_fields(config: &Config, page: &IndexPage) -> Vec<Field> {
+    let mut fields: Vec<Field> = core_fields(config)
+        .into_iter()
+        .filter(|f| matches!(f.name.as_str(), "title" | "description"))
+        .collect();
+    if !page.folder.is_empty() {
+        fields.push(weight_field(
+            "Orders the section among the sections beside it: lower comes first",
+        ));
+    }
+    fields.push(body_field());
+    fields
+}
+
+/// The `_index.md` of a section that has a folder collection: the CMS's
+/// index file of that collection, pinned at the top of its list. (In a
+/// file collection instead, Sveltia 0.221 would list the file among the
+/// folder collection's pages too, with the pages' form: a folder
+/// collection's members are the entries whose path its `{{slug}}` matches.)
+fn index_file_of(config: &Config, page: &IndexPage) -> IndexFile {
+    IndexFile {
+        name: "_index",
+        label: "Section page".into(),
+        icon: "home",
+        format: format_name(page.format),
+        fields: index_fields(config, page),
+    }
+}
+
+/// The other sections' own pages (`_index.md`, `_index.nb.md`, ...): the
+/// home page's, and those of sections without pages, each a file of one
+/// collection, with its translations beside it.
+fn index_collection(config: &Config, pages: &[&IndexPage]) -> FileCollection {
     let i18n = config.languages.len() > 1;
     let files = pages
         .iter()
         .map(|p| {
-            let mut fields: Vec<Field> = core_fields(config)
-                .into_iter()
-                .filter(|f| matches!(f.name.as_str(), "title" | "description"))
-                .collect();
-            // Sections are listed among their siblings by weight; the home
-            // page has none.
-            if !p.folder.is_empty() {
-                fields.push(weight_field(
-                    "Orders the section among the sections beside it: lower comes first",
-                ));
-            }
-            fields.push(body_field());
             let dir = if p.folder.is_empty() {
                 "content".to_string()
             } else {
@@ -476,7 +523,7 @@ fn index_collection(config: &Config, pages: &[IndexPage]) -> FileCollection {
                 },
                 format: format_name(p.format),
                 i18n,
-                fields,
+                fields: index_fields(config, p),
             }
         })
         .collect();
@@ -484,7 +531,7 @@ fn index_collection(config: &Config, pages: &[IndexPage]) -> FileCollection {
         name: "section_pages".into(),
         label: "Section pages".into(),
         description: Some(
-            "The home page and each section's own page: the title and text above its list".into(),
+            "The home page, and the sections without pages of their own; a section with pages has its page at the top of its collection".into(),
         ),
         i18n,
         files,
@@ -1166,10 +1213,13 @@ week = { type = "week", required = true }
         assert_eq!(coll.fields.iter().filter(|f| f.name == "weight").count(), 1);
     }
 
-    /// Issue 18: the sections' own pages are one file collection, a file
+    /// Issue 18: the sections' own pages: the home page's and those of
+    /// sections without a folder collection are one file collection, a file
     /// each, with the translations beside the default language's file
-    /// (`_index.md`, `_index.nb.md`) and each file's front matter format;
-    /// the home page has no weight, a section its weight among its siblings.
+    /// (`_index.md`, `_index.nb.md`) and each file's front matter format; a
+    /// section with a folder collection has its page as that collection's
+    /// index file. The home page has no weight, a section its weight among
+    /// its siblings.
     #[test]
     fn section_pages_are_files_with_their_translations() {
         let pages = [
@@ -1226,6 +1276,33 @@ week = { type = "week", required = true }
         }
         // Without sections, no empty collection.
         assert!(cms_config(&config(), &[], &[]).index_pages().is_none());
+
+        // A section with a folder collection has its page at the top of it,
+        // as the CMS's index file, with the same form.
+        let live = IndexPage {
+            folder: "live".into(),
+            label: "Live".into(),
+            format: FrontFormat::Toml,
+        };
+        let c = cms_config(
+            &config(),
+            &[section("live", true)],
+            &[pages[0].clone(), live],
+        );
+        let coll = c.folders().find(|x| x.name == "live").unwrap();
+        let index = coll.index_file.as_ref().expect("the section's page");
+        let names: Vec<&str> = index.fields.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["title", "description", "weight", "body"]);
+        let text = c.to_yaml();
+        assert!(text.contains("  index_file:\n    name: _index\n"), "{text}");
+        let files: Vec<&str> = c
+            .index_pages()
+            .unwrap()
+            .files
+            .iter()
+            .map(|f| f.name.as_str())
+            .collect();
+        assert_eq!(files, ["home"]);
     }
 
     /// Issue 18: a time field's hint names the clock its picker works on.

@@ -406,8 +406,8 @@ fn issue_18_the_editor_config_follows_the_schema() {
 
 /// Issue 18: a section's own page as the web editor saves it builds and
 /// passes the check. The generated configuration says where the Live
-/// section's page and its translation are (`_index.md`, `_index.nb.md`) and
-/// which fields the form has; the two files are written as Sveltia CMS
+/// section's page and its translation are (the index file of the Live
+/// collection: `_index.md`, `_index.nb.md`) and which fields the form has; the two files are written as Sveltia CMS
 /// writes TOML front matter (the form's fields in its order, then the keys
 /// the form does not show, kept as they were), with a weight in both files
 /// and a new Norwegian title and text. polis builds the site with them
@@ -426,18 +426,15 @@ fn issue_18_a_section_page_as_the_editor_saves_it_builds_and_passes_the_check() 
     let (_built, out) = build();
     let config: serde_yaml_ng::Value =
         serde_yaml_ng::from_str(&read(&out, "admin/config.yml")).unwrap();
-    let sections = config["collections"]
+    // The section's page is the index file of its collection.
+    let collection = config["collections"]
         .as_sequence()
         .unwrap()
         .iter()
-        .find(|c| c["name"] == "section_pages")
-        .expect("a collection of the sections' pages");
-    let live = sections["files"]
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .find(|f| f["name"] == "live")
-        .expect("the Live section's page");
+        .find(|c| c["name"] == "live")
+        .expect("the Live collection");
+    let live = &collection["index_file"];
+    assert_eq!(live["name"], "_index");
     assert_eq!(live["format"], "toml-frontmatter");
     let fields: Vec<&str> = live["fields"]
         .as_sequence()
@@ -447,13 +444,20 @@ fn issue_18_a_section_page_as_the_editor_saves_it_builds_and_passes_the_check() 
         .collect();
     assert_eq!(fields, ["title", "description", "weight", "body"]);
     // The CMS leaves the default language's suffix out.
-    let file = live["file"].as_str().unwrap();
-    let en = file.replace(".{{locale}}", "");
-    let nb = file.replace("{{locale}}", "nb");
-    assert_eq!(
-        (en.as_str(), nb.as_str()),
-        ("content/live/_index.md", "content/live/_index.nb.md")
-    );
+    let folder = collection["folder"].as_str().unwrap();
+    let en = format!("{folder}/_index.md");
+    let nb = format!("{folder}/_index.nb.md");
+    assert_eq!(en, "content/live/_index.md");
+    // The home page, which has no collection, is a file of its own.
+    let home = config["collections"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "section_pages")
+        .and_then(|c| c["files"].as_sequence())
+        .and_then(|files| files.iter().find(|f| f["name"] == "home"))
+        .expect("the home page's file");
+    assert_eq!(home["file"], "content/_index.{{locale}}.md");
 
     // What the form saves: its fields in order, the body below, and the
     // keys it does not show after its own, as they were.
