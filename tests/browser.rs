@@ -990,7 +990,9 @@ async fn issue_18_a_takeover_week_made_in_the_editor_builds_and_passes_the_check
 /// files in TOML between `+++`, the weight in each, and keeps the keys its
 /// form does not show (`sort_by`, the Norwegian `slug` and
 /// `translated_from`); the site with them builds and passes `polis check
-/// --deny-warnings`, and the Norwegian section page has its new title.
+/// --deny-warnings`, and the Norwegian section page has its new title. The
+/// home page, a file of "Section pages", is given a new Norwegian title the
+/// same way, and keeps its `[extra]` hero.
 #[tokio::test(flavor = "multi_thread")]
 async fn issue_18_a_section_page_edited_in_the_editor_builds_and_passes_the_check() {
     in_browser(|b| async move {
@@ -1005,7 +1007,12 @@ async fn issue_18_a_section_page_edited_in_the_editor_builds_and_passes_the_chec
             .await
             .expect("open the editor");
         let mut index = serde_json::Map::new();
-        for rel in ["content/live/_index.md", "content/live/_index.nb.md"] {
+        for rel in [
+            "content/live/_index.md",
+            "content/live/_index.nb.md",
+            "content/_index.md",
+            "content/_index.nb.md",
+        ] {
             let text = std::fs::read_to_string(site.path().join(rel)).unwrap();
             index.insert(rel.into(), json!(text));
         }
@@ -1048,8 +1055,44 @@ async fn issue_18_a_section_page_edited_in_the_editor_builds_and_passes_the_chec
         )
         .await;
 
-        let files = b.saved_files().await;
+        // The home page, a file of "Section pages": its Norwegian title.
+        b.client
+            .goto(&format!(
+                "{}admin/#/collections/section_pages/entries/home",
+                server.url()
+            ))
+            .await
+            .expect("open the home page");
+        b.wait_for(
+            "the home page's form",
+            "document.body.innerText.includes('Home page')",
+        )
+        .await;
+        b.click_role("radio", "Norwegian Bokmål").await;
+        b.set_value("Title", "Velkommen til Osloregionen").await;
+        b.click_button("Save").await;
+        let start = Instant::now();
+        let files = loop {
+            let files = b.saved_files().await;
+            if files["content/_index.nb.md"]
+                .as_str()
+                .is_some_and(|t| t.contains("Velkommen til Osloregionen"))
+            {
+                break files;
+            }
+            assert!(start.elapsed() < PATIENCE, "the home page was not saved");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
         let files = files.as_object().expect("a map of files");
+        let home = files["content/_index.nb.md"].as_str().unwrap();
+        eprintln!("the editor wrote:\n{home}");
+        assert!(home.starts_with("+++\n"), "{home}");
+        assert!(
+            home.contains("\n[extra]\nhero = "),
+            "the hero is kept:\n{home}"
+        );
+        assert!(!home.contains("weight"), "{home}");
+
         let en = files["content/live/_index.md"].as_str().unwrap();
         let nb = files["content/live/_index.nb.md"].as_str().unwrap();
         eprintln!("the editor wrote:\n{en}\n{nb}");
@@ -1082,6 +1125,8 @@ async fn issue_18_a_section_page_edited_in_the_editor_builds_and_passes_the_chec
         let out = check_and_build(site.path());
         let page = std::fs::read_to_string(out.join("nb/bo/index.html")).unwrap();
         assert!(page.contains("Å bo i Osloregionen"), "{page}");
+        let home = std::fs::read_to_string(out.join("nb/index.html")).unwrap();
+        assert!(home.contains("Velkommen til Osloregionen"), "{home}");
     })
     .await;
 }
