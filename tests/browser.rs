@@ -983,6 +983,109 @@ async fn issue_18_a_takeover_week_made_in_the_editor_builds_and_passes_the_check
     .await;
 }
 
+/// Issue 18, times: an event made in the editor by someone whose browser
+/// runs on New York's clock. The start and end fields say they are typed in
+/// Oslo time; the CMS stores 18:00 as typed, without an offset, a TOML local
+/// datetime that polis reads on the site's clock: the event's calendar file
+/// starts at 17:00 UTC, 18:00 in Oslo in December, not at 18:00 in New York.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_18_an_event_time_made_in_the_editor_is_the_time_meant_in_oslo() {
+    in_browser(|b| async move {
+        let site = example_copy();
+        let server = serve_root(site.path());
+        b.preload(
+            "window.EventSource = function () { return { addEventListener() {}, close() {} }; };",
+        )
+        .await;
+        b.client
+            .issue_cmd(Cdp {
+                cmd: "Emulation.setTimezoneOverride",
+                params: json!({ "timezoneId": "America/New_York" }),
+            })
+            .await
+            .expect("chromedriver runs the CDP command");
+        b.client
+            .goto(&format!("{}admin/", server.url()))
+            .await
+            .expect("open the editor");
+        assert_eq!(
+            b.eval("Intl.DateTimeFormat().resolvedOptions().timeZone")
+                .await,
+            json!("America/New_York")
+        );
+        b.click_button("Work with Test Repository").await;
+        b.wait_for(
+            "the collections are listed",
+            "document.body.innerText.includes('Events')",
+        )
+        .await;
+        b.click_text("Events").await;
+        b.wait_for(
+            "the events collection is open",
+            "document.body.innerText.includes('Conferences, welcome evenings')",
+        )
+        .await;
+        b.click_button("Create New Entry").await;
+        b.wait_for("the form", "document.body.innerText.includes('Creating')")
+            .await;
+        b.wait_for(
+            "the hint names the clock",
+            "document.body.innerText.includes('In Oslo time (Europe/Oslo)')",
+        )
+        .await;
+        b.type_into("Title", "Winter welcome evening").await;
+        b.type_into("Description", "Meet other newcomers over coffee at the library.")
+            .await;
+        b.set_value("Start", "2026-12-10T18:00").await;
+        b.set_value("End", "2026-12-10T21:00").await;
+        b.type_into("Venue", "Deichman Bjørvika").await;
+        b.type_into("Address", "Anne-Cath. Vestlys plass 1, 0150 Oslo")
+            .await;
+        b.type_into("Organiser", "Oslo Region Alliance").await;
+        // Three options: radio buttons, not a list.
+        let clicked = b
+            .eval(
+                "(() => { const el = [...document.querySelectorAll('label, [role=radio], input[type=radio]')] \
+                 .find((e) => (e.textContent || e.value || '').trim() === 'en+nb'); \
+                 if (!el) return false; el.scrollIntoView({ block: 'center' }); el.click(); return true; })()",
+            )
+            .await;
+        assert_eq!(clicked, json!(true), "no option en+nb");
+        b.click_role("radio", "Norwegian Bokmål").await;
+        b.type_into("Title", "Velkomstkveld om vinteren").await;
+        b.type_into("Description", "Møt andre nyankomne over en kopp kaffe på biblioteket.")
+            .await;
+        b.type_into("Organiser", "Osloregionen").await;
+        b.click_button("Save").await;
+        b.wait_for(
+            "the entry is saved",
+            "document.body.innerText.includes('Entry saved')",
+        )
+        .await;
+
+        let files = b.saved_files().await;
+        let files = files.as_object().expect("a map of files");
+        let en = files["content/events/winter-welcome-evening.md"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{:?}", files.keys()));
+        eprintln!("the editor wrote:\n{en}");
+        // A TOML local datetime, as typed (Sveltia adds the milliseconds).
+        assert!(en.contains("start = 2026-12-10T18:00:00"), "{en}");
+        assert!(en.contains("end = 2026-12-10T21:00:00"), "{en}");
+
+        drop(server);
+        for (rel, text) in files {
+            std::fs::write(site.path().join(rel), text.as_str().unwrap()).unwrap();
+        }
+        let out = check_and_build(site.path());
+        let ics = std::fs::read_to_string(out.join("en/events/winter-welcome-evening/event.ics"))
+            .unwrap();
+        assert!(ics.contains("DTSTART:20261210T170000Z"), "{ics}");
+        assert!(ics.contains("DTEND:20261210T200000Z"), "{ics}");
+    })
+    .await;
+}
+
 /// Issue 18, the sections' own pages: the Live section's `_index.md` and
 /// its translation, in the test repository as in the example, are listed
 /// once, at the top of the Live collection, opened there, given a weight (once, for both
