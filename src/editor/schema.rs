@@ -1,6 +1,9 @@
 //! The mapping from polis's schema to the CMS's configuration: one folder
 //! collection per `[collections.*]` and per plain section, one widget per
-//! field. Pure: config and sections in, a serializable configuration out.
+//! field, and the sections' own pages (`_index.md`): a folder collection's
+//! index file, or a file of "Section pages" for the home page and sections
+//! without pages. Pure: config and sections in, a serializable
+//! configuration out.
 //!
 //! Sveltia CMS reads Decap CMS's format; what it adds and what is used here:
 //! `i18n.omit_default_locale_from_file_path` (`name.md` + `name.nb.md`),
