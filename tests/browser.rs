@@ -983,6 +983,257 @@ async fn issue_18_a_takeover_week_made_in_the_editor_builds_and_passes_the_check
     .await;
 }
 
+/// Issue 18, times: an event made in the editor by someone whose browser
+/// runs on New York's clock. The start and end fields say they are typed in
+/// Oslo time; the CMS stores 18:00 as typed, without an offset, a TOML local
+/// datetime that polis reads on the site's clock: the event's calendar file
+/// starts at 17:00 UTC, 18:00 in Oslo in December, not at 18:00 in New York.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_18_an_event_time_made_in_the_editor_is_the_time_meant_in_oslo() {
+    in_browser(|b| async move {
+        let site = example_copy();
+        let server = serve_root(site.path());
+        b.preload(
+            "window.EventSource = function () { return { addEventListener() {}, close() {} }; };",
+        )
+        .await;
+        b.client
+            .issue_cmd(Cdp {
+                cmd: "Emulation.setTimezoneOverride",
+                params: json!({ "timezoneId": "America/New_York" }),
+            })
+            .await
+            .expect("chromedriver runs the CDP command");
+        b.client
+            .goto(&format!("{}admin/", server.url()))
+            .await
+            .expect("open the editor");
+        assert_eq!(
+            b.eval("Intl.DateTimeFormat().resolvedOptions().timeZone")
+                .await,
+            json!("America/New_York")
+        );
+        b.click_button("Work with Test Repository").await;
+        b.wait_for(
+            "the collections are listed",
+            "document.body.innerText.includes('Events')",
+        )
+        .await;
+        b.click_text("Events").await;
+        b.wait_for(
+            "the events collection is open",
+            "document.body.innerText.includes('Conferences, welcome evenings')",
+        )
+        .await;
+        b.click_button("Create New Entry").await;
+        b.wait_for("the form", "document.body.innerText.includes('Creating')")
+            .await;
+        b.wait_for(
+            "the hint names the clock",
+            "document.body.innerText.includes('In Oslo time (Europe/Oslo)')",
+        )
+        .await;
+        b.type_into("Title", "Winter welcome evening").await;
+        b.type_into("Description", "Meet other newcomers over coffee at the library.")
+            .await;
+        b.set_value("Start", "2026-12-10T18:00").await;
+        b.set_value("End", "2026-12-10T21:00").await;
+        b.type_into("Venue", "Deichman Bjørvika").await;
+        b.type_into("Address", "Anne-Cath. Vestlys plass 1, 0150 Oslo")
+            .await;
+        b.type_into("Organiser", "Oslo Region Alliance").await;
+        // Three options: radio buttons, not a list.
+        let clicked = b
+            .eval(
+                "(() => { const el = [...document.querySelectorAll('label, [role=radio], input[type=radio]')] \
+                 .find((e) => (e.textContent || e.value || '').trim() === 'en+nb'); \
+                 if (!el) return false; el.scrollIntoView({ block: 'center' }); el.click(); return true; })()",
+            )
+            .await;
+        assert_eq!(clicked, json!(true), "no option en+nb");
+        b.click_role("radio", "Norwegian Bokmål").await;
+        b.type_into("Title", "Velkomstkveld om vinteren").await;
+        b.type_into("Description", "Møt andre nyankomne over en kopp kaffe på biblioteket.")
+            .await;
+        b.type_into("Organiser", "Osloregionen").await;
+        b.click_button("Save").await;
+        b.wait_for(
+            "the entry is saved",
+            "document.body.innerText.includes('Entry saved')",
+        )
+        .await;
+
+        let files = b.saved_files().await;
+        let files = files.as_object().expect("a map of files");
+        let en = files["content/events/winter-welcome-evening.md"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{:?}", files.keys()));
+        eprintln!("the editor wrote:\n{en}");
+        // A TOML local datetime, as typed (Sveltia adds the milliseconds).
+        assert!(en.contains("start = 2026-12-10T18:00:00"), "{en}");
+        assert!(en.contains("end = 2026-12-10T21:00:00"), "{en}");
+
+        drop(server);
+        for (rel, text) in files {
+            std::fs::write(site.path().join(rel), text.as_str().unwrap()).unwrap();
+        }
+        let out = check_and_build(site.path());
+        let ics = std::fs::read_to_string(out.join("en/events/winter-welcome-evening/event.ics"))
+            .unwrap();
+        assert!(ics.contains("DTSTART:20261210T170000Z"), "{ics}");
+        assert!(ics.contains("DTEND:20261210T200000Z"), "{ics}");
+    })
+    .await;
+}
+
+/// Issue 18, the sections' own pages: the Live section's `_index.md` and
+/// its translation, in the test repository as in the example, are listed
+/// once, at the top of the Live collection, opened there, given a weight (once, for both
+/// languages) and a new Norwegian title, and saved. The CMS writes both
+/// files in TOML between `+++`, the weight in each, and keeps the keys its
+/// form does not show (`sort_by`, the Norwegian `slug` and
+/// `translated_from`); the site with them builds and passes `polis check
+/// --deny-warnings`, and the Norwegian section page has its new title. The
+/// home page, a file of "Section pages", is given a new Norwegian title the
+/// same way, and keeps its `[extra]` hero.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue_18_a_section_page_edited_in_the_editor_builds_and_passes_the_check() {
+    in_browser(|b| async move {
+        let site = example_copy();
+        let server = serve_root(site.path());
+        b.preload(
+            "window.EventSource = function () { return { addEventListener() {}, close() {} }; };",
+        )
+        .await;
+        b.client
+            .goto(&format!("{}admin/", server.url()))
+            .await
+            .expect("open the editor");
+        let mut index = serde_json::Map::new();
+        for rel in [
+            "content/live/_index.md",
+            "content/live/_index.nb.md",
+            "content/_index.md",
+            "content/_index.nb.md",
+        ] {
+            let text = std::fs::read_to_string(site.path().join(rel)).unwrap();
+            index.insert(rel.into(), json!(text));
+        }
+        b.put_files(&index).await;
+        b.click_button("Work with Test Repository").await;
+        b.wait_for(
+            "the collections are listed",
+            "document.body.innerText.includes('Section pages')",
+        )
+        .await;
+        // The section's page is at the top of its collection, and is not
+        // listed again as one of its pages.
+        b.click_text("Live").await;
+        b.wait_for(
+            "the Live collection lists its page",
+            "document.body.innerText.includes('Section page')",
+        )
+        .await;
+        let listed = b.eval("document.body.innerText").await;
+        assert!(
+            listed.as_str().unwrap().contains("which has one entry"),
+            "{listed}"
+        );
+        b.client
+            .goto(&format!(
+                "{}admin/#/collections/live/entries/_index",
+                server.url()
+            ))
+            .await
+            .expect("open the Live section's page");
+        b.wait_for("the form", "document.body.innerText.includes('Weight')")
+            .await;
+        b.type_into("Weight", "3").await;
+        b.click_role("radio", "Norwegian Bokmål").await;
+        b.set_value("Title", "Å bo i Osloregionen").await;
+        b.click_button("Save").await;
+        b.wait_for(
+            "the entry is saved",
+            "document.body.innerText.includes('Entry saved')",
+        )
+        .await;
+
+        // The home page, a file of "Section pages": its Norwegian title.
+        b.client
+            .goto(&format!(
+                "{}admin/#/collections/section_pages/entries/home",
+                server.url()
+            ))
+            .await
+            .expect("open the home page");
+        b.wait_for(
+            "the home page's form",
+            "document.body.innerText.includes('Home page')",
+        )
+        .await;
+        b.click_role("radio", "Norwegian Bokmål").await;
+        b.set_value("Title", "Velkommen til Osloregionen").await;
+        b.click_button("Save").await;
+        let start = Instant::now();
+        let files = loop {
+            let files = b.saved_files().await;
+            if files["content/_index.nb.md"]
+                .as_str()
+                .is_some_and(|t| t.contains("Velkommen til Osloregionen"))
+            {
+                break files;
+            }
+            assert!(start.elapsed() < PATIENCE, "the home page was not saved");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        let files = files.as_object().expect("a map of files");
+        let home = files["content/_index.nb.md"].as_str().unwrap();
+        eprintln!("the editor wrote:\n{home}");
+        assert!(home.starts_with("+++\n"), "{home}");
+        assert!(
+            home.contains("\n[extra]\nhero = "),
+            "the hero is kept:\n{home}"
+        );
+        assert!(!home.contains("weight"), "{home}");
+
+        let en = files["content/live/_index.md"].as_str().unwrap();
+        let nb = files["content/live/_index.nb.md"].as_str().unwrap();
+        eprintln!("the editor wrote:\n{en}\n{nb}");
+        assert!(en.starts_with("+++\n") && nb.starts_with("+++\n"));
+        for (text, said) in [
+            (
+                en,
+                &["title = \"Live\"", "weight = 3", "sort_by = \"weight\""][..],
+            ),
+            (
+                nb,
+                &[
+                    "title = \"Å bo i Osloregionen\"",
+                    "weight = 3",
+                    "sort_by = \"weight\"",
+                    "slug = \"bo\"",
+                    "translated_from = ",
+                ][..],
+            ),
+        ] {
+            for said in said {
+                assert!(text.contains(said), "{said} missing from\n{text}");
+            }
+        }
+
+        drop(server);
+        for (rel, text) in files {
+            std::fs::write(site.path().join(rel), text.as_str().unwrap()).unwrap();
+        }
+        let out = check_and_build(site.path());
+        let page = std::fs::read_to_string(out.join("nb/bo/index.html")).unwrap();
+        assert!(page.contains("Å bo i Osloregionen"), "{page}");
+        let home = std::fs::read_to_string(out.join("nb/index.html")).unwrap();
+        assert!(home.contains("Velkommen til Osloregionen"), "{home}");
+    })
+    .await;
+}
+
 /// The text files under `dir` of the site at `root`: path → text.
 fn example_files(root: &Path, dir: &str) -> serde_json::Map<String, Value> {
     let mut files = serde_json::Map::new();
@@ -1002,7 +1253,8 @@ fn example_files(root: &Path, dir: &str) -> serde_json::Map<String, Value> {
 fn example_copy() -> tempfile::TempDir {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().expect("a temp folder");
-    for sub in ["content", "themes", "vendor"] {
+    // data/: the map's base, which the site's pages draw.
+    for sub in ["content", "themes", "vendor", "data"] {
         copy_dir(&repo.join(sub), &dir.path().join(sub));
     }
     let toml = std::fs::read_to_string(repo.join("site.toml")).expect("site.toml");

@@ -21,10 +21,13 @@ use crate::assets::styles::Assets;
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::error::Result;
-use crate::model::{FileKind, OutputPath, SourcePath};
+use crate::model::{FileKind, OutputPath, SortBy, SourcePath};
 use crate::output::{Held, Output};
 use crate::resolve::Site;
-pub use schema::{CmsConfig, Field, FrontFormat, Section, cms_config, field};
+pub use schema::{
+    AnyCollection, CmsConfig, Field, FileCollection, FrontFormat, IndexPage, Section, cms_config,
+    field,
+};
 
 /// The folder the editor is published in.
 pub const ADMIN_DIR: &str = "admin";
@@ -156,12 +159,13 @@ pub fn plan(site: &Site, cache: &mut ScriptCache, diags: &mut Diagnostics) -> Op
     }
     let vendored = cache.read(&config.root, &config.editor.script, diags)?;
     let sections = sections_of(site);
+    let index_pages = index_pages_of(site);
     let title = config
         .language(&config.default_language)
         .map(|l| l.title.clone())
         .unwrap_or_default();
     Some(Plan {
-        config: cms_config(config, &sections),
+        config: cms_config(config, &sections, &index_pages),
         vendored,
         api_root: config.editor.api_root.clone(),
         title,
@@ -398,17 +402,51 @@ fn sections_of(site: &Site) -> Vec<Section> {
         if pages == 0 {
             continue;
         }
-        let description = site
-            .section_front(section.id)
-            .and_then(|f| f.description.clone());
+        let front = site.section_front(section.id);
         out.push(Section {
             folder: section.dir.clone(),
             label: section.title.clone(),
-            description,
+            description: front.and_then(|f| f.description.clone()),
             format,
             bundles,
+            by_weight: front.and_then(|f| f.sort_by) == Some(SortBy::Weight),
         });
     }
+    out.sort_by(|a, b| a.folder.cmp(&b.folder));
+    out
+}
+
+/// The sections of the default language that have an `_index.md`, the home
+/// page first, then by folder; none in or under an excluded folder.
+fn index_pages_of(site: &Site) -> Vec<IndexPage> {
+    let config = &site.config;
+    let excluded = |dir: &str| {
+        config.editor.exclude.iter().any(|x| {
+            let x = x.trim_matches('/');
+            dir == x || dir.strip_prefix(x).is_some_and(|r| r.starts_with('/'))
+        })
+    };
+    let mut out: Vec<IndexPage> = site
+        .sections
+        .iter()
+        .filter(|s| s.lang == config.default_language && !excluded(&s.dir))
+        .filter_map(|s| {
+            let file = &site.files[s.file?];
+            Some(IndexPage {
+                folder: s.dir.clone(),
+                label: if s.is_home() {
+                    "Home page".into()
+                } else {
+                    s.title.clone()
+                },
+                format: if file.text.starts_with("---") {
+                    FrontFormat::Yaml
+                } else {
+                    FrontFormat::Toml
+                },
+            })
+        })
+        .collect();
     out.sort_by(|a, b| a.folder.cmp(&b.folder));
     out
 }

@@ -1,6 +1,9 @@
 //! The mapping from polis's schema to the CMS's configuration: one folder
 //! collection per `[collections.*]` and per plain section, one widget per
-//! field. Pure: config and sections in, a serializable configuration out.
+//! field, and the sections' own pages (`_index.md`): a folder collection's
+//! index file, or a file of "Section pages" for the home page and sections
+//! without pages. Pure: config and sections in, a serializable
+//! configuration out.
 //!
 //! Sveltia CMS reads Decap CMS's format; what it adds and what is used here:
 //! `i18n.omit_default_locale_from_file_path` (`name.md` + `name.nb.md`),
@@ -33,6 +36,18 @@ pub struct Section {
     pub format: FrontFormat,
     /// Pages are bundles (`name/index.md`).
     pub bundles: bool,
+    /// The section's listing orders its pages by `weight` (`sort_by =
+    /// "weight"` in its `_index.md`).
+    pub by_weight: bool,
+}
+
+/// A section's own page (`_index.md`), as the site's file has it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexPage {
+    /// Relative to `content/`; empty for the home page.
+    pub folder: String,
+    pub label: String,
+    pub format: FrontFormat,
 }
 
 /// The CMS's configuration (`/admin/config.yml`), in the order it is written.
@@ -46,7 +61,40 @@ pub struct CmsConfig {
     slug: SlugOptions,
     i18n: I18nOptions,
     output: OutputOptions,
-    pub collections: Vec<CmsCollection>,
+    pub collections: Vec<AnyCollection>,
+}
+
+/// A collection of the CMS: a folder of pages, or a list of single files.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum AnyCollection {
+    /// Boxed: much the larger.
+    Folder(Box<CmsCollection>),
+    Files(FileCollection),
+}
+
+/// A file collection: each file one entry of its own, translations beside it.
+#[derive(Debug, Serialize)]
+pub struct FileCollection {
+    pub name: String,
+    label: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    i18n: bool,
+    pub files: Vec<CmsFile>,
+}
+
+/// One file of a file collection.
+#[derive(Debug, Serialize)]
+pub struct CmsFile {
+    pub name: String,
+    label: String,
+    /// `content/live/_index.{{locale}}.md`: the CMS leaves the default
+    /// language's suffix out.
+    pub file: String,
+    pub format: &'static str,
+    i18n: bool,
+    pub fields: Vec<Field>,
 }
 
 #[derive(Debug, Serialize)]
@@ -116,6 +164,20 @@ pub struct CmsCollection {
     extension: &'static str,
     pub format: &'static str,
     i18n: bool,
+    pub fields: Vec<Field>,
+    /// The section's own page, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index_file: Option<IndexFile>,
+}
+
+/// A folder collection's `_index.md` (Sveltia's Hugo index file), with a
+/// form of its own.
+#[derive(Debug, Serialize)]
+pub struct IndexFile {
+    name: &'static str,
+    label: String,
+    icon: &'static str,
+    format: &'static str,
     pub fields: Vec<Field>,
 }
 
@@ -203,6 +265,22 @@ pub struct Field {
 }
 
 impl CmsConfig {
+    /// The folder collections, in order.
+    pub fn folders(&self) -> impl Iterator<Item = &CmsCollection> {
+        self.collections.iter().filter_map(|c| match c {
+            AnyCollection::Folder(f) => Some(&**f),
+            AnyCollection::Files(_) => None,
+        })
+    }
+
+    /// The collection of the sections' own pages, when there are any.
+    pub fn index_pages(&self) -> Option<&FileCollection> {
+        self.collections.iter().find_map(|c| match c {
+            AnyCollection::Files(f) => Some(f),
+            AnyCollection::Folder(_) => None,
+        })
+    }
+
     pub fn to_yaml(&self) -> String {
         let body = serde_yaml_ng::to_string(self).expect("the CMS configuration serializes");
         format!(
@@ -212,8 +290,9 @@ impl CmsConfig {
 }
 
 /// The whole configuration: backend and workflow from `[editor]`, a
-/// collection per `[collections.*]` and per plain section.
-pub fn cms_config(config: &Config, sections: &[Section]) -> CmsConfig {
+/// collection per `[collections.*]` and per plain section, and one of the
+/// sections' own pages.
+pub fn cms_config(config: &Config, sections: &[Section], index_pages: &[IndexPage]) -> CmsConfig {
     let editor = &config.editor;
     let github = editor.backend == crate::config::editor::EditorBackend::GitHub;
     let languages: Vec<String> = config
@@ -233,6 +312,22 @@ pub fn cms_config(config: &Config, sections: &[Section]) -> CmsConfig {
             .filter(|s| config.collections.iter().all(|c| c.folder != s.folder))
             .map(|s| plain_collection(config, s, Vec::new())),
     );
+    // A section's own page goes with its pages where it has a collection.
+    let mut others: Vec<&IndexPage> = Vec::new();
+    for page in index_pages {
+        let folder = format!("content/{}", page.folder);
+        match collections.iter_mut().find(|c| c.folder == folder) {
+            Some(c) if !page.folder.is_empty() => c.index_file = Some(index_file_of(config, page)),
+            _ => others.push(page),
+        }
+    }
+    let mut collections: Vec<AnyCollection> = collections
+        .into_iter()
+        .map(|c| AnyCollection::Folder(Box::new(c)))
+        .collect();
+    if !others.is_empty() {
+        collections.push(AnyCollection::Files(index_collection(config, &others)));
+    }
     CmsConfig {
         backend: Backend {
             name: if github { "github" } else { "test-repo" },
@@ -288,6 +383,7 @@ fn collection_of(config: &Config, c: &Collection, sections: &[Section]) -> CmsCo
         description: known.and_then(|s| s.description.clone()),
         format: known.map_or(FrontFormat::Toml, |s| s.format),
         bundles: needs_bundle || known.is_some_and(|s| s.bundles),
+        by_weight: known.is_some_and(|s| s.by_weight),
     };
     let own = c.fields.iter().map(field).collect();
     let mut out = plain_collection(config, &section, own);
@@ -311,15 +407,15 @@ fn needs_bundle_file(ty: &FieldType) -> bool {
 /// them, and the body last.
 fn plain_collection(config: &Config, s: &Section, own: Vec<Field>) -> CmsCollection {
     let mut fields = core_fields(config);
+    // Where the listing goes by weight, the editor sets it, unless the
+    // schema has a field of that name.
+    if s.by_weight && own.iter().all(|f| f.name != "weight") {
+        fields.push(weight_field(
+            "Orders the section's list of pages: lower comes first",
+        ));
+    }
     fields.extend(own);
-    fields.push(Field {
-        name: "body".into(),
-        label: "Text".into(),
-        widget: "markdown",
-        required: false,
-        i18n: Some(I18n::Translated),
-        ..Field::default()
-    });
+    fields.push(body_field());
     CmsCollection {
         name: s.folder.replace('/', "_"),
         label: s.label.clone(),
@@ -335,12 +431,120 @@ fn plain_collection(config: &Config, s: &Section, own: Vec<Field>) -> CmsCollect
         public_folder: s.bundles.then_some(""),
         create: true,
         extension: "md",
-        format: match s.format {
-            FrontFormat::Toml => "toml-frontmatter",
-            FrontFormat::Yaml => "yaml-frontmatter",
-        },
+        format: format_name(s.format),
         i18n: config.languages.len() > 1,
         fields,
+        index_file: None,
+    }
+}
+
+/// The Markdown below the front matter.
+fn body_field() -> Field {
+    Field {
+        name: "body".into(),
+        label: "Text".into(),
+        widget: "markdown",
+        required: false,
+        i18n: Some(I18n::Translated),
+        ..Field::default()
+    }
+}
+
+/// `weight`, an integer polis reads per file: written into every language's
+/// file, as the site's files have it.
+fn weight_field(hint: &str) -> Field {
+    Field {
+        name: "weight".into(),
+        label: "Weight".into(),
+        widget: "number",
+        hint: Some(hint.into()),
+        value_type: Some("int"),
+        step: Some(Value::from(1)),
+        required: false,
+        i18n: Some(I18n::Duplicated),
+        ..Field::default()
+    }
+}
+
+/// The form of a section's own page: the title and description its
+/// listing shows, its weight among its sibling sections (the home page has
+/// none), and its text. The keys the form does not show (`sort_by`, `slug`,
+/// `template`, `[extra]`) the CMS keeps.
+fn index_fields(config: &Config, page: &IndexPage) -> Vec<Field> {
+    let mut fields: Vec<Field> = core_fields(config)
+        .into_iter()
+        .filter(|f| matches!(f.name.as_str(), "title" | "description"))
+        .collect();
+    if !page.folder.is_empty() {
+        fields.push(weight_field(
+            "Orders the section among the sections beside it: lower comes first",
+        ));
+    }
+    fields.push(body_field());
+    fields
+}
+
+/// The `_index.md` of a section that has a folder collection: the CMS's
+/// index file of that collection, pinned at the top of its list. (In a
+/// file collection instead, Sveltia 0.221 would list the file among the
+/// folder collection's pages too, with the pages' form: a folder
+/// collection's members are the entries whose path its `{{slug}}` matches.)
+fn index_file_of(config: &Config, page: &IndexPage) -> IndexFile {
+    IndexFile {
+        name: "_index",
+        label: "Section page".into(),
+        icon: "home",
+        format: format_name(page.format),
+        fields: index_fields(config, page),
+    }
+}
+
+/// The other sections' own pages (`_index.md`, `_index.nb.md`, ...): the
+/// home page's, and those of sections without pages, each a file of one
+/// collection, with its translations beside it.
+fn index_collection(config: &Config, pages: &[&IndexPage]) -> FileCollection {
+    let i18n = config.languages.len() > 1;
+    let files = pages
+        .iter()
+        .map(|p| {
+            let dir = if p.folder.is_empty() {
+                "content".to_string()
+            } else {
+                format!("content/{}", p.folder)
+            };
+            CmsFile {
+                name: if p.folder.is_empty() {
+                    "home".into()
+                } else {
+                    p.folder.replace('/', "__")
+                },
+                label: p.label.clone(),
+                file: if i18n {
+                    format!("{dir}/_index.{{{{locale}}}}.md")
+                } else {
+                    format!("{dir}/_index.md")
+                },
+                format: format_name(p.format),
+                i18n,
+                fields: index_fields(config, p),
+            }
+        })
+        .collect();
+    FileCollection {
+        name: "section_pages".into(),
+        label: "Section pages".into(),
+        description: Some(
+            "The home page, and the sections without pages of their own; a section with pages has its page at the top of its collection".into(),
+        ),
+        i18n,
+        files,
+    }
+}
+
+fn format_name(format: FrontFormat) -> &'static str {
+    match format {
+        FrontFormat::Toml => "toml-frontmatter",
+        FrontFormat::Yaml => "yaml-frontmatter",
     }
 }
 
@@ -457,14 +661,25 @@ pub fn field(def: &FieldDef) -> Field {
         I18n::Translated
     };
     let mut f = widget(&def.name, &def.ty, def.required, i18n);
-    f.hint = match (&def.description, &def.ty) {
-        (Some(d), FieldType::DateTime { zone }) => Some(format!(
-            "{d} (shown on the site in {} time)",
-            zone.iana_name().unwrap_or("the site's")
-        )),
-        (d, _) => d.clone(),
+    // A time's widget says which clock it is read on; the description
+    // comes first.
+    f.hint = match (&def.description, f.hint.take()) {
+        (Some(d), Some(zone)) => Some(format!("{}. {zone}", d.trim_end_matches('.'))),
+        (d, zone) => d.clone().or(zone),
     };
     f
+}
+
+/// The clock a time field is edited on, for its hint: `Oslo time
+/// (Europe/Oslo)`.
+fn zone_hint(zone: &jiff::tz::TimeZone) -> String {
+    match zone.iana_name() {
+        Some(name) => {
+            let city = name.rsplit('/').next().unwrap_or(name).replace('_', " ");
+            format!("In {city} time ({name})")
+        }
+        None => "The site's time zone".into(),
+    }
 }
 
 /// The widget of a value of type `ty`.
@@ -520,8 +735,17 @@ fn widget(name: &str, ty: &FieldType, required: bool, i18n: I18n) -> Field {
             time_format: Some(false),
             ..base
         },
-        FieldType::DateTime { .. } => Field {
+        // The time as the editor types it on the field's clock (the site's
+        // unless the schema names one), stored as typed without an offset
+        // (`2026-12-03T18:00:00`), which polis reads on that clock: the
+        // site's files' own convention, right whatever the browser's zone.
+        // Not `input_timezone`: Sveltia 0.221 would store an offset, but
+        // would show the files' times without one in the browser's zone,
+        // shifted wherever that is not the site's. Not `picker_utc`: UTC.
+        // No `format`, so that the CMS writes a TOML datetime.
+        FieldType::DateTime { zone } => Field {
             widget: "datetime",
+            hint: Some(zone_hint(zone)),
             ..base
         },
         FieldType::Week => Field {
@@ -773,8 +997,7 @@ week = { type = "week", required = true }
 
     fn field_of<'c>(c: &'c CmsConfig, collection: &str, name: &str) -> &'c Field {
         let coll = c
-            .collections
-            .iter()
+            .folders()
             .find(|x| x.name == collection)
             .expect("collection");
         coll.fields
@@ -789,8 +1012,8 @@ week = { type = "week", required = true }
 
     #[test]
     fn every_field_type_maps_to_its_widget() {
-        let c = cms_config(&config(), &[]);
-        let coll = &c.collections[0];
+        let c = cms_config(&config(), &[], &[]);
+        let coll = c.folders().next().unwrap();
         let own: Vec<&Field> = coll
             .fields
             .iter()
@@ -807,7 +1030,7 @@ week = { type = "week", required = true }
 
     #[test]
     fn options_reach_the_widgets() {
-        let c = cms_config(&config(), &[]);
+        let c = cms_config(&config(), &[], &[]);
         let f = |n: &str| -> &Field { field_of(&c, "towns", n) };
         // required, description, shared
         assert!(f("string").required);
@@ -827,7 +1050,7 @@ week = { type = "week", required = true }
         assert_eq!(f("datetime").time_format, None);
         assert_eq!(
             f("datetime").hint.as_deref(),
-            Some("When (shown on the site in Europe/London time)")
+            Some("When. In London time (Europe/London)")
         );
         // validated strings
         assert!(f("week").pattern.is_some());
@@ -866,14 +1089,14 @@ week = { type = "week", required = true }
 
     #[test]
     fn collections_are_bundles_with_translations_and_workflow() {
-        let c = cms_config(&config(), &[]);
-        let towns = &c.collections[0];
+        let c = cms_config(&config(), &[], &[]);
+        let towns = c.folders().next().unwrap();
         // A collection with images keeps them in the page's own folder.
         assert_eq!(towns.path, "{{slug}}/index");
         assert_eq!(towns.folder, "content/towns");
         assert_eq!(towns.format, "toml-frontmatter");
         // One with no file fields is plain files, and its week field dates it.
-        let diary = &c.collections[1];
+        let diary = c.folders().nth(1).unwrap();
         assert_eq!(diary.path, "{{slug}}");
         assert!(diary.fields.iter().all(|f| f.name != "date"));
         let text = c.to_yaml();
@@ -906,6 +1129,7 @@ week = { type = "week", required = true }
                 description: None,
                 format: FrontFormat::Yaml,
                 bundles: false,
+                by_weight: false,
             },
             Section {
                 folder: "towns".into(),
@@ -913,17 +1137,196 @@ week = { type = "week", required = true }
                 description: Some("Guides".into()),
                 format: FrontFormat::Yaml,
                 bundles: false,
+                by_weight: false,
             },
         ];
-        let c = cms_config(&config(), &sections);
-        let news = c.collections.iter().find(|x| x.name == "news").unwrap();
+        let c = cms_config(&config(), &sections, &[]);
+        let news = c.folders().find(|x| x.name == "news").unwrap();
         assert_eq!(news.format, "yaml-frontmatter");
         assert_eq!(news.path, "{{slug}}");
         // A collection takes its label and format from its section's files.
-        let towns = &c.collections[0];
+        let towns = c.folders().next().unwrap();
         assert_eq!(towns.format, "yaml-frontmatter");
         assert!(c.to_yaml().contains("label: Our towns"));
         assert_eq!(c.collections.len(), 3);
+    }
+
+    fn section(folder: &str, by_weight: bool) -> Section {
+        Section {
+            folder: folder.into(),
+            label: humanize(folder),
+            description: None,
+            format: FrontFormat::Toml,
+            bundles: false,
+            by_weight,
+        }
+    }
+
+    /// Issue 18: where a section lists its pages by `weight`, its
+    /// collection has a whole-number field for it, optional, written into
+    /// every language's file as polis reads it per file; elsewhere none.
+    #[test]
+    fn weight_is_edited_where_the_listing_goes_by_it() {
+        let sections = [
+            section("live", true),
+            section("news", false),
+            section("towns", true),
+        ];
+        let c = cms_config(&config(), &sections, &[]);
+        let names = |n: &str| -> Vec<String> {
+            let coll = c.folders().find(|x| x.name == n).unwrap();
+            coll.fields.iter().map(|f| f.name.clone()).collect()
+        };
+        assert_eq!(
+            names("live"),
+            [
+                "title",
+                "description",
+                "date",
+                "updated",
+                "draft",
+                "taxonomies",
+                "weight",
+                "body"
+            ]
+        );
+        assert!(!names("news").contains(&"weight".to_string()));
+        // A collection whose section goes by weight, its own fields after.
+        assert!(names("towns").contains(&"weight".to_string()));
+        let weight = field_of(&c, "live", "weight");
+        assert_eq!(weight.widget, "number");
+        assert_eq!(weight.value_type, Some("int"));
+        assert!(!weight.required);
+        assert_eq!(weight.i18n, Some(I18n::Duplicated));
+        assert!(
+            weight
+                .hint
+                .as_deref()
+                .unwrap()
+                .ends_with("lower comes first"),
+            "{weight:?}"
+        );
+        // A schema field of that name is not given twice.
+        let own = Field {
+            name: "weight".into(),
+            widget: "number",
+            ..Field::default()
+        };
+        let coll = plain_collection(&config(), &section("live", true), vec![own]);
+        assert_eq!(coll.fields.iter().filter(|f| f.name == "weight").count(), 1);
+    }
+
+    /// Issue 18: the sections' own pages: the home page's and those of
+    /// sections without a folder collection are one file collection, a file
+    /// each, with the translations beside the default language's file
+    /// (`_index.md`, `_index.nb.md`) and each file's front matter format; a
+    /// section with a folder collection has its page as that collection's
+    /// index file. The home page has no weight, a section its weight among
+    /// its siblings.
+    #[test]
+    fn section_pages_are_files_with_their_translations() {
+        let pages = [
+            IndexPage {
+                folder: String::new(),
+                label: "Home page".into(),
+                format: FrontFormat::Toml,
+            },
+            IndexPage {
+                folder: "live/housing".into(),
+                label: "Housing".into(),
+                format: FrontFormat::Yaml,
+            },
+        ];
+        let c = cms_config(&config(), &[], &pages);
+        let index = c.index_pages().expect("a collection of section pages");
+        let files: Vec<(&str, &str, &str)> = index
+            .files
+            .iter()
+            .map(|f| (f.name.as_str(), f.file.as_str(), f.format))
+            .collect();
+        assert_eq!(
+            files,
+            [
+                ("home", "content/_index.{{locale}}.md", "toml-frontmatter"),
+                (
+                    "live__housing",
+                    "content/live/housing/_index.{{locale}}.md",
+                    "yaml-frontmatter"
+                )
+            ]
+        );
+        let names = |i: usize| -> Vec<&str> {
+            index.files[i]
+                .fields
+                .iter()
+                .map(|f| f.name.as_str())
+                .collect()
+        };
+        assert_eq!(names(0), ["title", "description", "body"]);
+        assert_eq!(names(1), ["title", "description", "weight", "body"]);
+        let title = &index.files[1].fields[0];
+        assert!(title.required);
+        assert_eq!(title.i18n, Some(I18n::Translated));
+        let text = c.to_yaml();
+        for line in [
+            "- name: section_pages",
+            "  i18n: true",
+            "  files:",
+            "  - name: home",
+            "    i18n: true",
+        ] {
+            assert!(text.contains(line), "no `{line}` in\n{text}");
+        }
+        // Without sections, no empty collection.
+        assert!(cms_config(&config(), &[], &[]).index_pages().is_none());
+
+        // A section with a folder collection has its page at the top of it,
+        // as the CMS's index file, with the same form.
+        let live = IndexPage {
+            folder: "live".into(),
+            label: "Live".into(),
+            format: FrontFormat::Toml,
+        };
+        let c = cms_config(
+            &config(),
+            &[section("live", true)],
+            &[pages[0].clone(), live],
+        );
+        let coll = c.folders().find(|x| x.name == "live").unwrap();
+        let index = coll.index_file.as_ref().expect("the section's page");
+        let names: Vec<&str> = index.fields.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["title", "description", "weight", "body"]);
+        let text = c.to_yaml();
+        assert!(text.contains("  index_file:\n    name: _index\n"), "{text}");
+        let files: Vec<&str> = c
+            .index_pages()
+            .unwrap()
+            .files
+            .iter()
+            .map(|f| f.name.as_str())
+            .collect();
+        assert_eq!(files, ["home"]);
+    }
+
+    /// Issue 18: a time field's hint names the clock its picker works on.
+    #[test]
+    fn a_time_field_names_its_clock() {
+        let zone = |n: &str| jiff::tz::TimeZone::get(n).unwrap();
+        assert_eq!(
+            zone_hint(&zone("Europe/Oslo")),
+            "In Oslo time (Europe/Oslo)"
+        );
+        assert_eq!(
+            zone_hint(&zone("America/Port_of_Spain")),
+            "In Port of Spain time (America/Port_of_Spain)"
+        );
+        let undescribed = FieldDef {
+            description: None,
+            ..config().collections[0].field("datetime").unwrap().clone()
+        };
+        let f = field(&undescribed);
+        assert_eq!(f.hint.as_deref(), Some("In London time (Europe/London)"));
+        assert_eq!(f.time_format, None);
     }
 
     #[test]

@@ -508,6 +508,44 @@ mod tests {
             .map_err(|e| e.message)
     }
 
+    /// Issue 18: the web editor's datetime widget stores the time the
+    /// editor types on the site's clock as typed, without an offset, and
+    /// Sveltia CMS writes it into TOML front matter as a local datetime,
+    /// unquoted (with milliseconds when the file's value came from TOML);
+    /// its date-only widget writes a bare date. Read as polis reads a page,
+    /// each is what the editor meant: 18:00 on the Oslo clock in winter and
+    /// in summer, and the day. A time written elsewhere with an offset keeps
+    /// its instant.
+    #[test]
+    fn issue_18_times_as_the_editor_writes_them_are_the_instants_meant() {
+        let oslo = jiff::tz::TimeZone::get("Europe/Oslo").unwrap();
+        let text = "+++\nstart = 2026-12-03T18:00:00\nend = 2026-07-03T18:00:00.000\n\
+                    offset = 2026-07-03T18:00:00+02:00\nday = 2026-11-23\n+++\n";
+        let front =
+            crate::load::front_matter::to_json(&crate::load::front_matter::split(text).unwrap())
+                .unwrap();
+        for (key, utc) in [
+            ("start", "2026-12-03T17:00:00Z"),
+            ("end", "2026-07-03T16:00:00Z"),
+            ("offset", "2026-07-03T16:00:00Z"),
+        ] {
+            let read = check(
+                FieldType::DateTime { zone: oslo.clone() },
+                front[key].clone(),
+            );
+            let Ok(FieldValue::DateTime(z)) = read else {
+                panic!("{key}: {read:?}")
+            };
+            assert_eq!(z.timestamp().to_string(), utc, "{key}");
+            assert_eq!(z.time_zone().iana_name(), Some("Europe/Oslo"), "{key}");
+            assert_eq!(z.time(), jiff::civil::time(18, 0, 0, 0), "{key}");
+        }
+        assert_eq!(
+            check(FieldType::Date, front["day"].clone()),
+            Ok(FieldValue::Date(jiff::civil::date(2026, 11, 23)))
+        );
+    }
+
     #[test]
     fn values_of_each_simple_type() {
         let oslo = jiff::tz::TimeZone::get("Europe/Oslo").unwrap();

@@ -127,7 +127,7 @@ fn host_port(url: &str) -> Option<String> {
 fn github_copy(api_root: &str) -> tempfile::TempDir {
     let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().expect("a temp folder");
-    for sub in ["content", "themes", "vendor"] {
+    for sub in ["content", "themes", "vendor", "data"] {
         super::copy_dir(&repo.join(sub), &dir.path().join(sub));
     }
     let toml = std::fs::read_to_string(repo.join("site.toml")).expect("site.toml");

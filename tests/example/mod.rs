@@ -8,7 +8,9 @@ use std::path::Path;
 use polis::BuildOptions;
 use polis::diag::Diagnostics;
 
-use crate::common::{NOW, SiteTest, element, file_of_url, list_files, repo_dir};
+use crate::common::{
+    NOW, SiteTest, copy_dir, element, file_of_url, list_files, polis, repo_dir, stderr, stdout,
+};
 
 /// The example site built into a temp folder at the fixed clock, with
 /// warnings denied. Its photos are read and checked but not encoded: these
@@ -400,6 +402,151 @@ fn issue_18_the_editor_config_follows_the_schema() {
         headers.contains("/admin/cms/*\n  Cache-Control: public, max-age=31536000, immutable\n"),
         "{headers}"
     );
+}
+
+/// Issue 18: a section's own page as the web editor saves it builds and
+/// passes the check. The generated configuration says where the Live
+/// section's page and its translation are (the index file of the Live
+/// collection: `_index.md`, `_index.nb.md`) and which fields the form has; the two files are written as Sveltia CMS
+/// writes TOML front matter (the form's fields in its order, then the keys
+/// the form does not show, kept as they were), with a weight in both files
+/// and a new Norwegian title and text. polis builds the site with them
+/// without a diagnostic, `polis check --deny-warnings` accepts it, and the
+/// keys the form does not show still work: the Norwegian slug, and the
+/// listing by weight.
+#[test]
+fn issue_18_a_section_page_as_the_editor_saves_it_builds_and_passes_the_check() {
+    let dir = tempfile::tempdir().expect("a temp folder");
+    let site = dir.path().join("site");
+    for sub in ["content", "themes", "vendor", "data"] {
+        copy_dir(&repo_dir().join(sub), &site.join(sub));
+    }
+    std::fs::copy(repo_dir().join("site.toml"), site.join("site.toml")).unwrap();
+
+    let (_built, out) = build();
+    let config: serde_yaml_ng::Value =
+        serde_yaml_ng::from_str(&read(&out, "admin/config.yml")).unwrap();
+    // The section's page is the index file of its collection.
+    let collection = config["collections"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "live")
+        .expect("the Live collection");
+    let live = &collection["index_file"];
+    assert_eq!(live["name"], "_index");
+    assert_eq!(live["format"], "toml-frontmatter");
+    let fields: Vec<&str> = live["fields"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["title", "description", "weight", "body"]);
+    // The CMS leaves the default language's suffix out.
+    let folder = collection["folder"].as_str().unwrap();
+    let en = format!("{folder}/_index.md");
+    let nb = format!("{folder}/_index.nb.md");
+    assert_eq!(en, "content/live/_index.md");
+    // The home page, which has no collection, is a file of its own.
+    let home = config["collections"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "section_pages")
+        .and_then(|c| c["files"].as_sequence())
+        .and_then(|files| files.iter().find(|f| f["name"] == "home"))
+        .expect("the home page's file");
+    assert_eq!(home["file"], "content/_index.{{locale}}.md");
+
+    // What the form saves: its fields in order, the body below, and the
+    // keys it does not show after its own, as they were.
+    let save = |rel: &str, form: &[(&str, toml::Value)], body: Option<&str>| {
+        let text = std::fs::read_to_string(site.join(rel)).unwrap();
+        let (_, rest) = text.split_once("+++\n").unwrap();
+        let (front, old_body) = rest.split_once("+++\n").unwrap();
+        let mut kept: toml::Table = toml::from_str(front).unwrap();
+        let mut saved = String::from("+++\n");
+        for (key, value) in form {
+            kept.remove(*key);
+            saved.push_str(&format!("{key} = {value}\n"));
+        }
+        for (key, value) in &kept {
+            saved.push_str(&format!("{key} = {value}\n"));
+        }
+        saved.push_str("+++\n");
+        saved.push_str(body.unwrap_or(old_body));
+        std::fs::write(site.join(rel), saved).unwrap();
+    };
+    let old_en: toml::Table = toml::from_str(
+        std::fs::read_to_string(site.join(&en))
+            .unwrap()
+            .split("+++\n")
+            .nth(1)
+            .unwrap(),
+    )
+    .unwrap();
+    save(
+        &en,
+        &[
+            ("title", old_en["title"].clone()),
+            ("description", old_en["description"].clone()),
+            ("weight", toml::Value::Integer(1)),
+        ],
+        None,
+    );
+    save(
+        &nb,
+        &[
+            ("title", "Å bo i Osloregionen".into()),
+            (
+                "description",
+                "Bolig, lege, barnehage og de første stegene i en ny hverdag.".into(),
+            ),
+            ("weight", toml::Value::Integer(1)),
+        ],
+        Some("\nAlt om å finne seg til rette, steg for steg.\n"),
+    );
+    let saved_nb = std::fs::read_to_string(site.join(&nb)).unwrap();
+    for kept in ["slug = \"bo\"\n", "sort_by = \"weight\"\n", "weight = 1\n"] {
+        assert!(saved_nb.contains(kept), "{kept} missing from\n{saved_nb}");
+    }
+
+    let check = polis(&[
+        "check",
+        "--deny-warnings",
+        "--now",
+        NOW,
+        "--root",
+        site.to_str().unwrap(),
+    ]);
+    assert!(
+        check.status.success(),
+        "polis check failed:\n{}{}",
+        stdout(&check),
+        stderr(&check)
+    );
+    let mut options = BuildOptions::new(&site);
+    options.now = NOW.parse().unwrap();
+    options.images = polis::pipeline::ImageWork::Skip;
+    let mut diags = Diagnostics::default();
+    let out = site.join("public");
+    let built = polis::build_to_dir(&options, &out, true, &mut diags);
+    assert!(built.is_ok() && diags.is_empty(), "{:?}", diags.sorted());
+    let page = read(&out, "nb/bo/index.html");
+    assert!(page.contains("Å bo i Osloregionen"), "{page}");
+    assert!(page.contains("Alt om å finne seg til rette"), "{page}");
+    // Still listed by weight: housing (1) before healthcare (2).
+    let title_of = |rel: &str| -> String {
+        let text = std::fs::read_to_string(site.join(rel)).unwrap();
+        let front: toml::Table = toml::from_str(text.split("+++\n").nth(1).unwrap()).unwrap();
+        front["title"].as_str().unwrap().to_string()
+    };
+    let at = |rel: &str| {
+        page.find(&title_of(rel))
+            .unwrap_or_else(|| panic!("{rel} is not listed in\n{page}"))
+    };
+    assert!(at("content/live/housing.nb.md") < at("content/live/healthcare.nb.md"));
 }
 
 /// Issue 18: `/admin/` is kept out of robots and the sitemap, and no reader's
