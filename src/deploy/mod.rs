@@ -191,13 +191,27 @@ pub fn deploy(options: &DeployOptions, diags: &mut Diagnostics) -> Result<Deploy
         )));
     }
     let start = Instant::now();
-    let files = files::scan(&options.output, &config.deploy.cache_control)?;
+    let mut timer = crate::timing::Timer::new();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(|e| Error::Deploy(format!("starting the network runtime: {e}")))?;
-    let mut report = runtime.block_on(run(options, &target, &files))?;
+    // The bucket's listing and manifest come over the network while the
+    // build's files are read and hashed here: a deploy with nothing to do
+    // takes the longer of the two, not their sum.
+    let store = Arc::new(store_of(&target, options)?);
+    let remote = runtime.spawn(fetch_remote(store.clone(), target.clone()));
+    let files = files::scan(&options.output, &config.deploy.cache_control)?;
+    timer.lap("deploy: read and hash the build");
+    let mut report = runtime.block_on(async {
+        let remote = remote
+            .await
+            .map_err(|e| Error::Deploy(format!("listing the bucket: {e}")))??;
+        timer.lap("deploy: list the bucket (waited for)");
+        run(options, &target, &files, &store, remote).await
+    })?;
+    timer.lap("deploy: compare and upload");
     if let Some(file) = &target.invalidation_file
         && !options.dry_run
     {
@@ -264,37 +278,54 @@ fn etag(s: &str) -> &str {
     s.trim_matches('"')
 }
 
-async fn run(
-    options: &DeployOptions,
-    target: &DeployTarget,
-    files: &[LocalFile],
-) -> Result<DeployReport> {
-    let store = store_of(target, options)?;
+/// What the store holds under the target's prefix: every object listed, and
+/// the deploy manifest (empty when there is none yet).
+struct RemoteState {
+    listed: Vec<object_store::ObjectMeta>,
+    manifest: Manifest,
+}
+
+async fn fetch_remote(store: Arc<AmazonS3>, target: DeployTarget) -> Result<RemoteState> {
     let prefix = &target.prefix;
     let manifest_key = key_of(&format!("{prefix}{MANIFEST}"))?;
-
-    // The store's side: every object under the prefix, and what the
-    // manifest knows of them.
     let list_prefix = match prefix.trim_end_matches('/') {
         "" => None,
         p => Some(key_of(p)?),
     };
-    let listed: Vec<_> = store
-        .list(list_prefix.as_ref())
-        .try_collect()
-        .await
-        .map_err(|e| failed(&format!("listing bucket `{}`", target.bucket), e))?;
-    let mut manifest: Manifest = match store.get(&manifest_key).await {
-        Ok(got) => {
-            let bytes = got
-                .bytes()
-                .await
-                .map_err(|e| failed("reading the deploy manifest", e))?;
-            serde_json::from_slice(&bytes).unwrap_or_default()
+    let listing = store.list(list_prefix.as_ref()).try_collect::<Vec<_>>();
+    let manifest = async {
+        match store.get(&manifest_key).await {
+            Ok(got) => {
+                let bytes = got
+                    .bytes()
+                    .await
+                    .map_err(|e| failed("reading the deploy manifest", e))?;
+                Ok(serde_json::from_slice(&bytes).unwrap_or_default())
+            }
+            Err(object_store::Error::NotFound { .. }) => Ok(Manifest::default()),
+            Err(e) => Err(failed("reading the deploy manifest", e)),
         }
-        Err(object_store::Error::NotFound { .. }) => Manifest::default(),
-        Err(e) => return Err(failed("reading the deploy manifest", e)),
     };
+    let (listed, manifest) = futures_util::join!(listing, manifest);
+    Ok(RemoteState {
+        listed: listed.map_err(|e| failed(&format!("listing bucket `{}`", target.bucket), e))?,
+        manifest: manifest?,
+    })
+}
+
+async fn run(
+    options: &DeployOptions,
+    target: &DeployTarget,
+    files: &[LocalFile],
+    store: &AmazonS3,
+    remote_state: RemoteState,
+) -> Result<DeployReport> {
+    let prefix = &target.prefix;
+    let manifest_key = key_of(&format!("{prefix}{MANIFEST}"))?;
+    let RemoteState {
+        listed,
+        mut manifest,
+    } = remote_state;
     let local: std::collections::HashSet<String> =
         files.iter().map(|f| format!("{prefix}{}", f.rel)).collect();
     let mut remote = BTreeMap::new();
@@ -446,7 +477,7 @@ async fn run(
         if !errors.is_empty() {
             progress.finish();
             // What went up is remembered, so the re-run asks less.
-            let _ = save_manifest(&store, &manifest_key, &manifest).await;
+            let _ = save_manifest(store, &manifest_key, &manifest).await;
             let later = match phase {
                 Phase::Assets => "no page, feed or deletion was touched",
                 Phase::Pages => "no feed or deletion was touched",
@@ -500,13 +531,13 @@ async fn run(
             }
         }
         report.deleted.sort();
-        save_manifest(&store, &manifest_key, &manifest).await?;
+        save_manifest(store, &manifest_key, &manifest).await?;
         if let Some(e) = first_error {
             return Err(e);
         }
         return Ok(report);
     }
-    save_manifest(&store, &manifest_key, &manifest).await?;
+    save_manifest(store, &manifest_key, &manifest).await?;
     Ok(report)
 }
 
