@@ -29,13 +29,24 @@ pub(crate) struct Call {
 impl Call {
     /// The fenced block polis reads, with `extra` argument lines (a body)
     /// after the call's own.
+    /// The fence is longer than any run of backticks in the arguments, so a
+    /// body that holds a code block does not close it early.
     pub(crate) fn fenced(&self, extra: &[String]) -> String {
-        let mut block = format!("```{{{}}}\n", self.name);
+        let longest = self
+            .args
+            .iter()
+            .chain(extra)
+            .flat_map(|a| a.split(|c| c != '`'))
+            .map(str::len)
+            .max()
+            .unwrap_or(0);
+        let fence = "`".repeat((longest + 1).max(3));
+        let mut block = format!("{fence}{{{}}}\n", self.name);
         for a in self.args.iter().chain(extra) {
             block.push_str(a);
             block.push('\n');
         }
-        block.push_str("```");
+        block.push_str(&fence);
         block
     }
 }
