@@ -449,7 +449,7 @@ fn rewrite_shortcodes(text: &str, rel: &str, report: &mut Report) -> (String, us
                 let body = text[body_start..body_end].trim_end_matches('\n');
                 let body_arg = format!(
                     "body = \"\"\"\n{}\n\"\"\"",
-                    body.replace("\"\"\"", "\\\"\\\"\\\"")
+                    body.replace('\\', "\\\\").replace("\"\"\"", "\\\"\\\"\\\"")
                 );
                 let end = starts[end_tag.line] + end_tag.col + end_tag.len;
                 edits.push((start, end, call.fenced(&[body_arg])));
@@ -518,6 +518,31 @@ mod tests {
         assert_eq!(
             out,
             "```{notice}\n# argument 1: \"tip\" (give it its name)\nbody = \"\"\"\nTwo\nlines\n\"\"\"\n```\n"
+        );
+    }
+
+    /// Regression, issue 20: tabi's `force_text_direction` wraps a fenced
+    /// code block, which closed the rewritten block early; and a backslash in
+    /// a body is a TOML escape.
+    #[test]
+    fn issue_20_a_body_with_a_code_block_or_a_backslash_stays_in_its_block() {
+        let mut r = report();
+        let (out, n) = rewrite_shortcodes(
+            "{% force_text_direction(direction=\"rtl\") %}\n\n```python\nprint(\"\\d\")\n```\n\n{% end %}\n",
+            "content/c.md",
+            &mut r,
+        );
+        assert_eq!(n, 1);
+        assert_eq!(
+            out,
+            "````{force_text_direction}\ndirection = \"rtl\"\nbody = \"\"\"\n\n```python\nprint(\"\\\\d\")\n```\n\"\"\"\n````\n"
+        );
+        let toml_part = out.trim_start_matches("````{force_text_direction}\n");
+        let toml_part = toml_part.trim_end_matches("````\n");
+        let args: toml::Table = toml_part.parse().unwrap();
+        assert_eq!(
+            args["body"].as_str(),
+            Some("\n```python\nprint(\"\\d\")\n```\n")
         );
     }
 

@@ -29,13 +29,24 @@ pub(crate) struct Call {
 impl Call {
     /// The fenced block polis reads, with `extra` argument lines (a body)
     /// after the call's own.
+    /// The fence is longer than any run of backticks in the arguments, so a
+    /// body that holds a code block does not close it early.
     pub(crate) fn fenced(&self, extra: &[String]) -> String {
-        let mut block = format!("```{{{}}}\n", self.name);
+        let longest = self
+            .args
+            .iter()
+            .chain(extra)
+            .flat_map(|a| a.split(|c| c != '`'))
+            .map(str::len)
+            .max()
+            .unwrap_or(0);
+        let fence = "`".repeat((longest + 1).max(3));
+        let mut block = format!("{fence}{{{}}}\n", self.name);
         for a in self.args.iter().chain(extra) {
             block.push_str(a);
             block.push('\n');
         }
-        block.push_str("```");
+        block.push_str(&fence);
         block
     }
 }
@@ -232,15 +243,53 @@ fn split_outside_quotes(s: &str, sep: impl Fn(char) -> bool) -> Vec<String> {
     parts
 }
 
-/// `id="x", width=3` → `id = "x"`, `width = 3`.
+/// `id="x", width=3` → `id = "x"`, `width = 3`. Zola separates its
+/// arguments with commas, but a call with a space instead (`a="x" b="y"`)
+/// is still two arguments, and an array (`src=["a", "b"]`) is one.
 fn zola_args(s: &str) -> Vec<String> {
-    split_outside_quotes(s, |c| c == ',')
-        .into_iter()
-        .map(|a| match a.split_once('=') {
-            Some((k, v)) => format!("{} = {}", k.trim(), toml_value(v.trim())),
-            None => format!("# {a}"),
-        })
-        .collect()
+    let mut args = Vec::new();
+    let mut rest = s.trim();
+    while !rest.is_empty() {
+        let Some((key, after)) = rest.split_once('=') else {
+            args.push(format!("# {rest}"));
+            break;
+        };
+        let after = after.trim_start();
+        let len = value_len(after);
+        let value = after[..len].trim();
+        args.push(format!("{} = {}", key.trim(), toml_value(value)));
+        rest = after[len..].trim_start_matches(|c: char| c == ',' || c.is_whitespace());
+    }
+    args
+}
+
+/// The length in bytes of the Zola argument value that `s` starts with: a
+/// quoted string, an array up to its `]`, or a word up to a comma or space.
+fn value_len(s: &str) -> usize {
+    let mut quote: Option<char> = None;
+    let mut depth = 0usize;
+    for (i, c) in s.char_indices() {
+        match quote {
+            Some(q) if c == q => {
+                quote = None;
+                if depth == 0 {
+                    return i + c.len_utf8();
+                }
+            }
+            Some(_) => {}
+            None if c == '"' || c == '\'' || c == '`' => quote = Some(c),
+            None if c == '[' => depth += 1,
+            None if c == ']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            None if depth == 0 && (c == ',' || c.is_whitespace()) => return i,
+            None => {}
+        }
+    }
+    s.len()
 }
 
 /// `id="x" 3` → `id = "x"`, and positional ones as comments to name.
@@ -264,6 +313,13 @@ fn hugo_args(s: &str) -> Vec<String> {
 /// A value as TOML writes it: quoted strings keep double quotes, numbers and
 /// booleans stay; anything else is quoted.
 fn toml_value(v: &str) -> String {
+    if let Some(inner) = v.strip_prefix('[').and_then(|x| x.strip_suffix(']')) {
+        let items: Vec<String> = split_outside_quotes(inner, |c| c == ',')
+            .iter()
+            .map(|item| toml_value(item))
+            .collect();
+        return format!("[{}]", items.join(", "));
+    }
     if let Some(inner) = v
         .strip_prefix('\'')
         .and_then(|x| x.strip_suffix('\''))
@@ -320,6 +376,34 @@ mod tests {
             "{}",
             w[3]
         );
+    }
+
+    /// Regression, issue 20: tabi's docs call `dual_theme_image(light_src="a",
+    /// dark_src="b" alt="c")`, and abridge's pass arrays; both were cut at
+    /// every comma into lines that are not TOML.
+    #[test]
+    fn issue_20_zola_arguments_without_a_comma_and_arrays_stay_whole() {
+        for (args, expected) in [
+            (
+                r#"light_src="a.webp", dark_src="b.webp" alt="The tower""#,
+                vec![
+                    r#"light_src = "a.webp""#,
+                    r#"dark_src = "b.webp""#,
+                    r#"alt = "The tower""#,
+                ],
+            ),
+            (
+                r#"sources=["a.webm", 'b.mp4'], n = 3,"#,
+                vec![r#"sources = ["a.webm", "b.mp4"]"#, "n = 3"],
+            ),
+            (
+                r#"text="a, b = c", fixed_blur=true"#,
+                vec![r#"text = "a, b = c""#, "fixed_blur = true"],
+            ),
+            ("", vec![]),
+        ] {
+            assert_eq!(zola_args(args), expected, "{args}");
+        }
     }
 
     #[test]

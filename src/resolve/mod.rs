@@ -523,6 +523,15 @@ pub fn resolve_site(
             // Zola's `path`: below the language's home, whatever the folders.
             Some(p) => {
                 let home = &sections[section_index[&(String::new(), f.lang.clone())].index()];
+                // Zola's `path` starts at the site root, so its translations
+                // write their language (`/es/about`): that prefix is the home's.
+                let p = p.trim_start_matches('/');
+                let code = f.lang.as_str();
+                let p = p
+                    .strip_prefix(code)
+                    .and_then(|rest| rest.strip_prefix('/'))
+                    .filter(|_| home.url.as_str().ends_with(&format!("/{code}/")))
+                    .unwrap_or(p);
                 let last = p.rsplit('/').next().unwrap_or(p).to_string();
                 (
                     last,
