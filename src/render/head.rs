@@ -5,7 +5,7 @@
 use minijinja::Value;
 
 use super::RenderCtx;
-use super::job::JobResult;
+use super::job::{JobError, JobResult};
 use super::objects::{SiteObj, View};
 use crate::model::{Lang, UrlPath};
 
@@ -95,13 +95,41 @@ pub(crate) fn render_template(
     what: impl Fn() -> String,
 ) -> JobResult {
     view.rec.template(name);
-    let tpl = env.get_template(name).map_err(|e| (e, what()))?;
+    let tpl = env
+        .get_template(name)
+        .map_err(|e| JobError::Template(e, what()))?;
     let done = tpl
         .render_captured(Value::from_pairs(vars))
-        .map_err(|e| (e, what()))?;
+        .map_err(|e| JobError::Template(e, what()))?;
     // What the template functions read went to the render's state.
     view.rec.absorb_state(done.state());
     Ok(Some(done.into_output().into_bytes()))
+}
+
+/// The template a page or section names with `template = "…"` in `file`, or
+/// an error at that line when there is no such template: the mistake is the
+/// page's, so it is shown where the page makes it, once per page.
+pub(crate) fn named_template<'a>(
+    env: &minijinja::Environment<'static>,
+    file: &crate::load::ContentFile,
+    name: &'a str,
+) -> Result<&'a str, JobError> {
+    match env.get_template(name) {
+        Err(e) if e.kind() == minijinja::ErrorKind::TemplateNotFound => {
+            let front = &file.text[..file.body_start.min(file.text.len())];
+            Err(JobError::Content(
+                crate::diag::Diagnostic::error(
+                    &file.source,
+                    crate::diag::find_key(front, "template", 1),
+                    format!("`template = \"{name}\"`: there is no such template"),
+                )
+                .with_help(format!(
+                    "add `templates/{name}` (or the theme's), or remove the key to use the default template"
+                )),
+            ))
+        }
+        _ => Ok(name),
+    }
 }
 
 /// The link to the language's home feed, when it has one.

@@ -32,8 +32,18 @@ pub(crate) enum Job {
 }
 
 /// A job's bytes (`None`: it has nothing to write, like a 404 page without a
-/// template), or the template error with what was being rendered.
-pub(crate) type JobResult = std::result::Result<Option<Vec<u8>>, (minijinja::Error, String)>;
+/// template), or why it failed.
+pub(crate) type JobResult = std::result::Result<Option<Vec<u8>>, JobError>;
+
+/// Why a job failed.
+#[derive(Debug)]
+pub(crate) enum JobError {
+    /// A template failed, with what was being rendered.
+    Template(minijinja::Error, String),
+    /// A mistake in the content itself, at its line: a page that names a
+    /// template there is not.
+    Content(crate::diag::Diagnostic),
+}
 
 impl Job {
     /// Every file the site has, pages first.

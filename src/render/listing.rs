@@ -5,7 +5,7 @@
 use minijinja::Value;
 
 use super::deps::Read;
-use super::head::{Head, globals, home_feed_link, render_template};
+use super::head::{Head, globals, home_feed_link, named_template, render_template};
 use super::job::JobResult;
 use super::objects::{View, paginator_value, section_value, term_value};
 use crate::model::{Lang, SectionId};
@@ -66,7 +66,11 @@ pub(crate) fn section(
     } else {
         "section.html"
     };
-    let name = front.and_then(|f| f.template.as_deref()).unwrap_or(default);
+    let name = match (s.file, front.and_then(|f| f.template.as_deref())) {
+        (Some(f), Some(name)) => named_template(env, &site.files[f], name)?,
+        (None, Some(name)) => name,
+        (_, None) => default,
+    };
     let what = || {
         s.file.map_or_else(
             || format!("the section `{}`", s.url),

@@ -433,6 +433,9 @@ fn render_tracked(
             )
         }
         Ok(None) => Outcome::Nothing,
-        Err((err, what)) => Outcome::Failed(job, templates::template_diagnostic(&err, dirs, &what)),
+        Err(job::JobError::Template(err, what)) => {
+            Outcome::Failed(job, templates::template_diagnostic(&err, dirs, &what))
+        }
+        Err(job::JobError::Content(d)) => Outcome::Failed(job, d),
     }
 }

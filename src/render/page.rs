@@ -2,7 +2,7 @@
 //! its front matter names another).
 
 use super::deps::Read;
-use super::head::{Head, globals, home_feed_link, render_template};
+use super::head::{Head, globals, home_feed_link, named_template, render_template};
 use super::job::JobResult;
 use super::objects::{View, page_value};
 use crate::model::PageId;
@@ -45,6 +45,9 @@ pub(crate) fn page(ctx: &View, env: &minijinja::Environment<'static>, id: PageId
     };
     let mut vars = globals(ctx, head);
     vars.push(("page", page_value(ctx, id)));
-    let name = file.front.template.as_deref().unwrap_or("page.html");
+    let name = match file.front.template.as_deref() {
+        Some(name) => named_template(env, file, name)?,
+        None => "page.html",
+    };
     render_template(ctx, env, name, vars, || file.source.to_string())
 }
