@@ -53,12 +53,6 @@ pub struct LocalFile {
 
 /// Every file under `dir`, sorted by path, hashed in parallel.
 pub fn scan(dir: &Path, rules: &CacheControl) -> Result<Vec<LocalFile>> {
-    hash(walk(dir)?, rules)
-}
-
-/// Every file under `dir`: its path relative to `dir` with `/` between the
-/// parts (its key without the target's prefix), and its path to read.
-pub fn walk(dir: &Path) -> Result<Vec<(String, std::path::PathBuf)>> {
     let mut paths = Vec::new();
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let entry = entry.map_err(|source| Error::Walk {
@@ -78,14 +72,6 @@ pub fn walk(dir: &Path) -> Result<Vec<(String, std::path::PathBuf)>> {
             .join("/");
         paths.push((rel, entry.into_path()));
     }
-    Ok(paths)
-}
-
-/// The files of [`walk`], read and hashed in parallel.
-pub fn hash(
-    paths: Vec<(String, std::path::PathBuf)>,
-    rules: &CacheControl,
-) -> Result<Vec<LocalFile>> {
     paths
         .into_par_iter()
         .map(|(rel, path)| {

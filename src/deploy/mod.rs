@@ -201,19 +201,8 @@ pub fn deploy(options: &DeployOptions, diags: &mut Diagnostics) -> Result<Deploy
     // build's files are read and hashed here: a deploy with nothing to do
     // takes the longer of the two, not their sum.
     let store = Arc::new(store_of(&target, options)?);
-    let paths = files::walk(&options.output)?;
-    let mut keys: Vec<String> = paths
-        .iter()
-        .map(|(rel, _)| format!("{}{rel}", target.prefix))
-        .collect();
-    keys.sort_unstable();
-    let bounds: Vec<String> = keys
-        .into_iter()
-        .skip(LIST_PAGE)
-        .step_by(LIST_PAGE)
-        .collect();
-    let remote = runtime.spawn(fetch_remote(store.clone(), target.clone(), bounds));
-    let files = files::hash(paths, &config.deploy.cache_control)?;
+    let remote = runtime.spawn(fetch_remote(store.clone(), target.clone()));
+    let files = files::scan(&options.output, &config.deploy.cache_control)?;
     timer.lap("deploy: read and hash the build");
     let mut report = runtime.block_on(async {
         let remote = remote
@@ -296,18 +285,14 @@ struct RemoteState {
     manifest: Manifest,
 }
 
-async fn fetch_remote(
-    store: Arc<AmazonS3>,
-    target: DeployTarget,
-    bounds: Vec<String>,
-) -> Result<RemoteState> {
+async fn fetch_remote(store: Arc<AmazonS3>, target: DeployTarget) -> Result<RemoteState> {
     let prefix = &target.prefix;
     let manifest_key = key_of(&format!("{prefix}{MANIFEST}"))?;
     let list_prefix = match prefix.trim_end_matches('/') {
         "" => None,
         p => Some(key_of(p)?),
     };
-    let listing = list_all(&store, list_prefix.as_ref(), &bounds, target.concurrency);
+    let listing = list_all(&store, list_prefix.as_ref(), target.concurrency);
     let manifest = async {
         match store.get(&manifest_key).await {
             Ok(got) => {
@@ -323,56 +308,45 @@ async fn fetch_remote(
     };
     let (listed, manifest) = futures_util::join!(listing, manifest);
     Ok(RemoteState {
-        listed: listed?,
+        listed: listed.map_err(|e| failed(&format!("listing bucket `{}`", target.bucket), e))?,
         manifest: manifest?,
     })
 }
 
-/// The keys a store's listing returns per request (S3's default and most).
-const LIST_PAGE: usize = 1000;
-
 /// Every object under `prefix`. A listing is pages of 1,000 keys fetched one
-/// after another, so 13,557 objects were 14 round trips in a row, most of a
-/// deploy with nothing to do. The key space is cut at `bounds` (every
-/// 1,000th key of the build, sorted) and each part listed on its own,
-/// `concurrency` at a time: from after one bound (S3's `start-after`) up to
-/// the next. The parts meet, so every object is listed once; an object the
-/// build does not have (one to delete) falls in one of them as well.
+/// after another, so 13,557 objects were 14 round trips in a row (two thirds
+/// of a deploy with nothing to do): the first two levels of folders (`en/`,
+/// then `en/news/`) are listed with a delimiter, and the folders below them
+/// each on their own, `concurrency` at a time.
 async fn list_all(
     store: &AmazonS3,
     prefix: Option<&Key>,
-    bounds: &[String],
     concurrency: usize,
-) -> Result<Vec<object_store::ObjectMeta>> {
-    let mut parts: Vec<(Option<Key>, Option<String>)> = Vec::with_capacity(bounds.len() + 1);
-    let mut after = None;
-    for b in bounds {
-        parts.push((after, Some(b.clone())));
-        after = Some(key_of(b)?);
+) -> object_store::Result<Vec<object_store::ObjectMeta>> {
+    let top = store.list_with_delimiter(prefix).await?;
+    let mut objects = top.objects;
+    let second: Vec<object_store::ListResult> = futures_util::stream::iter(
+        top.common_prefixes
+            .into_iter()
+            .map(|p| async move { store.list_with_delimiter(Some(&p)).await }),
+    )
+    .buffer_unordered(concurrency)
+    .try_collect()
+    .await?;
+    let mut folders = Vec::new();
+    for level in second {
+        objects.extend(level.objects);
+        folders.extend(level.common_prefixes);
     }
-    parts.push((after, None));
-    let listed: Vec<Vec<object_store::ObjectMeta>> =
-        futures_util::stream::iter(parts.into_iter().map(|(after, upto)| async move {
-            let stream = match &after {
-                None => store.list(prefix),
-                Some(key) => store.list_with_offset(prefix, key),
-            };
-            stream
-                .try_take_while(|m| {
-                    std::future::ready(Ok(upto.as_deref().is_none_or(|u| m.location.as_ref() <= u)))
-                })
-                .try_collect::<Vec<_>>()
-                .await
-        }))
-        .buffer_unordered(concurrency)
-        .try_collect()
-        .await
-        .map_err(|e| failed("listing the bucket", e))?;
-    let mut objects: Vec<object_store::ObjectMeta> = listed.into_iter().flatten().collect();
-    // A store that ignores `start-after` lists from the start each time:
-    // slower, and still each object once.
-    objects.sort_unstable_by(|a, b| a.location.cmp(&b.location));
-    objects.dedup_by(|a, b| a.location == b.location);
+    let deep: Vec<Vec<object_store::ObjectMeta>> = futures_util::stream::iter(
+        folders
+            .into_iter()
+            .map(|p| async move { store.list(Some(&p)).try_collect::<Vec<_>>().await }),
+    )
+    .buffer_unordered(concurrency)
+    .try_collect()
+    .await?;
+    objects.extend(deep.into_iter().flatten());
     Ok(objects)
 }
 
