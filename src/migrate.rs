@@ -218,8 +218,14 @@ fn taxonomy(out: &mut String, name: &str, feed: bool) {
     }
 }
 
-/// Keys of the config polis has no place for: a comment each, and a note.
-fn not_carried(out: &mut String, keys: &[&str], notes: &mut Vec<String>) {
+/// The config's keys other than `known`, which polis has no place for: a
+/// comment, and a note.
+fn not_carried(out: &mut String, t: &toml::Table, known: &[&str], notes: &mut Vec<String>) {
+    let keys: Vec<&str> = t
+        .keys()
+        .map(String::as_str)
+        .filter(|k| !known.contains(k))
+        .collect();
     if keys.is_empty() {
         return;
     }
@@ -280,12 +286,7 @@ fn zola_site_toml(t: &toml::Table, notes: &mut Vec<String>) -> String {
         "taxonomies",
         "extra",
     ];
-    let rest: Vec<&str> = t
-        .keys()
-        .map(String::as_str)
-        .filter(|k| !known.contains(k))
-        .collect();
-    not_carried(&mut out, &rest, notes);
+    not_carried(&mut out, t, &known, notes);
     extra(&mut out, t);
     out
 }
@@ -361,12 +362,7 @@ fn hugo_site_toml(t: &toml::Table, notes: &mut Vec<String>) -> String {
         "taxonomies",
         "params",
     ];
-    let rest: Vec<&str> = t
-        .keys()
-        .map(String::as_str)
-        .filter(|k| !known.contains(k))
-        .collect();
-    not_carried(&mut out, &rest, notes);
+    not_carried(&mut out, t, &known, notes);
     if let Some(p) = params {
         let mut p = p.clone();
         p.remove("description");

@@ -720,10 +720,7 @@ async fn issue_18_a_guide_made_in_the_editor_builds_and_passes_the_check() {
     in_browser(|b| async move {
         let site = example_copy();
         let server = serve_root(site.path());
-        // No live reload: the serve's photos finishing in the background
-        // must not reload the editor halfway through the form.
-        b.preload("window.EventSource = function () { return { addEventListener() {}, close() {} }; };")
-            .await;
+        b.without_live_reload().await;
         b.client
             .goto(&format!("{}admin/", server.url()))
             .await
@@ -826,10 +823,7 @@ async fn issue_18_a_takeover_week_made_in_the_editor_builds_and_passes_the_check
     in_browser(|b| async move {
         let site = example_copy();
         let server = serve_root(site.path());
-        b.preload(
-            "window.EventSource = function () { return { addEventListener() {}, close() {} }; };",
-        )
-        .await;
+        b.without_live_reload().await;
         b.client
             .goto(&format!("{}admin/", server.url()))
             .await
@@ -993,10 +987,7 @@ async fn issue_18_an_event_time_made_in_the_editor_is_the_time_meant_in_oslo() {
     in_browser(|b| async move {
         let site = example_copy();
         let server = serve_root(site.path());
-        b.preload(
-            "window.EventSource = function () { return { addEventListener() {}, close() {} }; };",
-        )
-        .await;
+        b.without_live_reload().await;
         b.client
             .issue_cmd(Cdp {
                 cmd: "Emulation.setTimezoneOverride",
@@ -1101,10 +1092,7 @@ async fn issue_18_a_section_page_edited_in_the_editor_builds_and_passes_the_chec
     in_browser(|b| async move {
         let site = example_copy();
         let server = serve_root(site.path());
-        b.preload(
-            "window.EventSource = function () { return { addEventListener() {}, close() {} }; };",
-        )
-        .await;
+        b.without_live_reload().await;
         b.client
             .goto(&format!("{}admin/", server.url()))
             .await
@@ -1340,6 +1328,15 @@ return true;
 "#;
 
 impl Browser {
+    /// No live reload: the serve's photos finishing in the background must
+    /// not reload the editor halfway through a form.
+    async fn without_live_reload(&self) {
+        self.preload(
+            "window.EventSource = function () { return { addEventListener() {}, close() {} }; };",
+        )
+        .await;
+    }
+
     async fn mark(&self, label: &str) -> fantoccini::elements::Element {
         let start = Instant::now();
         while start.elapsed() < PATIENCE {

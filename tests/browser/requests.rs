@@ -34,8 +34,7 @@ async fn issue_18_the_editor_asks_no_third_party_while_loading_and_signing_in() 
     in_browser(move |b| async move {
         let site = github_copy(&api_root);
         let server = serve_root(site.path());
-        b.preload("window.EventSource = function () { return { addEventListener() {}, close() {} }; };")
-            .await;
+        b.without_live_reload().await;
         b.preload(WATCH).await;
         let admin = format!("{}admin/", server.url());
         b.client.goto(&admin).await.expect("open the editor");
