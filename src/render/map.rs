@@ -165,7 +165,14 @@ impl BaseMap {
                     Diagnostic::error(
                         source,
                         Some(Pos::new(e.line(), e.column())),
-                        format!("the base map is not GeoJSON that polis reads: {e}"),
+                        // The position is the diagnostic's own: serde's
+                        // message without its " at line L column C".
+                        format!(
+                            "the base map is not GeoJSON that polis reads: {}",
+                            e.to_string()
+                                .rsplit_once(" at line ")
+                                .map_or(e.to_string(), |(m, _)| m.to_string())
+                        ),
                     )
                     .with_help(FORMAT_HELP),
                 );
@@ -799,6 +806,7 @@ mod tests {
         let d = &d.sorted()[0];
         assert!(d.is_error());
         assert_eq!(d.pos.map(|p| p.line), Some(2));
+        assert!(!d.message.contains("at line"), "{}", d.message);
     }
 
     #[test]
