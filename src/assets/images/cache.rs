@@ -55,6 +55,9 @@ impl CacheKey {
         if format == ImageFormat::Avif {
             super::codec::AVIF_SPEED.hash(&mut h);
         }
+        if format == ImageFormat::Png {
+            super::codec::PNG_DEFLATE.hash(&mut h);
+        }
         CacheKey(format!("{:032x}", h.digest128()))
     }
 

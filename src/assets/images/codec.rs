@@ -25,6 +25,9 @@ const PLACEHOLDER_WIDTH: u32 = 16;
 /// rav1e's speed (0 slowest, 10 fastest): 7 keeps a 1920 px photo near a second.
 #[cfg(feature = "avif")]
 pub(super) const AVIF_SPEED: u8 = 7;
+/// The deflate implementation behind PNG variants (flate2's backend, chosen
+/// in Cargo.toml): another one writes other bytes for the same pixels.
+pub(super) const PNG_DEFLATE: &str = "zlib-rs";
 
 /// Decodes an image within limits, with its EXIF orientation applied.
 pub(super) fn decode(bytes: &[u8]) -> Result<DynamicImage, ImageError> {
