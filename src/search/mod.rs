@@ -489,6 +489,9 @@ fn decompress(doc: &[u8]) -> Result<String> {
     Ok(out)
 }
 
+/// Pages handed to Pagefind at a time.
+const BATCH: usize = 256;
+
 /// Runs Pagefind over `docs` (URL → compressed document) in URL order and
 /// returns its files, by name relative to the bundle folder. Each document is
 /// dropped once Pagefind has read it.
@@ -513,12 +516,19 @@ fn build_index(
             runtime.block_on(async move {
                 let mut index = pagefind::api::PagefindIndex::new(Some(options))
                     .map_err(|e| fail("setting up Pagefind", &e))?;
-                for (url, doc) in docs {
-                    let doc = decompress(&doc)?;
+                // In batches, which Pagefind parses in parallel (the patch in
+                // vendor/pagefind): a batch's pages are held as text at once.
+                let mut docs = docs.into_iter().peekable();
+                while docs.peek().is_some() {
+                    let batch = docs
+                        .by_ref()
+                        .take(BATCH)
+                        .map(|(url, doc)| Ok((url, decompress(&doc)?)))
+                        .collect::<Result<Vec<_>>>()?;
                     index
-                        .add_html_file(None, Some(url.clone()), doc)
+                        .add_html_files(batch)
                         .await
-                        .map_err(|e| fail(&format!("indexing `{url}`"), &e))?;
+                        .map_err(|e| fail("indexing the pages", &e))?;
                 }
                 let files = index
                     .get_files()
