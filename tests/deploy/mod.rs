@@ -18,6 +18,9 @@ use polis::diag::Diagnostics;
 use crate::common::{SiteTest, list_files};
 
 const BUCKET: &str = "site";
+/// The deploy's credentials, the one identity the server knows.
+const ACCESS_KEY: &str = "polis-test";
+const SECRET_KEY: &str = "polis-test-secret";
 
 /// A SeaweedFS server with one bucket, killed when dropped.
 struct Weed {
@@ -101,8 +104,21 @@ impl Weed {
         format!("http://127.0.0.1:{}", self.base + 6)
     }
 
-    /// Starts the server (again, on the same folder and ports).
+    /// Starts the server (again, on the same folder and ports). SeaweedFS
+    /// checks SigV4 signatures only when it knows identities: it gets the
+    /// deploy's, allowed everything, and anonymous requests may read and
+    /// list (the tests' own checks are plain GET and HEAD), so every change
+    /// a deploy makes must be signed right.
     fn run(&mut self) {
+        let identities = format!(
+            r#"{{"identities": [
+                {{"name": "polis", "credentials": [{{"accessKey": "{ACCESS_KEY}", "secretKey": "{SECRET_KEY}"}}],
+                  "actions": ["Admin", "Read", "List", "Tagging", "Write"]}},
+                {{"name": "anonymous", "actions": ["Read", "List"]}}
+            ]}}"#
+        );
+        let identities_file = self.dir.path().join("s3-identities.json");
+        std::fs::write(&identities_file, identities).expect("write the S3 identities");
         let b = self.base;
         let port = |name: &str, i: u16| format!("-{name}={}", b + i);
         let child = Command::new(&self.bin)
@@ -129,6 +145,7 @@ impl Weed {
                 "-metricsPort=0",
             ])
             .arg(format!("-bucket={BUCKET}"))
+            .arg(format!("-s3.config={}", identities_file.display()))
             .current_dir(self.dir.path())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -258,8 +275,8 @@ fn options(site: &SiteTest) -> DeployOptions {
     let mut o = DeployOptions::new(site.root(), "test");
     o.output = site.out().to_path_buf();
     o.credentials = Credentials {
-        access_key_id: Some("polis-test".into()),
-        secret_access_key: Some("polis-test-secret".into()),
+        access_key_id: Some(ACCESS_KEY.into()),
+        secret_access_key: Some(SECRET_KEY.into()),
         session_token: None,
     };
     o.retry_timeout = Duration::from_secs(2);
