@@ -4,6 +4,7 @@
 //! say so and skip, unless `POLIS_REQUIRE_S3` is set (`.ci/run` sets it).
 
 mod preview;
+mod redirects;
 
 use std::collections::BTreeMap;
 use std::net::TcpListener;
