@@ -261,9 +261,7 @@ pub fn deploy(options: &DeployOptions, diags: &mut Diagnostics) -> Result<Deploy
 }
 
 fn store_of(target: &DeployTarget, options: &DeployOptions) -> Result<AmazonS3> {
-    // reqwest's rustls has no crypto of its own here (no aws-lc-rs to
-    // build): ring, installed once for the process.
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    install_crypto();
     let creds = &options.credentials;
     let (Some(id), Some(secret)) = (&creds.access_key_id, &creds.secret_access_key) else {
         return Err(Error::Usage(
@@ -288,6 +286,12 @@ fn store_of(target: &DeployTarget, options: &DeployOptions) -> Result<AmazonS3> 
     }
     b.build()
         .map_err(|e| Error::Deploy(format!("deploy target `{}`: {e}", target.name)))
+}
+
+/// reqwest's rustls has no crypto of its own here (no aws-lc-rs to build):
+/// ring, installed once for the process, before any client is made.
+fn install_crypto() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 /// The HTTP client's settings, the same for `object_store` and the redirect

@@ -51,6 +51,7 @@ impl RedirectUploader {
         client_options: &ClientOptions,
         retry_timeout: Duration,
     ) -> Result<Self> {
+        super::install_crypto();
         let client = ReqwestConnector::default()
             .connect(client_options)
             .map_err(|e| Error::Deploy(format!("deploy target `{}`: {e}", target.name)))?;

@@ -135,6 +135,9 @@ fn website_redirect_uploads_are_signed_and_a_wrong_signature_is_refused() {
         invalidation_max_paths: 100,
         website_redirects: true,
     };
+    // The store's own client needs rustls' crypto before it is built, as
+    // `deploy` installs it.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let uploader = |secret: &str| {
         let store = AmazonS3Builder::new()
             .with_bucket_name(BUCKET)
