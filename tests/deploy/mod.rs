@@ -52,9 +52,21 @@ fn find_weed() -> Option<PathBuf> {
 /// The number of ports a server takes, from `base` on.
 const PORTS: u16 = 10;
 
+/// The bases this test process has handed out: a server may take a moment
+/// to bind its ports, and a second test must not find them free meanwhile.
+static TAKEN: Mutex<Vec<u16>> = Mutex::new(Vec::new());
+
 fn free_base() -> u16 {
     // Ten ports in a row that are free now; the server takes them at once.
-    let seed = std::process::id() as u64 ^ Instant::now().elapsed().as_nanos() as u64;
+    // The seed differs between processes (the pid, the clock); within one,
+    // `TAKEN` keeps two tests off the same ports. (It was the pid alone:
+    // every test of a run tried the same ports first, and two that started
+    // together could share one server, each seeing the other's objects.)
+    let clock = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    let seed = std::process::id() as u64 ^ clock;
+    let mut taken = TAKEN.lock().unwrap_or_else(|e| e.into_inner());
     let mut n = seed
         .wrapping_mul(6364136223846793005)
         .wrapping_add(1442695040888963407);
@@ -64,10 +76,16 @@ fn free_base() -> u16 {
             .wrapping_add(1442695040888963407);
         let base = 20000 + ((n >> 33) % 30000) as u16 / PORTS * PORTS;
         // The gRPC ports SeaweedFS derives (+10000) must be free too.
-        if (0..PORTS).all(|i| {
-            TcpListener::bind(("127.0.0.1", base + i)).is_ok()
-                && TcpListener::bind(("127.0.0.1", base + i + 10000)).is_ok()
-        }) {
+        // A server's ports are `base` and `base + 10000` on: two bases
+        // 10000 apart would share ten of them.
+        let clashes = |t: &u16| base == *t || base + 10000 == *t || base == *t + 10000;
+        if !taken.iter().any(clashes)
+            && (0..PORTS).all(|i| {
+                TcpListener::bind(("127.0.0.1", base + i)).is_ok()
+                    && TcpListener::bind(("127.0.0.1", base + i + 10000)).is_ok()
+            })
+        {
+            taken.push(base);
             return base;
         }
     }
