@@ -65,14 +65,26 @@ pub fn run(args: &DeployArgs, diags: &mut Diagnostics) -> Result<DeployReport> {
     crate::deploy::deploy(&options, diags)
 }
 
-/// The summary of a run: counts, bytes, time; with `--dry-run` the lists.
+/// The summary of a run: counts, bytes, time, website redirects set; with
+/// `--dry-run` the lists.
 pub fn summary(r: &DeployReport) -> String {
     let mut out = String::new();
     let place = format!("s3://{}/{}", r.bucket, r.prefix);
     if r.dry_run {
         let _ = writeln!(out, "dry run: nothing was changed in {place}");
         for key in &r.uploaded {
-            let _ = writeln!(out, "  would upload  {key}");
+            match r.redirects.binary_search_by(|(k, _)| k.cmp(key)) {
+                Ok(i) => {
+                    let _ = writeln!(
+                        out,
+                        "  would upload  {key} (website redirect to {})",
+                        r.redirects[i].1
+                    );
+                }
+                Err(_) => {
+                    let _ = writeln!(out, "  would upload  {key}");
+                }
+            }
         }
         for key in &r.deleted {
             let _ = writeln!(out, "  would delete  {key}");
@@ -94,6 +106,14 @@ pub fn summary(r: &DeployReport) -> String {
         r.deleted.len(),
         r.elapsed.as_secs_f64()
     );
+    if !r.redirects.is_empty() {
+        let n = r.redirects.len();
+        let _ = writeln!(
+            out,
+            "website redirects: {n} {}set (x-amz-website-redirect-location)",
+            if r.dry_run { "would be " } else { "" }
+        );
+    }
     if let Some((file, paths)) = &r.invalidation {
         let _ = writeln!(
             out,

@@ -42,6 +42,8 @@ pub struct RawTarget {
     pub invalidation_file: Option<String>,
     /// More changed paths than this invalidate everything (`/*`).
     pub invalidation_max_paths: Option<usize>,
+    /// Redirect pages also carry S3's `x-amz-website-redirect-location`.
+    pub website_redirects: Option<bool>,
     // Credentials are caught by name only to say where they belong.
     pub access_key_id: Option<toml::Value>,
     pub secret_access_key: Option<toml::Value>,
@@ -115,6 +117,11 @@ pub struct DeployTarget {
     /// Relative to the site root.
     pub invalidation_file: Option<String>,
     pub invalidation_max_paths: usize,
+    /// Each redirect page (an alias, `/`) goes up with S3's
+    /// `x-amz-website-redirect-location` too, so an S3 website endpoint
+    /// answers it with a real 301 (issue 19). Off by default: only AWS S3
+    /// website endpoints honour it, and other stores may refuse the header.
+    pub website_redirects: bool,
 }
 
 /// `Cache-Control` by kind of file; the defaults follow what the issue asks
@@ -225,6 +232,7 @@ pub fn deploy_from_raw(raw: RawDeploy) -> (DeployConfig, Vec<DeployError>) {
             concurrency: t.concurrency.unwrap_or(16).max(1),
             invalidation_file: t.invalidation_file,
             invalidation_max_paths: t.invalidation_max_paths.unwrap_or(100),
+            website_redirects: t.website_redirects.unwrap_or(false),
         });
     }
     let d = CacheControl::default();
@@ -296,7 +304,18 @@ mod tests {
         assert_eq!(t.prefix, "site/en/");
         assert_eq!(t.region, "us-east-1");
         assert_eq!(t.concurrency, 16);
+        assert!(!t.website_redirects);
         assert_eq!(config.cache_control, CacheControl::default());
+    }
+
+    #[test]
+    fn website_redirects_is_a_target_setting() {
+        let (config, errors) = parse("[targets.live]\nbucket = \"b\"\nwebsite_redirects = true\n");
+        assert!(errors.is_empty());
+        assert!(config.target("live").unwrap().website_redirects);
+        let wrong: Result<RawDeploy, _> =
+            toml::from_str("[targets.live]\nbucket = \"b\"\nwebsite_redirects = \"yes\"\n");
+        assert!(wrong.is_err(), "a string is not a bool");
     }
 
     #[test]

@@ -15,9 +15,14 @@
 //! deletions; a phase starts only when the one before it went up whole, so an
 //! interrupted deploy leaves every page that was live working, and the next
 //! run finishes the job.
+//!
+//! With a target's `website_redirects`, redirect pages go up with S3's
+//! website redirect header besides their HTML (`redirect`), the one upload
+//! `object_store` cannot make itself.
 
 pub mod files;
 pub mod plan;
+pub mod redirect;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -40,6 +45,7 @@ use crate::error::{Error, Result};
 use crate::progress::{Progress, Show};
 use files::{LocalFile, Phase};
 use plan::Remote;
+use redirect::RedirectUploader;
 
 /// The metadata key of an object's digest (`x-amz-meta-polis-digest`).
 const DIGEST_META: &str = "polis-digest";
@@ -143,6 +149,9 @@ pub struct DeployReport {
     pub elapsed: Duration,
     /// The paths written for the CDN, when an invalidation file is set.
     pub invalidation: Option<(String, Vec<String>)>,
+    /// Of the uploads, the redirect pages that went up with a website
+    /// redirect (`website_redirects`): key and location, sorted.
+    pub redirects: Vec<(String, String)>,
 }
 
 /// The manifest: each object's digest, with the ETag it had when uploaded.
@@ -201,15 +210,33 @@ pub fn deploy(options: &DeployOptions, diags: &mut Diagnostics) -> Result<Deploy
     // build's files are read and hashed here: a deploy with nothing to do
     // takes the longer of the two, not their sum.
     let store = Arc::new(store_of(&target, options)?);
+    let redirects = if target.website_redirects {
+        Some(RedirectUploader::new(
+            &target,
+            &store,
+            &client_options(&target),
+            options.retry_timeout,
+        )?)
+    } else {
+        None
+    };
     let remote = runtime.spawn(fetch_remote(store.clone(), target.clone()));
-    let files = files::scan(&options.output, &config.deploy.cache_control)?;
+    let files = files::scan(
+        &options.output,
+        &config.deploy.cache_control,
+        target.website_redirects.then_some(target.prefix.as_str()),
+    )?;
     timer.lap("deploy: read and hash the build");
     let mut report = runtime.block_on(async {
         let remote = remote
             .await
             .map_err(|e| Error::Deploy(format!("listing the bucket: {e}")))??;
         timer.lap("deploy: list the bucket (waited for)");
-        run(options, &target, &files, &store, remote).await
+        let upload = Uploader {
+            store: &store,
+            redirects: redirects.as_ref(),
+        };
+        run(options, &target, &files, upload, remote).await
     })?;
     timer.lap("deploy: compare and upload");
     if let Some(file) = &target.invalidation_file
@@ -234,9 +261,7 @@ pub fn deploy(options: &DeployOptions, diags: &mut Diagnostics) -> Result<Deploy
 }
 
 fn store_of(target: &DeployTarget, options: &DeployOptions) -> Result<AmazonS3> {
-    // reqwest's rustls has no crypto of its own here (no aws-lc-rs to
-    // build): ring, installed once for the process.
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    install_crypto();
     let creds = &options.credentials;
     let (Some(id), Some(secret)) = (&creds.access_key_id, &creds.secret_access_key) else {
         return Err(Error::Usage(
@@ -252,17 +277,73 @@ fn store_of(target: &DeployTarget, options: &DeployOptions) -> Result<AmazonS3> 
             retry_timeout: options.retry_timeout,
             ..RetryConfig::default()
         })
-        .with_client_options(ClientOptions::new().with_connect_timeout(Duration::from_secs(10)));
+        .with_client_options(client_options(target));
     if let Some(token) = &creds.session_token {
         b = b.with_token(token);
     }
     if let Some(endpoint) = &target.endpoint {
-        b = b
-            .with_endpoint(endpoint)
-            .with_allow_http(endpoint.starts_with("http://"));
+        b = b.with_endpoint(endpoint);
     }
     b.build()
         .map_err(|e| Error::Deploy(format!("deploy target `{}`: {e}", target.name)))
+}
+
+/// reqwest's rustls has no crypto of its own here (no aws-lc-rs to build):
+/// ring, installed once for the process, before any client is made.
+fn install_crypto() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// The HTTP client's settings, the same for `object_store` and the redirect
+/// uploads.
+fn client_options(target: &DeployTarget) -> ClientOptions {
+    let http = target
+        .endpoint
+        .as_deref()
+        .is_some_and(|e| e.starts_with("http://"));
+    ClientOptions::new()
+        .with_connect_timeout(Duration::from_secs(10))
+        .with_allow_http(http)
+}
+
+/// How files go up: through `object_store`, and redirect pages through
+/// [`RedirectUploader`] when the target wants website redirects.
+#[derive(Clone, Copy)]
+struct Uploader<'a> {
+    store: &'a AmazonS3,
+    redirects: Option<&'a RedirectUploader>,
+}
+
+impl Uploader<'_> {
+    /// Puts one file at `key`; returns its ETag, without quotes (empty when
+    /// the store gave none).
+    async fn put(&self, key: &str, f: &LocalFile, bytes: Vec<u8>) -> Result<String> {
+        if let (Some(r), Some(_)) = (self.redirects, &f.redirect) {
+            return r.put(key, f, bytes).await;
+        }
+        let mut attributes = Attributes::new();
+        attributes.insert(Attribute::ContentType, f.content_type.clone().into());
+        attributes.insert(Attribute::CacheControl, f.cache_control.clone().into());
+        attributes.insert(
+            Attribute::Metadata(DIGEST_META.into()),
+            f.digest.clone().into(),
+        );
+        let put = self
+            .store
+            .put_opts(
+                &key_of(key)?,
+                PutPayload::from(bytes),
+                PutOptions::from(attributes),
+            )
+            .await
+            .map_err(|e| failed(&format!("uploading `{key}`"), e))?;
+        Ok(put
+            .e_tag
+            .as_deref()
+            .map(etag)
+            .unwrap_or_default()
+            .to_string())
+    }
 }
 
 fn key_of(s: &str) -> Result<Key> {
@@ -354,9 +435,10 @@ async fn run(
     options: &DeployOptions,
     target: &DeployTarget,
     files: &[LocalFile],
-    store: &AmazonS3,
+    upload: Uploader<'_>,
     remote_state: RemoteState,
 ) -> Result<DeployReport> {
+    let store = upload.store;
     let prefix = &target.prefix;
     let manifest_key = key_of(&format!("{prefix}{MANIFEST}"))?;
     let RemoteState {
@@ -437,8 +519,17 @@ async fn run(
         replaced: plan.replaced,
         unchanged: plan.unchanged,
         heads,
+        redirects: plan
+            .uploads
+            .iter()
+            .filter_map(|&i| {
+                let f = &files[i];
+                Some((format!("{prefix}{}", f.rel), f.redirect.clone()?))
+            })
+            .collect(),
         ..DeployReport::default()
     };
+    report.redirects.sort();
     let over_limit = plan.deletes.len() > options.max_deletes;
     if options.dry_run {
         report.uploaded = plan
@@ -460,37 +551,16 @@ async fn run(
         let results: Vec<Result<(String, String, String, u64)>> =
             futures_util::stream::iter(plan.phase(files, phase).map(|i| {
                 let f = &files[i];
-                let store = &store;
                 let progress = &progress;
                 async move {
                     let key = format!("{prefix}{}", f.rel);
                     let bytes = crate::fs::read(&options.output.join(&f.rel))?;
                     let size = bytes.len() as u64;
-                    let mut attributes = Attributes::new();
-                    attributes.insert(Attribute::ContentType, f.content_type.clone().into());
-                    attributes.insert(Attribute::CacheControl, f.cache_control.clone().into());
-                    attributes.insert(
-                        Attribute::Metadata(DIGEST_META.into()),
-                        f.digest.clone().into(),
-                    );
-                    let put = store
-                        .put_opts(
-                            &key_of(&key)?,
-                            PutPayload::from(bytes),
-                            PutOptions::from(attributes),
-                        )
-                        .await
-                        .map_err(|e| failed(&format!("uploading `{key}`"), e))?;
+                    let tag = upload.put(&key, f, bytes).await?;
                     progress.inc(1);
                     if let Some(hook) = &options.on_event {
                         hook(Event::Uploaded(&key));
                     }
-                    let tag = put
-                        .e_tag
-                        .as_deref()
-                        .map(etag)
-                        .unwrap_or_default()
-                        .to_string();
                     Ok((key, f.digest.clone(), tag, size))
                 }
             }))

@@ -102,6 +102,7 @@ mod tests {
             phase,
             content_type: String::new(),
             cache_control: String::new(),
+            redirect: None,
             digest: digest.into(),
         }
     }

@@ -4,6 +4,7 @@
 //! say so and skip, unless `POLIS_REQUIRE_S3` is set (`.ci/run` sets it).
 
 mod preview;
+mod redirects;
 
 use std::collections::BTreeMap;
 use std::net::TcpListener;
@@ -18,6 +19,9 @@ use polis::diag::Diagnostics;
 use crate::common::{SiteTest, list_files};
 
 const BUCKET: &str = "site";
+/// The deploy's credentials, the one identity the server knows.
+const ACCESS_KEY: &str = "polis-test";
+const SECRET_KEY: &str = "polis-test-secret";
 
 /// A SeaweedFS server with one bucket, killed when dropped.
 struct Weed {
@@ -48,9 +52,21 @@ fn find_weed() -> Option<PathBuf> {
 /// The number of ports a server takes, from `base` on.
 const PORTS: u16 = 10;
 
+/// The bases this test process has handed out: a server may take a moment
+/// to bind its ports, and a second test must not find them free meanwhile.
+static TAKEN: Mutex<Vec<u16>> = Mutex::new(Vec::new());
+
 fn free_base() -> u16 {
     // Ten ports in a row that are free now; the server takes them at once.
-    let seed = std::process::id() as u64 ^ Instant::now().elapsed().as_nanos() as u64;
+    // The seed differs between processes (the pid, the clock); within one,
+    // `TAKEN` keeps two tests off the same ports. (It was the pid alone:
+    // every test of a run tried the same ports first, and two that started
+    // together could share one server, each seeing the other's objects.)
+    let clock = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    let seed = std::process::id() as u64 ^ clock;
+    let mut taken = TAKEN.lock().unwrap_or_else(|e| e.into_inner());
     let mut n = seed
         .wrapping_mul(6364136223846793005)
         .wrapping_add(1442695040888963407);
@@ -60,10 +76,16 @@ fn free_base() -> u16 {
             .wrapping_add(1442695040888963407);
         let base = 20000 + ((n >> 33) % 30000) as u16 / PORTS * PORTS;
         // The gRPC ports SeaweedFS derives (+10000) must be free too.
-        if (0..PORTS).all(|i| {
-            TcpListener::bind(("127.0.0.1", base + i)).is_ok()
-                && TcpListener::bind(("127.0.0.1", base + i + 10000)).is_ok()
-        }) {
+        // A server's ports are `base` and `base + 10000` on: two bases
+        // 10000 apart would share ten of them.
+        let clashes = |t: &u16| base == *t || base + 10000 == *t || base == *t + 10000;
+        if !taken.iter().any(clashes)
+            && (0..PORTS).all(|i| {
+                TcpListener::bind(("127.0.0.1", base + i)).is_ok()
+                    && TcpListener::bind(("127.0.0.1", base + i + 10000)).is_ok()
+            })
+        {
+            taken.push(base);
             return base;
         }
     }
@@ -101,8 +123,21 @@ impl Weed {
         format!("http://127.0.0.1:{}", self.base + 6)
     }
 
-    /// Starts the server (again, on the same folder and ports).
+    /// Starts the server (again, on the same folder and ports). SeaweedFS
+    /// checks SigV4 signatures only when it knows identities: it gets the
+    /// deploy's, allowed everything, and anonymous requests may read and
+    /// list (the tests' own checks are plain GET and HEAD), so every change
+    /// a deploy makes must be signed right.
     fn run(&mut self) {
+        let identities = format!(
+            r#"{{"identities": [
+                {{"name": "polis", "credentials": [{{"accessKey": "{ACCESS_KEY}", "secretKey": "{SECRET_KEY}"}}],
+                  "actions": ["Admin", "Read", "List", "Tagging", "Write"]}},
+                {{"name": "anonymous", "actions": ["Read", "List"]}}
+            ]}}"#
+        );
+        let identities_file = self.dir.path().join("s3-identities.json");
+        std::fs::write(&identities_file, identities).expect("write the S3 identities");
         let b = self.base;
         let port = |name: &str, i: u16| format!("-{name}={}", b + i);
         let child = Command::new(&self.bin)
@@ -129,6 +164,7 @@ impl Weed {
                 "-metricsPort=0",
             ])
             .arg(format!("-bucket={BUCKET}"))
+            .arg(format!("-s3.config={}", identities_file.display()))
             .current_dir(self.dir.path())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -258,8 +294,8 @@ fn options(site: &SiteTest) -> DeployOptions {
     let mut o = DeployOptions::new(site.root(), "test");
     o.output = site.out().to_path_buf();
     o.credentials = Credentials {
-        access_key_id: Some("polis-test".into()),
-        secret_access_key: Some("polis-test-secret".into()),
+        access_key_id: Some(ACCESS_KEY.into()),
+        secret_access_key: Some(SECRET_KEY.into()),
         session_token: None,
     };
     o.retry_timeout = Duration::from_secs(2);
