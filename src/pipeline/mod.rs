@@ -127,6 +127,8 @@ pub struct Caches {
     styles: AssetCache,
     /// The web editor's CMS script, read and checked once.
     editor: crate::editor::ScriptCache,
+    /// The search index's documents of the last build (`serve`).
+    search: crate::search::DocCache,
 }
 
 impl Caches {
@@ -141,6 +143,7 @@ impl Caches {
             images: None,
             styles: AssetCache::default(),
             editor: crate::editor::ScriptCache::default(),
+            search: crate::search::DocCache::default(),
         }
     }
 
@@ -286,7 +289,12 @@ pub fn run(
     // The search index is fed by what render writes (issue 17).
     let indexer = match options.search {
         SearchWork::Skip => None,
-        _ => crate::search::plan(&site, &i18n).map(|p| crate::search::Indexer::new(output, p)),
+        // Only a build whose index is left to the caller (`serve`) has a
+        // next build to keep documents for.
+        work => crate::search::plan(&site, &i18n).map(|p| {
+            let cache = (work == SearchWork::Deferred).then_some(&caches.search);
+            crate::search::Indexer::new(output, p, cache)
+        }),
     };
     // The web editor's configuration, from the schema (issue 18).
     let editor = crate::editor::plan(&site, &mut caches.editor, diags);

@@ -313,16 +313,40 @@ pub struct Indexer<'a> {
     /// Language → URL → compressed document: sorted, so the index does not
     /// depend on the order pages rendered in.
     docs: Mutex<Docs>,
+    /// The documents of the build before (`serve`), and this build's, which
+    /// take their place when it hands its pages over.
+    cache: Option<(&'a DocCache, Mutex<CachedDocs>)>,
 }
 
-type Docs = BTreeMap<Lang, BTreeMap<String, Vec<u8>>>;
+type Docs = BTreeMap<Lang, BTreeMap<String, Bytes>>;
+
+/// What `serve` keeps of one build's documents for the next: a page whose
+/// HTML and entry did not change gets its document back, not extracted and
+/// compressed again. A rebuild writes every page again (the unchanged ones
+/// from memory), so without it each one cost the whole site's documents.
+#[derive(Debug, Default)]
+pub struct DocCache {
+    docs: Mutex<CachedDocs>,
+}
+
+type CachedDocs = FxHashMap<OutputPath, CachedDoc>;
+
+#[derive(Debug, Clone)]
+struct CachedDoc {
+    /// The page's HTML, hashed.
+    html: u128,
+    entry: Entry,
+    doc: Bytes,
+}
 
 impl<'a> Indexer<'a> {
-    pub fn new(inner: &'a dyn Output, plan: Plan) -> Self {
+    /// `cache`: documents a build before left, to reuse (`serve`).
+    pub fn new(inner: &'a dyn Output, plan: Plan, cache: Option<&'a DocCache>) -> Self {
         Indexer {
             inner,
             plan,
             docs: Mutex::new(BTreeMap::new()),
+            cache: cache.map(|c| (c, Mutex::new(CachedDocs::default()))),
         }
     }
 
@@ -330,18 +354,51 @@ impl<'a> Indexer<'a> {
         let Some(entry) = self.plan.get(path) else {
             return;
         };
-        let Ok(html) = std::str::from_utf8(bytes) else {
-            return;
+        let html = self
+            .cache
+            .as_ref()
+            .map(|_| xxhash_rust::xxh3::xxh3_128(bytes));
+        let cached = self
+            .cache
+            .as_ref()
+            .zip(html)
+            .and_then(|((cache, _), html)| {
+                let docs = cache.docs.lock().unwrap_or_else(|e| e.into_inner());
+                docs.get(path)
+                    .filter(|c| c.html == html && c.entry == *entry)
+                    .map(|c| c.doc.clone())
+            });
+        let doc = match cached {
+            Some(doc) => doc,
+            None => {
+                let Ok(text) = std::str::from_utf8(bytes) else {
+                    return;
+                };
+                Bytes::from(compress(document(entry, main_of(text)).as_bytes()))
+            }
         };
-        let doc = compress(document(entry, main_of(html)).as_bytes());
+        if let (Some((_, fresh)), Some(html)) = (&self.cache, html) {
+            let kept = CachedDoc {
+                html,
+                entry: entry.clone(),
+                doc: doc.clone(),
+            };
+            let mut fresh = fresh.lock().unwrap_or_else(|e| e.into_inner());
+            fresh.insert(path.clone(), kept);
+        }
         let mut docs = self.docs.lock().unwrap_or_else(|e| e.into_inner());
         docs.entry(entry.lang.clone())
             .or_default()
             .insert(entry.url.clone(), doc);
     }
 
-    /// The pages kept, for [`Pending::build`] to index later.
+    /// The pages kept, for [`Pending::build`] to index later; this build's
+    /// documents replace the last build's in the cache.
     pub fn into_pending(self) -> Pending {
+        if let Some((cache, fresh)) = self.cache {
+            let fresh = fresh.into_inner().unwrap_or_else(|e| e.into_inner());
+            *cache.docs.lock().unwrap_or_else(|e| e.into_inner()) = fresh;
+        }
         Pending {
             docs: self.docs.into_inner().unwrap_or_else(|e| e.into_inner()),
             max_fragments: self.plan.max_fragments,
@@ -496,7 +553,7 @@ const BATCH: usize = 256;
 /// returns its files, by name relative to the bundle folder. Each document is
 /// dropped once Pagefind has read it.
 fn build_index(
-    docs: BTreeMap<String, Vec<u8>>,
+    docs: BTreeMap<String, Bytes>,
     max_fragments: Option<u32>,
 ) -> Result<Vec<(String, Vec<u8>)>> {
     let fail = |what: &str, e: &dyn std::fmt::Display| Error::Search(format!("{what}: {e}"));
@@ -571,5 +628,70 @@ mod tests {
         assert!(doc.starts_with("<!doctype html><html lang=\"nb\">"));
         assert!(doc.contains("data-pagefind-meta=\"title:Bolig &amp; leie\""));
         assert!(doc.contains("data-pagefind-filter=\"Tema:Bo\""));
+    }
+}
+
+#[cfg(test)]
+mod cache_tests {
+    use super::*;
+    use crate::output::NullOutput;
+
+    fn plan_of(path: &OutputPath, title: &str) -> Plan {
+        let entry = Entry {
+            url: "/en/live/".into(),
+            lang: Lang::new("en"),
+            meta: vec![("title".into(), title.into())],
+            filters: vec![],
+        };
+        Plan {
+            entries: [(path.clone(), entry)].into_iter().collect(),
+            max_fragments: None,
+        }
+    }
+
+    /// The document `indexer` kept for the one page.
+    fn kept(indexer: Indexer) -> Bytes {
+        let pending = indexer.into_pending();
+        let docs = pending.docs.into_values().next().expect("a language");
+        docs.into_values().next().expect("a page")
+    }
+
+    #[test]
+    fn serve_reuses_a_document_while_page_and_entry_stay_the_same() {
+        let out = NullOutput::default();
+        let cache = DocCache::default();
+        let path = OutputPath::new("en/live/index.html");
+        let page = b"<html><main>Housing in Asker</main></html>".to_vec();
+        let rebuild = |title: &str, html: &[u8]| {
+            let indexer = Indexer::new(&out, plan_of(&path, title), Some(&cache));
+            indexer.write(&path, html.to_vec()).unwrap();
+            kept(indexer)
+        };
+
+        let first = rebuild("Live", &page);
+        let again = rebuild("Live", &page);
+        // The same allocation: taken from the cache, not made again.
+        assert_eq!(first.as_ptr(), again.as_ptr());
+
+        let edited = rebuild(
+            "Live",
+            "<html><main>Housing in Bærum</main></html>".as_bytes(),
+        );
+        assert_ne!(edited.as_ptr(), again.as_ptr());
+        assert!(decompress(&edited).unwrap().contains("Bærum"));
+
+        // Meta changed, page the same: made again, with the new title.
+        let retitled = rebuild(
+            "Living",
+            "<html><main>Housing in Bærum</main></html>".as_bytes(),
+        );
+        assert_ne!(retitled.as_ptr(), edited.as_ptr());
+        assert!(decompress(&retitled).unwrap().contains("title:Living"));
+
+        // Without a cache (a one-shot build) nothing is kept for later.
+        let plain = Indexer::new(&out, plan_of(&path, "Living"), None);
+        plain.write(&path, page.clone()).unwrap();
+        assert!(decompress(&kept(plain)).unwrap().contains("Asker"));
+        assert_eq!(cache.docs.lock().unwrap().len(), 1);
     }
 }
