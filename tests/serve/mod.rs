@@ -281,12 +281,17 @@ fn an_edit_reloads_only_the_pages_it_changed() {
             .contains("trams")
     );
 
-    // A new page appears in its section's listing.
+    // A new page appears in its section's listing. Written whole and renamed
+    // into place, as editors save: a file created empty and then filled can
+    // be read in between on a loaded machine (CI saw a rebuild of the empty
+    // file reload the page before the one with its title).
+    let draft = site.root().join("schools.md.new");
     std::fs::write(
-        site.root().join("content/live/schools.md"),
+        &draft,
         "+++\ntitle = \"Schools\"\ndate = 2026-06-01\n+++\n\nPublic schools are free.\n",
     )
     .unwrap();
+    std::fs::rename(&draft, site.root().join("content/live/schools.md")).unwrap();
     events.until("reload", |d| d.contains("/en/live/schools/index.html"));
     assert_eq!(get(server.addr, "/en/live/schools/").status, 200);
     assert!(get(server.addr, "/en/live/").text().contains("Schools"));
