@@ -479,10 +479,17 @@ impl Pending {
     /// language makes; only `pagefind-entry.json`, which lists the
     /// languages, is put together here from each index's own.
     pub fn build(self) -> Result<Vec<(OutputPath, Vec<u8>)>> {
+        self.build_on(None)
+    }
+
+    /// [`Self::build`], with Pagefind's parallel work on `pool` instead of
+    /// every core: `serve` indexes in the background on one thread, so that
+    /// the next rebuild has a core of its own.
+    pub fn build_on(self, pool: Option<&rayon::ThreadPool>) -> Result<Vec<(OutputPath, Vec<u8>)>> {
         let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
         let mut entry: Option<EntryFile> = None;
         for (_, docs) in self.docs {
-            for (name, bytes) in build_index(docs, self.max_fragments)? {
+            for (name, bytes) in build_index(docs, self.max_fragments, pool)? {
                 if name == ENTRY_FILE {
                     let one: EntryFile = serde_json::from_slice(&bytes)
                         .map_err(|e| Error::Search(format!("reading `{ENTRY_FILE}`: {e}")))?;
@@ -555,6 +562,7 @@ const BATCH: usize = 256;
 fn build_index(
     docs: BTreeMap<String, Bytes>,
     max_fragments: Option<u32>,
+    pool: Option<&rayon::ThreadPool>,
 ) -> Result<Vec<(String, Vec<u8>)>> {
     let fail = |what: &str, e: &dyn std::fmt::Display| Error::Search(format!("{what}: {e}"));
     let options = pagefind::options::PagefindServiceConfig::builder();
@@ -564,45 +572,48 @@ fn build_index(
         None => options.build(),
     };
     // Pagefind's API is async; it gets a runtime of its own on a thread of its
-    // own, so that a caller already inside one (serve) is no matter.
-    std::thread::scope(|s| {
-        s.spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .build()
-                .map_err(|e| fail("starting Pagefind's runtime", &e))?;
-            runtime.block_on(async move {
-                let mut index = pagefind::api::PagefindIndex::new(Some(options))
-                    .map_err(|e| fail("setting up Pagefind", &e))?;
-                // In batches, which Pagefind parses in parallel (the patch in
-                // vendor/pagefind): a batch's pages are held as text at once.
-                let mut docs = docs.into_iter().peekable();
-                while docs.peek().is_some() {
-                    let batch = docs
-                        .by_ref()
-                        .take(BATCH)
-                        .map(|(url, doc)| Ok((url, decompress(&doc)?)))
-                        .collect::<Result<Vec<_>>>()?;
-                    index
-                        .add_html_files(batch)
-                        .await
-                        .map_err(|e| fail("indexing the pages", &e))?;
-                }
-                let files = index
-                    .get_files()
+    // own (one of `pool`'s, whose threads then do its parallel work), so that
+    // a caller already inside one (serve) is no matter.
+    let work = move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .map_err(|e| fail("starting Pagefind's runtime", &e))?;
+        runtime.block_on(async move {
+            let mut index = pagefind::api::PagefindIndex::new(Some(options))
+                .map_err(|e| fail("setting up Pagefind", &e))?;
+            // In batches, which Pagefind parses in parallel (the patch in
+            // vendor/pagefind): a batch's pages are held as text at once.
+            let mut docs = docs.into_iter().peekable();
+            while docs.peek().is_some() {
+                let batch = docs
+                    .by_ref()
+                    .take(BATCH)
+                    .map(|(url, doc)| Ok((url, decompress(&doc)?)))
+                    .collect::<Result<Vec<_>>>()?;
+                index
+                    .add_html_files(batch)
                     .await
-                    .map_err(|e| fail("building the search index", &e))?;
-                Ok(files
-                    .into_iter()
-                    .map(|f| {
-                        let name = f.filename.to_string_lossy().replace('\\', "/");
-                        (name, f.contents)
-                    })
-                    .collect())
-            })
+                    .map_err(|e| fail("indexing the pages", &e))?;
+            }
+            let files = index
+                .get_files()
+                .await
+                .map_err(|e| fail("building the search index", &e))?;
+            Ok(files
+                .into_iter()
+                .map(|f| {
+                    let name = f.filename.to_string_lossy().replace('\\', "/");
+                    (name, f.contents)
+                })
+                .collect())
         })
-        .join()
-        .unwrap_or_else(|_| Err(Error::Search("Pagefind stopped with a panic".into())))
-    })
+    };
+    let panicked = || Error::Search("Pagefind stopped with a panic".into());
+    match pool {
+        Some(pool) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| pool.install(work)))
+            .unwrap_or_else(|_| Err(panicked())),
+        None => std::thread::scope(|s| s.spawn(work).join().unwrap_or_else(|_| Err(panicked()))),
+    }
 }
 
 #[cfg(test)]

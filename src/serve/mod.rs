@@ -199,7 +199,9 @@ impl Server {
                 // The first index before the first page: search works from
                 // the start; later ones are made in the background.
                 if let Some(pending) = rebuilt.search {
-                    session.search_index().make_and_serve(pending, &shared)?;
+                    session
+                        .search_index()
+                        .make_and_serve(pending, &shared, None)?;
                 }
                 (pages, shared.snapshot.load().files.len())
             }

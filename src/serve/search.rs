@@ -44,9 +44,15 @@ impl Index {
     /// Makes the index of `pending` and serves it: the snapshot being served
     /// gets the new index's files in place of the old one's. Returns the
     /// paths that changed (`/pagefind/…`), sorted.
-    pub fn make_and_serve(&self, pending: Pending, shared: &Shared) -> Result<Vec<String>> {
+    /// `pool`: where Pagefind's parallel work runs (every core without one).
+    pub fn make_and_serve(
+        &self,
+        pending: Pending,
+        shared: &Shared,
+        pool: Option<&rayon::ThreadPool>,
+    ) -> Result<Vec<String>> {
         let new: Files = pending
-            .build()?
+            .build_on(pool)?
             .into_iter()
             .map(|(p, b)| {
                 let held = Held::pack(&p, b);
@@ -120,13 +126,20 @@ impl Reindexer {
 }
 
 fn work(rx: &Receiver<Pending>, index: &Index, shared: &Shared, quiet: bool) {
+    // One thread for Pagefind: an index made after an edit leaves the other
+    // core to the next edit's rebuild, which the reader is waiting for.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .thread_name(|_| "polis-pagefind".into())
+        .build()
+        .ok();
     while let Ok(mut pending) = rx.recv() {
         // Rebuilds that came while the last index was made: the newest wins.
         while let Ok(newer) = rx.try_recv() {
             pending = newer;
         }
         let start = Instant::now();
-        let result = index.make_and_serve(pending, shared);
+        let result = index.make_and_serve(pending, shared, pool.as_ref());
         let ms = start.elapsed().as_secs_f64() * 1000.0;
         let mut err = std::io::stderr().lock();
         match result {

@@ -262,3 +262,30 @@ fn serve_finds_an_edited_page_by_its_new_words() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
+
+#[test]
+fn an_index_made_on_one_thread_is_the_same_bytes_as_the_builds() {
+    // `serve` makes its index after an edit on a one-thread pool, a build on
+    // every core: the reader must get the same index either way.
+    let site = built();
+    let mut options = polis::BuildOptions::new(site.root());
+    options.now = crate::common::now();
+    options.search = polis::pipeline::SearchWork::Deferred;
+    let output = polis::output::MemoryOutput::new();
+    let mut diags = polis::diag::Diagnostics::default();
+    let built =
+        polis::pipeline::run_once(&options, &output, None, &mut diags).expect("the build runs");
+    assert!(!diags.has_errors(), "{:?}", diags.sorted());
+    let pending = built.search.expect("the pages to index");
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let files = pending.build_on(Some(&pool)).expect("the index is made");
+    let on_disk = list_files(&site.out().join("pagefind"));
+    assert_eq!(files.len(), on_disk.len());
+    for (path, bytes) in files {
+        let name = path.as_str().strip_prefix("pagefind/").unwrap();
+        assert!(on_disk[name] == bytes, "{name} differs from the build's");
+    }
+}

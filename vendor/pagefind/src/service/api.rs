@@ -128,10 +128,9 @@ impl PagefindIndex {
             .into_iter()
             .map(|(url, content)| Fossicker::new_synthetic(None, Some(url), content))
             .collect();
-        let state = Arc::clone(&self.search_index);
-        tokio::task::spawn_blocking(move || state.blocking_lock().fossick_new_many(files))
-            .await
-            .map_err(|e| anyhow::anyhow!("Task join error: {e}"))?
+        // On the caller's thread, not tokio's blocking pool: the parsing
+        // then runs on the caller's rayon pool (`ThreadPool::install`).
+        self.search_index.lock().await.fossick_new_many(files)
     }
 
     /// Index a custom record that isn't backed by an HTML file.
