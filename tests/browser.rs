@@ -720,11 +720,7 @@ async fn issue_18_a_guide_made_in_the_editor_builds_and_passes_the_check() {
     in_browser(|b| async move {
         let site = example_copy();
         let server = serve_root(site.path());
-        b.without_live_reload().await;
-        b.client
-            .goto(&format!("{}admin/", server.url()))
-            .await
-            .expect("open the editor");
+        b.open_editor(&server).await;
         b.click_button("Work with Test Repository").await;
         b.wait_for(
             "the collections are listed",
@@ -823,11 +819,7 @@ async fn issue_18_a_takeover_week_made_in_the_editor_builds_and_passes_the_check
     in_browser(|b| async move {
         let site = example_copy();
         let server = serve_root(site.path());
-        b.without_live_reload().await;
-        b.client
-            .goto(&format!("{}admin/", server.url()))
-            .await
-            .expect("open the editor");
+        b.open_editor(&server).await;
         // The repository holds the example's guides, for the relation.
         let guides = example_files(site.path(), "content/municipalities");
         b.put_files(&guides).await;
@@ -987,7 +979,6 @@ async fn issue_18_an_event_time_made_in_the_editor_is_the_time_meant_in_oslo() {
     in_browser(|b| async move {
         let site = example_copy();
         let server = serve_root(site.path());
-        b.without_live_reload().await;
         b.client
             .issue_cmd(Cdp {
                 cmd: "Emulation.setTimezoneOverride",
@@ -995,10 +986,7 @@ async fn issue_18_an_event_time_made_in_the_editor_is_the_time_meant_in_oslo() {
             })
             .await
             .expect("chromedriver runs the CDP command");
-        b.client
-            .goto(&format!("{}admin/", server.url()))
-            .await
-            .expect("open the editor");
+        b.open_editor(&server).await;
         assert_eq!(
             b.eval("Intl.DateTimeFormat().resolvedOptions().timeZone")
                 .await,
@@ -1092,11 +1080,7 @@ async fn issue_18_a_section_page_edited_in_the_editor_builds_and_passes_the_chec
     in_browser(|b| async move {
         let site = example_copy();
         let server = serve_root(site.path());
-        b.without_live_reload().await;
-        b.client
-            .goto(&format!("{}admin/", server.url()))
-            .await
-            .expect("open the editor");
+        b.open_editor(&server).await;
         let mut index = serde_json::Map::new();
         for rel in [
             "content/live/_index.md",
@@ -1335,6 +1319,15 @@ impl Browser {
             "window.EventSource = function () { return { addEventListener() {}, close() {} }; };",
         )
         .await;
+    }
+
+    /// The web editor of the site `server` serves, without live reload.
+    async fn open_editor(&self, server: &Server) {
+        self.without_live_reload().await;
+        self.client
+            .goto(&format!("{}admin/", server.url()))
+            .await
+            .expect("open the editor");
     }
 
     async fn mark(&self, label: &str) -> fantoccini::elements::Element {
