@@ -406,11 +406,17 @@ impl PagefindIndexes {
     }
 }
 
+/// polis patch: the index files are gzipped at zlib's default level, not its
+/// best. With flate2's zlib-rs backend (polis's) the best level spent a
+/// quarter of a 10,000-page build with search, and wrote an index 0.5 %
+/// larger than the default level's.
+const GZ_LEVEL: Compression = Compression::new(6);
+
 /// polis patch: the bytes `write` writes, compressed or not.
 fn compressed(content_chunks: Vec<&[u8]>, compression: Compress) -> Vec<u8> {
     match compression {
         Compress::GZ => {
-            let mut gz = GzEncoder::new(Vec::new(), Compression::best());
+            let mut gz = GzEncoder::new(Vec::new(), GZ_LEVEL);
             for chunk in content_chunks {
                 gz.write_all(b"pagefind_dcd").unwrap();
                 gz.write_all(chunk).unwrap();
@@ -468,7 +474,7 @@ async fn write(
 
     match compression {
         Compress::GZ => {
-            let mut gz = GzEncoder::new(Vec::new(), Compression::best());
+            let mut gz = GzEncoder::new(Vec::new(), GZ_LEVEL);
             for chunk in content_chunks {
                 gz.write_all(b"pagefind_dcd").unwrap();
                 gz.write_all(chunk).unwrap();
