@@ -342,6 +342,60 @@ pub fn did_you_mean<'a>(
         .map(|(_, c)| c)
 }
 
+/// A hint for serde's own messages about a value: a misspelled field, or a
+/// value of the wrong type (serde says which type it wanted, but not how to
+/// write one).
+pub fn serde_help(message: &str) -> Option<String> {
+    unknown_field_help(message).or_else(|| invalid_type_help(message))
+}
+
+/// serde reports a value of the wrong type as ``invalid type: string "yes",
+/// expected a boolean``; this says how to write what was expected. The
+/// examples are valid in TOML and in YAML alike.
+pub fn invalid_type_help(message: &str) -> Option<String> {
+    let rest = message
+        .split("invalid type: ")
+        .nth(1)
+        .or_else(|| message.split("invalid value: ").nth(1))?;
+    let (found, expected) = rest.split_once(", expected ")?;
+    let quoted = found.starts_with("string");
+    let expected = expected.trim();
+    let help = match expected {
+        "a boolean" => "write `true` or `false`, without quotes".to_string(),
+        "a string" | "a character" => {
+            "put the value in double quotes, as in `\"like this\"`".to_string()
+        }
+        "a sequence" => {
+            "write a list in square brackets, as in `[\"one\", \"two\"]`; a single value too: `[\"one\"]`"
+                .to_string()
+        }
+        "a map" => "write a table: its keys and values below its name".to_string(),
+        e if e.starts_with("struct ") => {
+            "write a table: its keys and values below its name".to_string()
+        }
+        "u8" | "u16" | "u32" | "u64" | "usize" if found.starts_with("integer `-") => {
+            "write a whole number of zero or more".to_string()
+        }
+        "u8" | "u16" | "u32" | "u64" | "usize" | "i8" | "i16" | "i32" | "i64" | "isize"
+        | "an integer" => {
+            if quoted {
+                "write a whole number without quotes, as in `3`".to_string()
+            } else {
+                "write a whole number, as in `3`".to_string()
+            }
+        }
+        "f32" | "f64" | "a number" => {
+            if quoted {
+                "write a number without quotes, as in `1.5`".to_string()
+            } else {
+                "write a number, as in `1.5`".to_string()
+            }
+        }
+        _ => return None,
+    };
+    Some(help)
+}
+
 /// serde reports an unknown field as ``unknown field `titel`, expected one of
 /// `title`, `date` ``; this turns that message into a "did you mean" hint.
 pub fn unknown_field_help(message: &str) -> Option<String> {
@@ -394,6 +448,36 @@ mod tests {
             few.push(Diagnostic::error(&tpl, None, "x").with_help(format!("{RENDERING}{page}")));
         }
         assert_eq!(few.sorted().len(), 2);
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_gets_a_hint_on_how_to_write_the_right_one() {
+        let help = |m: &str| serde_help(m).unwrap_or_default();
+        assert_eq!(
+            help("invalid type: string \"yes\", expected a boolean"),
+            "write `true` or `false`, without quotes"
+        );
+        assert!(help("invalid type: integer `5`, expected a string").contains("double quotes"));
+        assert!(help("invalid type: string \"a\", expected a sequence").contains("[\"one\"]"));
+        assert_eq!(
+            help("invalid type: string \"3\", expected u32"),
+            "write a whole number without quotes, as in `3`"
+        );
+        assert_eq!(
+            help("invalid value: integer `-1`, expected u32"),
+            "write a whole number of zero or more"
+        );
+        assert!(help("invalid type: string \"x\", expected struct RawSearch").contains("table"));
+        // serde's unknown-field hint still comes first; other messages get none.
+        assert_eq!(
+            help("unknown field `titel`, expected one of `title`, `date`"),
+            "did you mean `title`?"
+        );
+        assert_eq!(
+            serde_help("invalid type: unit value, expected something odd"),
+            None
+        );
+        assert_eq!(serde_help("expected `=`"), None);
     }
 
     #[test]

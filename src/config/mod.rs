@@ -14,7 +14,7 @@ use icu_locale_core::Locale;
 use indexmap::IndexMap;
 
 use crate::diag::{
-    Diagnostic, Diagnostics, did_you_mean, find_key, find_key_from, pos_of, unknown_field_help,
+    Diagnostic, Diagnostics, did_you_mean, find_key, find_key_from, pos_of, serde_help,
 };
 use crate::error::{Error, Result};
 use crate::fs;
@@ -297,7 +297,7 @@ pub(crate) fn parse_config(root: &Path, text: &str, diags: &mut Diagnostics) -> 
             let pos = e.span().map(|s| pos_of(text, s.start));
             let message = e.message().to_string();
             let mut d = Diagnostic::error(&path, pos, message.clone());
-            if let Some(help) = unknown_field_help(&message) {
+            if let Some(help) = serde_help(&message) {
                 d = d.with_help(help);
             }
             // `[[languages]]` where `[languages.en]` is meant: a list of tables

@@ -10,7 +10,7 @@ use serde_json::Value as Json;
 
 use super::fields::{CheckCtx, ValueError, check_value};
 use super::foreign::{self, RawZola};
-use crate::diag::{Diagnostic, Pos, did_you_mean, find_key, pos_of, unknown_field_help};
+use crate::diag::{Diagnostic, Pos, did_you_mean, find_key, pos_of, serde_help};
 use crate::model::fields::Collection;
 use crate::model::{CORE_KEYS, Date, Field, FileKind, FrontMatter, SortBy, SourcePath, ZOLA_KEYS};
 
@@ -615,7 +615,7 @@ fn finish(
 fn syntax_error(path: &SourcePath, pos: Option<Pos>, message: &str) -> Diagnostic {
     let message = message.trim().trim_end_matches('.');
     let mut d = Diagnostic::error(path, pos, format!("invalid front matter: {message}"));
-    if let Some(help) = unknown_field_help(message) {
+    if let Some(help) = serde_help(message) {
         d = d.with_help(help);
     }
     d

@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::deps::Recorder;
 use crate::config::Config;
-use crate::diag::{Diagnostic, Diagnostics, pos_of, unknown_field_help};
+use crate::diag::{Diagnostic, Diagnostics, pos_of, serde_help};
 use crate::model::{Date, Lang, SourcePath};
 
 #[derive(Debug, Clone, Hash, Deserialize)]
@@ -129,7 +129,7 @@ impl I18n {
                             pos,
                             format!("invalid UI strings: {}", e.message().trim()),
                         );
-                        if let Some(h) = unknown_field_help(e.message()) {
+                        if let Some(h) = serde_help(e.message()) {
                             d = d.with_help(h);
                         }
                         diags.push(d.with_help("write `key = \"text\"`, or a table of plural forms: `[key]` with `one = ...` and `other = ...`"));
