@@ -467,6 +467,16 @@ fn load_file(
     if text.starts_with('\u{feff}') {
         text.drain(..3);
     }
+    // A page file saved empty (a new file not written yet, or one emptied
+    // by mistake) still makes a page, titled after its file name, with
+    // nothing on it: say so. An empty `_index.md` is a common way to make a
+    // section and is not worth a word.
+    if kind != FileKind::Section && text.trim().is_empty() {
+        diags.push(
+            Diagnostic::warning(&source, None, "the file is empty: it makes a page with no text")
+                .with_help("write its front matter and text, or delete the file; `draft = true` in the front matter keeps a page out of the site until it is ready"),
+        );
+    }
     let (split, front_closed) = match front_matter::split(&text) {
         Ok(s) => (s, true),
         Err(u) => {
@@ -615,6 +625,35 @@ mod tests {
         let site = load_site_cached(&config, &mut diags, &mut cache, Reread::All).unwrap();
         assert!(!diags.has_errors(), "{:?}", diags.sorted());
         (dir, site.files[0].clone())
+    }
+
+    /// Regression (stop 26): an empty page file built a page with no text
+    /// and no word about it.
+    #[test]
+    fn an_empty_page_file_is_a_warning_an_empty_section_file_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(
+            root.join("site.toml"),
+            "base_url = \"https://x.example/\"\ntitle = \"X\"\n",
+        )
+        .unwrap();
+        std::fs::create_dir_all(root.join("content/live")).unwrap();
+        std::fs::write(root.join("content/live/_index.md"), "").unwrap();
+        std::fs::write(root.join("content/live/new-page.md"), "\n  \n").unwrap();
+        std::fs::write(root.join("content/live/ok.md"), "Rent a flat.\n").unwrap();
+        let mut diags = Diagnostics::default();
+        let config = crate::config::load_config(root, &mut diags).unwrap();
+        let site = load_site(&config, &mut diags).unwrap();
+        assert_eq!(site.files.len(), 3, "the empty page is still a page");
+        let shown: Vec<String> = diags.sorted().iter().map(ToString::to_string).collect();
+        assert_eq!(shown.len(), 1, "{shown:?}");
+        assert!(
+            shown[0].starts_with("content/live/new-page.md: warning: the file is empty"),
+            "{shown:?}"
+        );
+        assert!(shown[0].contains("delete the file"), "{shown:?}");
+        assert!(!diags.has_errors());
     }
 
     #[test]

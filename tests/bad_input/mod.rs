@@ -143,9 +143,15 @@ fn crlf_line_ends_keep_error_lines_right() {
 }
 
 #[test]
-fn empty_file_is_a_page_named_after_the_file() {
+fn empty_file_is_a_page_named_after_the_file_with_a_warning() {
     let (site, build) = build_with_file(BROKEN, "");
-    build.assert_clean();
+    assert!(build.ok, "{}", build.text());
+    assert_eq!(
+        build.diagnostics,
+        [
+            "content/live/broken.md: warning: the file is empty: it makes a page with no text\n  = help: write its front matter and text, or delete the file; `draft = true` in the front matter keeps a page out of the site until it is ready"
+        ],
+    );
     assert!(
         site.main_of("en/live/broken/index.html")
             .contains("<h1>Broken</h1>")
@@ -158,7 +164,11 @@ fn front_matter_alone_is_a_page() {
     site.write("content/live/toml.md", "+++\n+++\n");
     site.write("content/live/yaml.md", "---\n---");
     site.write("content/live/blank.md", "\n\n   \n");
-    site.build().assert_clean();
+    let build = site.build();
+    assert!(build.ok, "{}", build.text());
+    // Front matter alone is a page like any; only the blank file is worth a word.
+    assert_eq!(build.diagnostics.len(), 1, "{}", build.text());
+    assert!(build.diagnostics[0].starts_with("content/live/blank.md: warning: the file is empty"));
     for slug in ["toml", "yaml", "blank"] {
         assert!(site.exists(&format!("en/live/{slug}/index.html")), "{slug}");
     }
