@@ -53,7 +53,7 @@ impl CacheKey {
         }
         #[cfg(feature = "avif")]
         if format == ImageFormat::Avif {
-            super::codec::AVIF_SPEED.hash(&mut h);
+            (super::codec::AVIF_SPEED, super::codec::AVIF_ENCODER).hash(&mut h);
         }
         if format == ImageFormat::Png {
             super::codec::PNG_DEFLATE.hash(&mut h);

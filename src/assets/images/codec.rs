@@ -25,6 +25,12 @@ const PLACEHOLDER_WIDTH: u32 = 16;
 /// rav1e's speed (0 slowest, 10 fastest): 7 keeps a 1920 px photo near a second.
 #[cfg(feature = "avif")]
 pub(super) const AVIF_SPEED: u8 = 7;
+
+/// The AVIF encoder's own revision, part of every AVIF variant's name: 2 is
+/// ravif with its loop-filter choice fixed (vendor/ravif/POLIS.md), which
+/// writes other bytes for the same speed and quality.
+#[cfg(feature = "avif")]
+pub(super) const AVIF_ENCODER: u8 = 2;
 /// The deflate implementation behind PNG variants (flate2's backend, chosen
 /// in Cargo.toml): another one writes other bytes for the same pixels.
 pub(super) const PNG_DEFLATE: &str = "zlib-rs";
