@@ -373,9 +373,13 @@ pub fn invalid_type_help(message: &str) -> Option<String> {
         e if e.starts_with("struct ") => {
             "write a table: its keys and values below its name".to_string()
         }
+        // A whole number out of the type's range ("invalid value"): the range
+        // a field takes is often narrower than its type's, so only the sign
+        // is worth a word.
         "u8" | "u16" | "u32" | "u64" | "usize" if found.starts_with("integer `-") => {
             "write a whole number of zero or more".to_string()
         }
+        _ if found.starts_with("integer `") => return None,
         "u8" | "u16" | "u32" | "u64" | "usize" | "i8" | "i16" | "i32" | "i64" | "isize"
         | "an integer" => {
             if quoted {
@@ -466,6 +470,14 @@ mod tests {
         assert_eq!(
             help("invalid value: integer `-1`, expected u32"),
             "write a whole number of zero or more"
+        );
+        assert_eq!(
+            serde_help("invalid value: integer `300`, expected u8"),
+            None
+        );
+        assert_eq!(
+            help("invalid type: floating point `1.5`, expected u8"),
+            "write a whole number, as in `3`"
         );
         assert!(help("invalid type: string \"x\", expected struct RawSearch").contains("table"));
         // serde's unknown-field hint still comes first; other messages get none.

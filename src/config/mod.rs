@@ -646,8 +646,10 @@ fn image_config(
             formats.push(format);
         }
     }
-    let mut quality_of = |key: &str, v: Option<u8>, default: u8| match v {
-        Some(q) if (1..=100).contains(&q) => q,
+    // Read as any integer, so that 300 or -5 gets this message rather than
+    // serde's "expected u8".
+    let mut quality_of = |key: &str, v: Option<i64>, default: u8| match v {
+        Some(q @ 1..=100) => q as u8,
         None => default,
         Some(q) => {
             error(Diagnostic::error(
@@ -772,6 +774,23 @@ mod tests {
         let mut diags = Diagnostics::default();
         let c = parse_config(Path::new("/site"), text, &mut diags);
         (c, diags.sorted().iter().map(ToString::to_string).collect())
+    }
+
+    /// Regression: a quality of 300 or -5 got serde's "expected u8" and no
+    /// word of the range the setting takes.
+    #[test]
+    fn an_image_quality_out_of_range_names_the_range_at_its_line() {
+        for value in ["300", "-5", "0"] {
+            let (_, d) = parse(&format!(
+                "base_url = \"https://x.example/\"\ntitle = \"X\"\n[images]\nquality = {value}\n"
+            ));
+            assert_eq!(
+                d,
+                [format!(
+                    "site.toml:4:1: error: `images.quality` must be from 1 to 100, found {value}"
+                )],
+            );
+        }
     }
 
     #[test]

@@ -48,9 +48,9 @@ pub struct RawImages {
     /// Modern formats offered before the JPEG or PNG fallback: `avif`, `webp`.
     pub formats: Option<Vec<String>>,
     /// Quality of JPEG and WebP variants, 1 to 100.
-    pub quality: Option<u8>,
+    pub quality: Option<i64>,
     /// Quality of AVIF variants, 1 to 100; `quality` if unset.
-    pub avif_quality: Option<u8>,
+    pub avif_quality: Option<i64>,
     /// AVIF variants only up to this width; wider screens get WebP.
     pub avif_max_width: Option<u32>,
     /// The `sizes` attribute of images in Markdown.
