@@ -358,9 +358,13 @@ pub fn invalid_type_help(message: &str) -> Option<String> {
         .nth(1)
         .or_else(|| message.split("invalid value: ").nth(1))?;
     let (found, expected) = rest.split_once(", expected ")?;
-    let quoted = found.starts_with("string");
-    let expected = expected.trim();
-    let help = match expected {
+    // Numbers in quotes are strings to TOML and YAML alike.
+    let unquote = if found.starts_with("string") {
+        " without quotes"
+    } else {
+        ""
+    };
+    let help = match expected.trim() {
         "a boolean" => "write `true` or `false`, without quotes".to_string(),
         "a string" | "a character" => {
             "put the value in double quotes, as in `\"like this\"`".to_string()
@@ -369,8 +373,7 @@ pub fn invalid_type_help(message: &str) -> Option<String> {
             "write a list in square brackets, as in `[\"one\", \"two\"]`; a single value too: `[\"one\"]`"
                 .to_string()
         }
-        "a map" => "write a table: its keys and values below its name".to_string(),
-        e if e.starts_with("struct ") => {
+        e if e == "a map" || e.starts_with("struct ") => {
             "write a table: its keys and values below its name".to_string()
         }
         // A whole number out of the type's range ("invalid value"): the range
@@ -381,20 +384,8 @@ pub fn invalid_type_help(message: &str) -> Option<String> {
         }
         _ if found.starts_with("integer `") => return None,
         "u8" | "u16" | "u32" | "u64" | "usize" | "i8" | "i16" | "i32" | "i64" | "isize"
-        | "an integer" => {
-            if quoted {
-                "write a whole number without quotes, as in `3`".to_string()
-            } else {
-                "write a whole number, as in `3`".to_string()
-            }
-        }
-        "f32" | "f64" | "a number" => {
-            if quoted {
-                "write a number without quotes, as in `1.5`".to_string()
-            } else {
-                "write a number, as in `1.5`".to_string()
-            }
-        }
+        | "an integer" => format!("write a whole number{unquote}, as in `3`"),
+        "f32" | "f64" | "a number" => format!("write a number{unquote}, as in `1.5`"),
         _ => return None,
     };
     Some(help)

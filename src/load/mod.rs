@@ -608,17 +608,26 @@ fn load_file(
 mod tests {
     use super::*;
 
-    /// A site in a temp folder with one page, loaded with its body left on disk.
-    fn loaded(body: &str) -> (tempfile::TempDir, std::sync::Arc<ContentFile>) {
+    /// A site in a temp folder with `files` (path below `content/`, text).
+    fn site_with(files: &[(&str, &str)]) -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
             dir.path().join("site.toml"),
             "base_url = \"https://x.example/\"\ntitle = \"X\"\n",
         )
         .unwrap();
-        std::fs::create_dir(dir.path().join(CONTENT_DIR)).unwrap();
+        for (path, text) in files {
+            let path = dir.path().join(CONTENT_DIR).join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        dir
+    }
+
+    /// A site in a temp folder with one page, loaded with its body left on disk.
+    fn loaded(body: &str) -> (tempfile::TempDir, std::sync::Arc<ContentFile>) {
         let text = format!("\u{feff}+++\ntitle = \"A\"\n+++\n{body}");
-        std::fs::write(dir.path().join("content/a.md"), text).unwrap();
+        let dir = site_with(&[("a.md", &text)]);
         let mut diags = Diagnostics::default();
         let config = crate::config::load_config(dir.path(), &mut diags).unwrap();
         let mut cache = LoadCache::bodies_on_disk();
@@ -631,19 +640,13 @@ mod tests {
     /// and no word about it.
     #[test]
     fn an_empty_page_file_is_a_warning_an_empty_section_file_is_not() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        std::fs::write(
-            root.join("site.toml"),
-            "base_url = \"https://x.example/\"\ntitle = \"X\"\n",
-        )
-        .unwrap();
-        std::fs::create_dir_all(root.join("content/live")).unwrap();
-        std::fs::write(root.join("content/live/_index.md"), "").unwrap();
-        std::fs::write(root.join("content/live/new-page.md"), "\n  \n").unwrap();
-        std::fs::write(root.join("content/live/ok.md"), "Rent a flat.\n").unwrap();
+        let dir = site_with(&[
+            ("live/_index.md", ""),
+            ("live/new-page.md", "\n  \n"),
+            ("live/ok.md", "Rent a flat.\n"),
+        ]);
         let mut diags = Diagnostics::default();
-        let config = crate::config::load_config(root, &mut diags).unwrap();
+        let config = crate::config::load_config(dir.path(), &mut diags).unwrap();
         let site = load_site(&config, &mut diags).unwrap();
         assert_eq!(site.files.len(), 3, "the empty page is still a page");
         let shown: Vec<String> = diags.sorted().iter().map(ToString::to_string).collect();

@@ -25,7 +25,6 @@ const PLACEHOLDER_WIDTH: u32 = 16;
 /// rav1e's speed (0 slowest, 10 fastest): 7 keeps a 1920 px photo near a second.
 #[cfg(feature = "avif")]
 pub(super) const AVIF_SPEED: u8 = 7;
-
 /// The AVIF encoder's own revision, part of every AVIF variant's name: 2 is
 /// ravif with its loop-filter choice fixed (vendor/ravif/POLIS.md), which
 /// writes other bytes for the same speed and quality.
