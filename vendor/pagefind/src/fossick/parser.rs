@@ -34,6 +34,54 @@ const REMOVE_SELECTORS: &[&'static str] = &[
 ];
 const SPACE_SELECTORS: &[&'static str] = &["br"];
 
+/// polis patch: the attributes the root selector's handler reads, found in
+/// one pass over the element's attributes. `Element::get_attribute` lowercases
+/// and allocates the name it is asked for, and parses the attributes again
+/// unless they have been listed; asked ten times for every element of every
+/// page, it was a few per cent of a build's time. As `get_attribute`, the
+/// first attribute of a name counts (names compared in lower case).
+#[derive(Default)]
+struct RootAttributes {
+    ignore: Option<String>,
+    body: bool,
+    weight: Option<String>,
+    filter: Option<String>,
+    id: Option<String>,
+    title: Option<String>,
+    meta: Option<String>,
+    default_meta: Option<String>,
+    sort: Option<String>,
+    index_attrs: Option<String>,
+}
+
+impl RootAttributes {
+    fn of(el: &Element) -> Self {
+        let mut found = RootAttributes::default();
+        for attribute in el.attributes() {
+            let slot = match attribute.name().as_str() {
+                "data-pagefind-body" => {
+                    found.body = true;
+                    continue;
+                }
+                "data-pagefind-ignore" => &mut found.ignore,
+                "data-pagefind-weight" => &mut found.weight,
+                "data-pagefind-filter" => &mut found.filter,
+                "id" => &mut found.id,
+                "data-pagefind-title" => &mut found.title,
+                "data-pagefind-meta" => &mut found.meta,
+                "data-pagefind-default-meta" => &mut found.default_meta,
+                "data-pagefind-sort" => &mut found.sort,
+                "data-pagefind-index-attrs" => &mut found.index_attrs,
+                _ => continue,
+            };
+            if slot.is_none() {
+                *slot = Some(attribute.value());
+            }
+        }
+        found
+    }
+}
+
 // We aren't transforming HTML, just parsing, so we dump the output.
 #[derive(Default)]
 struct EmptySink;
@@ -165,7 +213,8 @@ impl<'a> DomParser<'a> {
                         Ok(())
                     })},
                     enclose! { (data) element!(root, move |el| {
-                        let explicit_ignore_flag = el.get_attribute("data-pagefind-ignore").map(|attr| {
+                        let attrs = RootAttributes::of(el);
+                        let explicit_ignore_flag = attrs.ignore.map(|attr| {
                             match attr.to_ascii_lowercase().as_str() {
                                 "" | "index" | "true" => NodeStatus::Ignored,
                                 "all" => NodeStatus::Excluded,
@@ -175,15 +224,15 @@ impl<'a> DomParser<'a> {
                                 }
                             }
                         });
-                        let treat_as_body = el.has_attribute("data-pagefind-body");
-                        let weight = el.get_attribute("data-pagefind-weight").map(|attr| attr.to_string());
-                        let filter = el.get_attribute("data-pagefind-filter").map(|attr| parse_attr_string(attr, el));
-                        let element_id = el.get_attribute("id").map(|e| ALL_SPACES.replace_all(&e, "").to_string());
-                        let pagefind_title = el.get_attribute("data-pagefind-title").map(|title| normalize_content(&title)).filter(|title| !title.is_empty());
-                        let meta = el.get_attribute("data-pagefind-meta").map(|attr| parse_attr_string(attr, el));
-                        let default_meta = el.get_attribute("data-pagefind-default-meta").map(|attr| parse_attr_string(attr, el));
-                        let sort = el.get_attribute("data-pagefind-sort").map(|attr| parse_attr_string(attr, el));
-                        let index_attrs: Option<Vec<String>> = el.get_attribute("data-pagefind-index-attrs").map(|attr| attr.split(',').map(|a| a.trim().to_string()).collect());
+                        let treat_as_body = attrs.body;
+                        let weight = attrs.weight;
+                        let filter = attrs.filter.map(|attr| parse_attr_string(attr, el));
+                        let element_id = attrs.id.map(|e| ALL_SPACES.replace_all(&e, "").to_string());
+                        let pagefind_title = attrs.title.map(|title| normalize_content(&title)).filter(|title| !title.is_empty());
+                        let meta = attrs.meta.map(|attr| parse_attr_string(attr, el));
+                        let default_meta = attrs.default_meta.map(|attr| parse_attr_string(attr, el));
+                        let sort = attrs.sort.map(|attr| parse_attr_string(attr, el));
+                        let index_attrs: Option<Vec<String>> = attrs.index_attrs.map(|attr| attr.split(',').map(|a| a.trim().to_string()).collect());
                         let tag_name = el.tag_name();
 
                         let status = if treat_as_body {
@@ -221,7 +270,7 @@ impl<'a> DomParser<'a> {
                                     let mut value = el.get_attribute(attr.trim()).unwrap_or_default();
                                     if value.chars()
                                         .last()
-                                        .filter(|c| SENTENCE_CHARS.is_match(&c.to_string()))
+                                        .filter(|c| is_sentence_char(*c))
                                         .is_some() {
                                             value.push('.');
                                         }
@@ -363,7 +412,7 @@ impl<'a> DomParser<'a> {
                                 // (As long as it doesn't already end with, say, a . or ?)
                                 if node.current_value.chars()
                                     .last()
-                                    .filter(|c| SENTENCE_CHARS.is_match(&c.to_string()))
+                                    .filter(|c| is_sentence_char(*c))
                                     .is_some() {
                                         node.current_value.push('.');
                                 }
@@ -655,6 +704,17 @@ impl<'a> DomParser<'a> {
     }
 }
 
+/// polis patch: whether `c` is one of `SENTENCE_CHARS`, without making a
+/// `String` of it: ASCII by hand (`\w` is `[0-9A-Za-z_]` there), the rest by
+/// the regular expression.
+fn is_sentence_char(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric() || matches!(c, '_' | '\'' | '"' | ')' | '$' | '*')
+    } else {
+        SENTENCE_CHARS.is_match(c.encode_utf8(&mut [0; 4]))
+    }
+}
+
 fn parse_attr_string(input: String, el: &Element) -> Vec<String> {
     if let Some((attrs, literal)) = input.split_once(':') {
         let mut attrs = parse_attr_string(attrs.to_owned(), el);
@@ -696,6 +756,69 @@ impl DomParsingNode {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn sentence_chars_are_those_of_the_regex() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(
+                is_sentence_char(c),
+                SENTENCE_CHARS.is_match(&c.to_string()),
+                "{c:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn root_attributes_are_found_as_get_attribute_finds_them() {
+        use lol_html::{element, HtmlRewriter, Settings};
+        let html = r#"<div ID="main" data-pagefind-meta="title:A" data-pagefind-body data-pagefind-weight="2" id="second" class="x" DATA-PAGEFIND-FILTER="kind:News"><p>Text</p></div><span></span>"#;
+        let mut seen = Vec::new();
+        let mut rewriter = HtmlRewriter::new(
+            Settings::new().append_element_content_handler(element!("*", |el| {
+                    let found = RootAttributes::of(el);
+                    let names = [
+                        "data-pagefind-ignore",
+                        "data-pagefind-weight",
+                        "data-pagefind-filter",
+                        "id",
+                        "data-pagefind-title",
+                        "data-pagefind-meta",
+                        "data-pagefind-default-meta",
+                        "data-pagefind-sort",
+                        "data-pagefind-index-attrs",
+                    ];
+                    let by_get: Vec<Option<String>> =
+                        names.iter().map(|n| el.get_attribute(n)).collect();
+                    let by_pass = vec![
+                        found.ignore,
+                        found.weight,
+                        found.filter,
+                        found.id,
+                        found.title,
+                        found.meta,
+                        found.default_meta,
+                        found.sort,
+                        found.index_attrs,
+                    ];
+                    assert_eq!(by_pass, by_get);
+                    assert_eq!(found.body, el.has_attribute("data-pagefind-body"));
+                    seen.push((el.tag_name(), by_pass[3].clone(), found.body));
+                    Ok(())
+                })),
+            |_: &[u8]| {},
+        );
+        rewriter.write(html.as_bytes()).unwrap();
+        rewriter.end().unwrap();
+        assert_eq!(
+            seen,
+            [
+                ("div".to_string(), Some("main".to_string()), true),
+                ("p".to_string(), None, false),
+                ("span".to_string(), None, false),
+            ]
+        );
+    }
+
     use super::*;
 
     #[test]

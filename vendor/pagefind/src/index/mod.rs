@@ -425,16 +425,24 @@ pub async fn build_indexes(
             fragments.chunks(group_size).len()
         ));
         let mut group_hashes: BTreeSet<String> = BTreeSet::new();
-        for chunk in fragments.chunks(group_size) {
-            let mut group_map = BTreeMap::new();
-            for (_, (hash, frag)) in chunk {
-                let val: serde_json::Value = serde_json::from_str(&frag.encoded_data).unwrap();
-                group_map.insert(hash.clone(), val);
-            }
-            let group_json = serde_json::to_string(&group_map).unwrap();
-            let prefix = format!("{language}_group_");
-            let group_hash = format!("{prefix}{}", full_hash(group_json.as_bytes()));
-
+        let prefix = format!("{language}_group_");
+        // polis patch: each group's JSON and hash made in parallel (rayon),
+        // the hashes then shortened in order as before.
+        let groups: Vec<(String, String)> = fragments
+            .par_chunks(group_size)
+            .map(|chunk| {
+                let mut group_map = BTreeMap::new();
+                for (_, (hash, frag)) in chunk {
+                    let val: serde_json::Value =
+                        serde_json::from_str(&frag.encoded_data).unwrap();
+                    group_map.insert(hash.clone(), val);
+                }
+                let group_json = serde_json::to_string(&group_map).unwrap();
+                let group_hash = format!("{prefix}{}", full_hash(group_json.as_bytes()));
+                (group_json, group_hash)
+            })
+            .collect();
+        for (chunk, (group_json, group_hash)) in fragments.chunks(group_size).zip(groups) {
             // If we hit a collision, extend one hash until we stop colliding
             let mut hash_length = 7;
             let mut short_group_hash = &group_hash[..prefix.len() + hash_length];
