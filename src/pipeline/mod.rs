@@ -355,7 +355,13 @@ pub fn run(
 fn images_service(kept: &mut Option<Arc<Images>>, config: &config::Config) -> Arc<Images> {
     let images = match kept {
         Some(i) if i.fits(&config.images, &config.base_path) => i.clone(),
-        _ => Arc::new(Images::new(&config.images, &config.root, &config.base_path)),
+        _ => {
+            // The old service's background maker has an obsolete list.
+            if let Some(old) = kept {
+                old.cancel_background();
+            }
+            Arc::new(Images::new(&config.images, &config.root, &config.base_path))
+        }
     };
     images.begin_build();
     *kept = Some(images.clone());

@@ -258,6 +258,12 @@ impl Server {
         if let Some(h) = self.http.take() {
             let _ = h.join();
         }
+        // The photos' variants still being made in the background: they
+        // would go on writing to the cache after `stop` (a test's site is
+        // gone by then, and its cache folder made again).
+        if let Some(images) = &self.shared.snapshot.load().images {
+            images.stop_background();
+        }
     }
 }
 

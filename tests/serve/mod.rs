@@ -634,6 +634,29 @@ fn serve_shows_pages_before_their_images_are_made_and_makes_each_when_asked() {
 }
 
 #[test]
+fn stop_leaves_no_image_work_behind_to_write_to_the_cache() {
+    let site = crate::images::site();
+    let server = start(&site);
+    // The first build left every variant to the background maker.
+    server.stop();
+    let cache = site.root().join(".polis-cache");
+    let files = || -> Vec<std::path::PathBuf> {
+        let mut files: Vec<_> = walkdir::WalkDir::new(&cache)
+            .into_iter()
+            .filter_map(Result::ok)
+            .map(|e| e.into_path())
+            .collect();
+        files.sort();
+        files
+    };
+    let at_stop = files();
+    // Making this site's variants takes seconds; before the fix, a maker left
+    // running wrote more of them here after `stop` had returned.
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    assert_eq!(files(), at_stop, "written to the cache after stop");
+}
+
+#[test]
 fn serve_reports_a_damaged_photo_as_the_build_does() {
     let site = crate::images::site();
     site.write(

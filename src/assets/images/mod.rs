@@ -358,6 +358,9 @@ pub struct Images {
     /// The cache keys the last publish used (what pruning keeps).
     used: Mutex<BTreeSet<CacheKey>>,
     pending: Mutex<Pending>,
+    /// The threads [`Images::make_in_background`] started, for
+    /// [`Images::stop_background`] to wait for.
+    background: Mutex<Vec<std::thread::JoinHandle<()>>>,
     manifest_dirty: std::sync::atomic::AtomicBool,
     probed: AtomicUsize,
 }
@@ -391,6 +394,7 @@ impl Images {
             memory: Mutex::default(),
             used: Mutex::default(),
             pending: Mutex::default(),
+            background: Mutex::default(),
             manifest_dirty: Default::default(),
             probed: AtomicUsize::new(0),
         }
@@ -834,7 +838,7 @@ impl Images {
         }
         let images = self.clone();
         let count = work.values().map(|u| u.len() as u64).sum();
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("polis-images".into())
             .spawn(move || {
                 let progress = Progress::new(show, "image variants, made in the background", count);
@@ -863,12 +867,34 @@ impl Images {
                 }
                 progress.finish();
             })
-            .map(|_| ())
             .map_err(|source| crate::error::Error::Io {
                 op: "starting the thread that makes images",
                 path: self.root.clone(),
                 source,
-            })
+            })?;
+        let mut background = lock(&self.background);
+        background.retain(|t| !t.is_finished());
+        background.push(thread);
+        Ok(())
+    }
+
+    /// Tells the background maker to stop after the variant it is making,
+    /// without waiting for it.
+    pub fn cancel_background(&self) {
+        lock(&self.pending).generation += 1;
+    }
+
+    /// Stops the background maker (after the variant it is making, which it
+    /// writes to the cache as usual) and waits for it: once this returns,
+    /// nothing of this service writes to the cache folder on its own. For
+    /// `serve`'s stop, which a caller may follow by removing the site.
+    pub fn stop_background(&self) {
+        self.cancel_background();
+        let threads = std::mem::take(&mut *lock(&self.background));
+        for thread in threads {
+            // A panic in the maker has been reported on stderr already.
+            let _ = thread.join();
+        }
     }
 
     /// Makes one variant left for later, once: a second caller waits for
