@@ -640,20 +640,14 @@ fn stop_leaves_no_image_work_behind_to_write_to_the_cache() {
     // The first build left every variant to the background maker.
     server.stop();
     let cache = site.root().join(".polis-cache");
-    let files = || -> Vec<std::path::PathBuf> {
-        let mut files: Vec<_> = walkdir::WalkDir::new(&cache)
-            .into_iter()
-            .filter_map(Result::ok)
-            .map(|e| e.into_path())
-            .collect();
-        files.sort();
-        files
-    };
-    let at_stop = files();
+    let at_stop = crate::common::list_files(&cache);
     // Making this site's variants takes seconds; before the fix, a maker left
     // running wrote more of them here after `stop` had returned.
     std::thread::sleep(std::time::Duration::from_secs(3));
-    assert_eq!(files(), at_stop, "written to the cache after stop");
+    assert!(
+        crate::common::list_files(&cache) == at_stop,
+        "written to the cache after stop"
+    );
 }
 
 #[test]

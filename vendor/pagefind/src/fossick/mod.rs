@@ -551,80 +551,44 @@ impl Fossicker {
 
             let word_weight = *weight_stack.last().unwrap_or(&1);
 
-            // polis patch: a word's indexable words depend on nothing but the
-            // word, the language and the options, so a word met before (on
-            // this page or an earlier one on this thread) is looked up, not
-            // split, normalised and stemmed again.
-            if !segmented {
-                memo.ensure(&data.language, &options.include_characters);
-                let indexable_words = memo.words.entry_ref(base_word).or_insert_with(|| {
-                    let mut words = get_indexable_words(
-                        base_word,
-                        stemmer.as_ref(),
-                        &options.include_characters,
-                    );
-                    let tails = get_dotted_tails(
-                        base_word,
-                        stemmer.as_ref(),
-                        &options.include_characters,
-                        &words,
-                    );
-                    words.extend(tails);
-                    words.into_boxed_slice()
-                });
-                let compound_count = indexable_words
-                    .iter()
-                    .filter(|w| w.is_compound_part)
-                    .count();
-                let partial_weight = if compound_count > 0 && word_weight > 0 {
-                    (word_weight / compound_count.try_into().unwrap_or(std::u8::MAX)).max(1)
-                } else {
-                    0
-                };
-                for indexable in indexable_words.iter() {
-                    let entry = FossickedWord {
-                        position: total_word_index.try_into().unwrap(),
-                        weight: if indexable.is_compound_part {
-                            partial_weight
-                        } else {
-                            word_weight
-                        },
-                        original_word: indexable.original.clone(),
-                    };
-                    if let Some(repeat) = map.get_mut(indexable.stemmed.as_str()) {
-                        repeat.push(entry);
-                    } else {
-                        map.insert(indexable.stemmed.clone(), vec![entry]);
-                    }
-                }
-                max_word_index = total_word_index;
-                total_word_index += 1;
-                return;
-            }
-
-            let mut indexable_words =
-                get_indexable_words(base_word, stemmer.as_ref(), &options.include_characters);
-            let dotted_tails = get_dotted_tails(
-                base_word,
-                stemmer.as_ref(),
-                &options.include_characters,
-                &indexable_words,
-            );
-            indexable_words.extend(dotted_tails);
+            let split = |word: &str| {
+                let mut words =
+                    get_indexable_words(word, stemmer.as_ref(), &options.include_characters);
+                let dotted_tails = get_dotted_tails(
+                    word,
+                    stemmer.as_ref(),
+                    &options.include_characters,
+                    &words,
+                );
+                words.extend(dotted_tails);
+                words
+            };
             let mut cross_bigram = None;
-            if segmented {
-                let bigrams =
-                    get_indexable_bigrams(&base_word, stemmer.as_ref(), &indexable_words);
-                indexable_words.extend(bigrams);
+            let segmented_words;
+            let indexable_words: &[splitting::IndexableWord] = if segmented {
+                let mut words = split(base_word);
+                let bigrams = get_indexable_bigrams(base_word, stemmer.as_ref(), &words);
+                words.extend(bigrams);
                 // The pair that spans the boundary from the previous segment is
                 // indexed against that segment, so it is tracked separately
                 cross_bigram = get_indexable_cross_bigram(
-                    &base_word,
+                    base_word,
                     previous_cluster,
                     stemmer.as_ref(),
-                    &indexable_words,
+                    &words,
                 );
-            }
+                segmented_words = words;
+                &segmented_words
+            } else {
+                // polis patch: a word's indexable words depend on nothing but
+                // the word, the language and the options, so a word met before
+                // (on this page or an earlier one on this thread) is looked
+                // up, not split, normalised and stemmed again.
+                memo.ensure(&data.language, &options.include_characters);
+                memo.words
+                    .entry_ref(base_word)
+                    .or_insert_with(|| split(base_word).into_boxed_slice())
+            };
 
             let compound_count = indexable_words
                 .iter()
@@ -647,12 +611,13 @@ impl Fossicker {
                 let entry = FossickedWord {
                     position: total_word_index.try_into().unwrap(),
                     weight,
-                    original_word: indexable.original,
+                    original_word: indexable.original.clone(),
                 };
-                if let Some(repeat) = map.get_mut(&indexable.stemmed) {
+                // polis patch: the word is copied only when it is new to the page.
+                if let Some(repeat) = map.get_mut(indexable.stemmed.as_str()) {
                     repeat.push(entry);
                 } else {
-                    map.insert(indexable.stemmed, vec![entry]);
+                    map.insert(indexable.stemmed.clone(), vec![entry]);
                 }
             }
 
