@@ -153,6 +153,13 @@ pub async fn build_indexes(
     // and merged before the next, in page order as before; a page's words
     // are dropped once packed, so the pages and their packed words are not
     // all held at once.
+    // polis patch: whether the fragments go into group files
+    // (`max_fragments`), decided before the pages are packed, so that each
+    // page's JSON is made in the form its group file holds (see
+    // `GroupedFragment`). Every page gives one fragment.
+    let group_fragments = options
+        .max_fragments
+        .filter(|&m| m > 0 && (m as usize) < pages.len());
     let mut pages = pages.into_iter();
     loop {
     let chunk: Vec<FossickedData> = pages.by_ref().take(PAGE_CHUNK).collect();
@@ -320,8 +327,16 @@ pub async fn build_indexes(
 
             // Compute encoded page data
             let encoded_data = serde_json::to_string(&page.fragment.data).unwrap();
+            let full_hash = format!("{}_{}", language_ref, full_hash(encoded_data.as_bytes()));
+            // polis patch: for a group file, the JSON with its keys in the
+            // order the group file has them.
+            let encoded_data = if group_fragments.is_some() {
+                serde_json::to_string(&GroupedFragment::of(&page.fragment.data)).unwrap()
+            } else {
+                encoded_data
+            };
             let encoded_page = IntermediaryPageData {
-                full_hash: format!("{}_{}", language_ref, full_hash(encoded_data.as_bytes())),
+                full_hash,
                 word_count: page.fragment.data.word_count,
                 page_number: page.fragment.page_number,
                 encoded_data,
@@ -414,9 +429,7 @@ pub async fn build_indexes(
     let page_count = fragments.len();
     let mut final_fragments = Vec::new();
 
-    if let Some(max_fragments) =
-        options.max_fragments.filter(|&m| m > 0 && (m as usize) < fragments.len())
-    {
+    if let Some(max_fragments) = group_fragments {
         let group_size = (fragments.len() as f32 / max_fragments as f32).ceil() as usize;
         options.logger.info(format!(
             "Bundling {} fragments into groups of {}, resulting in {} files",
@@ -427,17 +440,18 @@ pub async fn build_indexes(
         let mut group_hashes: BTreeSet<String> = BTreeSet::new();
         let prefix = format!("{language}_group_");
         // polis patch: each group's JSON and hash made in parallel (rayon),
-        // the hashes then shortened in order as before.
+        // the hashes then shortened in order as before. The group is the
+        // JSON object of its pages by hash, written from each page's JSON as
+        // it is (already in the group's key order, `GroupedFragment`), not
+        // parsed into a `serde_json::Value` and written again.
         let groups: Vec<(String, String)> = fragments
             .par_chunks(group_size)
             .map(|chunk| {
-                let mut group_map = BTreeMap::new();
+                let mut group_map: BTreeMap<&str, &str> = BTreeMap::new();
                 for (_, (hash, frag)) in chunk {
-                    let val: serde_json::Value =
-                        serde_json::from_str(&frag.encoded_data).unwrap();
-                    group_map.insert(hash.clone(), val);
+                    group_map.insert(hash, &frag.encoded_data);
                 }
-                let group_json = serde_json::to_string(&group_map).unwrap();
+                let group_json = group_object(&group_map);
                 let group_hash = format!("{prefix}{}", full_hash(group_json.as_bytes()));
                 (group_json, group_hash)
             })
@@ -624,7 +638,9 @@ fn positions_to_packed_page(mut positions: Vec<FossickedWord>, page_number: usiz
     // when we inline weight changes.
     // We then sort by position within each weight group,
     // which helps us delta encode the index.
-    positions.sort_by_cached_key(|p| (if p.weight == 25 { 0 } else { p.weight }, p.position));
+    // polis patch: `sort_by_key`, stable like `sort_by_cached_key`, without
+    // the vector of keys it allocates for every word of every page.
+    positions.sort_by_key(|p| (if p.weight == 25 { 0 } else { p.weight }, p.position));
 
     let mut current_weight = 25;
     let mut weighted_positions = Vec::with_capacity(positions.len());
@@ -657,6 +673,72 @@ fn positions_to_packed_page(mut positions: Vec<FossickedWord>, page_number: usiz
     }
 }
 
+/// polis patch: a page's fragment as a group file (`max_fragments`) holds
+/// it: the fields of `PageFragmentData` and `PageAnchorData` in the order of
+/// their names, the order in which Pagefind wrote them before, by parsing
+/// each page's JSON into a `serde_json::Value` (whose objects are sorted
+/// maps) and writing it again.
+#[derive(serde::Serialize)]
+struct GroupedFragment<'a> {
+    anchors: Vec<GroupedAnchor<'a>>,
+    content: &'a str,
+    filters: &'a BTreeMap<String, Vec<String>>,
+    meta: &'a BTreeMap<String, String>,
+    url: &'a str,
+    word_count: usize,
+}
+
+#[derive(serde::Serialize)]
+struct GroupedAnchor<'a> {
+    element: &'a str,
+    id: &'a str,
+    location: u32,
+    text: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<&'a str>,
+}
+
+impl<'a> GroupedFragment<'a> {
+    fn of(data: &'a crate::fragments::PageFragmentData) -> Self {
+        GroupedFragment {
+            anchors: data
+                .anchors
+                .iter()
+                .map(|a| GroupedAnchor {
+                    element: &a.element,
+                    id: &a.id,
+                    location: a.location,
+                    text: &a.text,
+                    title: a.title.as_deref(),
+                })
+                .collect(),
+            content: &data.content,
+            filters: &data.filters,
+            meta: &data.meta,
+            url: &data.url,
+            word_count: data.word_count,
+        }
+    }
+}
+
+/// polis patch: the JSON object of `members` (key → JSON text), as
+/// `serde_json` writes a map: keys in order, no spaces.
+fn group_object(members: &BTreeMap<&str, &str>) -> String {
+    let len = members.iter().map(|(k, v)| k.len() + v.len() + 4).sum::<usize>();
+    let mut out = String::with_capacity(len + 2);
+    out.push('{');
+    for (i, (key, json)) in members.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&serde_json::to_string(key).unwrap_or_default());
+        out.push(':');
+        out.push_str(json);
+    }
+    out.push('}');
+    out
+}
+
 fn chunk_index(word_map: HashMap<String, PackedWord>, chunk_size: usize) -> Vec<Vec<PackedWord>> {
     // Accumulate into HashMap for O(1) inserts, then sort once before encoding
     // to produce a stable hash without paying BTreeMap's per-insert overhead.
@@ -664,7 +746,9 @@ fn chunk_index(word_map: HashMap<String, PackedWord>, chunk_size: usize) -> Vec<
         .into_iter()
         .map(|(_, w)| w)
         .collect::<Vec<PackedWord>>();
-    words.sort_by_key(|w| w.word.clone());
+    // polis patch: compared in place; `sort_by_key` with a cloned key made
+    // two copies of the word for every comparison.
+    words.sort_by(|a, b| a.word.cmp(&b.word));
 
     let mut index_chunks = Vec::new();
 
@@ -680,8 +764,8 @@ fn chunk_index(word_map: HashMap<String, PackedWord>, chunk_size: usize) -> Vec<
             + word.additional_variants.len();
         index_chunk.push(word);
         if index_chunk_size >= chunk_size {
-            index_chunks.push(index_chunk.clone());
-            index_chunk.clear();
+            // polis patch: moved, not cloned and then cleared.
+            index_chunks.push(std::mem::take(&mut index_chunk));
             index_chunk_size = 0;
         }
     }
@@ -772,6 +856,48 @@ fn meta_positions_to_packed(mut positions: Vec<MetaFossickedWord>) -> Vec<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_group_file_has_the_bytes_of_its_pages_parsed_and_written_again() {
+        use crate::fragments::{PageAnchorData, PageFragmentData};
+        let anchor = |id: &str, title: Option<&str>| PageAnchorData {
+            element: "h2".into(),
+            id: id.into(),
+            text: "Skatt \"og\" \u{1f} tax\\".into(),
+            title: title.map(Into::into),
+            location: 7,
+        };
+        let page = |url: &str, anchors: Vec<PageAnchorData>| PageFragmentData {
+            url: url.into(),
+            content: "Bolig – \u{200B}leie <b>\n\t".into(),
+            word_count: 4,
+            filters: BTreeMap::from([
+                ("Kommune".into(), vec!["Asker".into(), "Bærum".into()]),
+                ("Tema".into(), vec![]),
+            ]),
+            meta: BTreeMap::from([("title".into(), "Bo i Asker".into())]),
+            anchors,
+        };
+        let pages = [
+            ("nb_2a", page("/nb/bo/", vec![anchor("a", Some("Skatt")), anchor("b", None)])),
+            ("nb_1b", page("/nb/jobb/", vec![])),
+        ];
+
+        // What Pagefind wrote: each page's JSON parsed and written again.
+        let mut values = BTreeMap::new();
+        for (hash, data) in &pages {
+            let json = serde_json::to_string(data).unwrap();
+            values.insert(hash.to_string(), serde_json::from_str::<serde_json::Value>(&json).unwrap());
+        }
+        let before = serde_json::to_string(&values).unwrap();
+
+        let jsons: Vec<(&str, String)> = pages
+            .iter()
+            .map(|(hash, data)| (*hash, serde_json::to_string(&GroupedFragment::of(data)).unwrap()))
+            .collect();
+        let members: BTreeMap<&str, &str> = jsons.iter().map(|(h, j)| (*h, j.as_str())).collect();
+        assert_eq!(group_object(&members), before);
+    }
 
     trait Mock {
         fn word(&mut self, word: &str, page_number: usize, locs: Vec<i32>);
