@@ -91,7 +91,8 @@ impl Index {
     }
 }
 
-fn in_bundle(path: &OutputPath) -> bool {
+/// Whether `path` is a file of the search index (under [`BUNDLE_DIR`]).
+pub(super) fn in_bundle(path: &OutputPath) -> bool {
     path.as_str()
         .strip_prefix(BUNDLE_DIR)
         .is_some_and(|rest| rest.starts_with('/'))

@@ -124,13 +124,18 @@ impl Session {
     }
 }
 
-/// The paths that are new, gone or different in `new`.
+/// The paths that are new, gone or different in `new`, but for the search
+/// index's: a rebuild carries the last index along as it is, and the index
+/// made after it names its own changed files when it is served
+/// (`search::Reindexer`). Compared here, the index made after the build
+/// before looked changed by this one (every file of it, after the first).
 fn changed_paths(old: &Files, new: &Files) -> Vec<OutputPath> {
     let mut changed: Vec<OutputPath> = new
         .iter()
         .filter(|(path, held)| old.get(*path) != Some(*held))
         .map(|(path, _)| path.clone())
         .chain(old.keys().filter(|p| !new.contains_key(*p)).cloned())
+        .filter(|path| !super::search::in_bundle(path))
         .collect();
     changed.sort_unstable();
     changed

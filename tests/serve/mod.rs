@@ -309,6 +309,26 @@ fn an_edit_reloads_only_the_pages_it_changed() {
 }
 
 #[test]
+fn an_edit_s_reload_names_no_file_of_the_search_index() {
+    // The index is made apart from a rebuild, after it, and carried along
+    // unchanged by the rebuilds made meanwhile: a reload that compared it
+    // with the files before named every index file as changed by the first
+    // edit after the server started, and each later edit named the files
+    // of the index made after the edit before.
+    let site = SiteTest::new("search/basic");
+    let server = start(&site);
+    let mut events = Events::open(server.addr);
+    let page = site.root().join("content/live/housing.md");
+    for word in ["zebra", "finch"] {
+        edit(&page, |t| t + &format!("\nA {word} in the garden.\n"));
+        let data = events.until("reload", |d| d.contains("/en/live/housing/index.html"));
+        assert!(!data.contains("/pagefind/"), "{data}");
+        // The index's own reload, once it is made, names its files.
+        events.until("reload", |d| d.contains("/pagefind/"));
+    }
+}
+
+#[test]
 fn a_broken_edit_shows_where_and_keeps_the_last_good_site() {
     let site = SiteTest::new("incremental/site");
     let server = start(&site);
